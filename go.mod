@@ -1,0 +1,3 @@
+module github.com/tribune-go/tribune
+
+go 1.26
