@@ -1,0 +1,174 @@
+package config
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+// ConfigFileEnv names the environment variable (and -config flag) holding the
+// optional configuration file.
+const ConfigFileEnv = "TRIBUNE_CONFIG_FILE"
+
+// Flags is the set of option flags registered on one subcommand's FlagSet.
+type Flags struct {
+	file  string
+	given map[string]string // env name -> flag value
+}
+
+// Register adds a flag for every option (and -config) to fs.
+func Register(fs *flag.FlagSet) *Flags {
+	f := &Flags{given: map[string]string{}}
+	fs.StringVar(&f.file, "config", "", "configuration file of KEY=value lines (env "+ConfigFileEnv+")")
+	for _, o := range options {
+		fs.Func(o.flag(), o.help+" (env "+o.env+")", func(v string) error {
+			// Check now, so that a bad flag is reported by the flag package
+			// with the usage text.
+			c := Default()
+			if err := o.set(&c, v); err != nil {
+				return err
+			}
+			f.given[o.env] = v
+			return nil
+		})
+	}
+	return f
+}
+
+// Load builds the configuration: defaults, then the file, then the
+// environment, then the flags, and validates it.
+// lookupEnv is os.LookupEnv in production, a map in tests.
+func (f *Flags) Load(lookupEnv func(string) (string, bool)) (Config, error) {
+	c := Default()
+	path := f.file
+	if path == "" {
+		path, _ = lookupEnv(ConfigFileEnv)
+	}
+	if path != "" {
+		values, err := readFile(path)
+		if err != nil {
+			return c, err
+		}
+		if err := apply(&c, values, "in "+path); err != nil {
+			return c, err
+		}
+	}
+	env := map[string]string{}
+	for _, o := range options {
+		if v, ok := lookupEnv(o.env); ok {
+			env[o.env] = v
+		}
+	}
+	if err := apply(&c, env, "in the environment"); err != nil {
+		return c, err
+	}
+	if err := apply(&c, f.given, "in the flags"); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func apply(c *Config, values map[string]string, where string) error {
+	var errs []error
+	for _, o := range options {
+		v, ok := values[o.env]
+		if !ok {
+			continue
+		}
+		if err := o.set(c, v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %s: %w", o.env, where, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func readFile(path string) (map[string]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer fh.Close()
+	return parseFile(fh, path)
+}
+
+// parseFile reads KEY=value lines; # starts a comment line; a value may be
+// wrapped in single or double quotes. Unknown keys are errors, so a typo does
+// not silently fall back to a default.
+func parseFile(r io.Reader, name string) (map[string]string, error) {
+	known := map[string]bool{}
+	for _, o := range options {
+		known[o.env] = true
+	}
+	values := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, ok := strings.Cut(line, "=")
+		key = strings.TrimSpace(key)
+		if !ok {
+			return nil, fmt.Errorf("config: %s:%d: want KEY=value", name, n)
+		}
+		if !known[key] {
+			return nil, fmt.Errorf("config: %s:%d: unknown setting %s", name, n, key)
+		}
+		value = strings.TrimSpace(value)
+		if len(value) >= 2 && (value[0] == '"' || value[0] == '\'') && value[len(value)-1] == value[0] {
+			value = value[1 : len(value)-1]
+		}
+		values[key] = value
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("config: %s: %w", name, err)
+	}
+	return values, nil
+}
+
+// PrintSettings writes the table of every setting (flag, environment name,
+// default and help) for "tribune serve -h".
+func PrintSettings(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
+	fmt.Fprintf(tw, "-config\t%s\t\tconfiguration file of KEY=value lines\n", ConfigFileEnv)
+	for _, o := range options {
+		def := o.def
+		if len(def) > 30 {
+			def = def[:27] + "..."
+		}
+		fmt.Fprintf(tw, "-%s\t%s\t%s\t%s\n", o.flag(), o.env, def, o.help)
+	}
+	tw.Flush()
+}
+
+// Dump writes the effective configuration as KEY=value lines, secrets masked.
+func Dump(w io.Writer, c *Config) {
+	for _, o := range options {
+		v := o.get(c)
+		if o.secret && v != "" {
+			v = "********"
+		}
+		fmt.Fprintf(w, "%s=%s\n", o.env, v)
+	}
+}
+
+// Setting describes one option for documentation.
+type Setting struct{ Env, Flag, Default, Help string }
+
+// Settings lists every option in table order.
+func Settings() []Setting {
+	s := make([]Setting, len(options))
+	for i, o := range options {
+		s[i] = Setting{Env: o.env, Flag: "-" + o.flag(), Default: o.def, Help: o.help}
+	}
+	return s
+}

@@ -1,0 +1,118 @@
+// Package model holds the plain domain types shared by the store, the
+// encoders, the live hub and the HTTP layer. It has no behaviour beyond small
+// helpers, so every other package can depend on it.
+package model
+
+import "time"
+
+// DefaultSlug is the slug of the default channel, the one served at the
+// tribune's root (djangotribune's "channel IS NULL").
+const DefaultSlug = ""
+
+// Channel is one tribune board.
+type Channel struct {
+	ID      int64
+	Slug    string // "" for the default channel
+	Title   string
+	Created time.Time
+	// Moderation policy (see package moderation).
+	Mode           string   // "open", "auto" or "manual"
+	Moderators     []string // auto-moderator specs, in chain order
+	AutoModerateAs string   // "" = the site default, else pending|accept|reject
+}
+
+// IsDefault reports whether c is the default channel.
+func (c Channel) IsDefault() bool { return c.Slug == DefaultSlug }
+
+// Message is one published message.
+type Message struct {
+	ID        int64
+	ChannelID int64
+	Created   time.Time // publication time, UTC
+	// Modified is the message's Last-Modified stamp: its publication second,
+	// pushed forward so that it grows strictly within a channel. Clients that
+	// send If-Modified-Since then never miss a message posted in the same
+	// second as the previous one (djangotribune's same-second 304 quirk).
+	Modified   time.Time
+	ClockIndex int    // 1-based rank among the channel's messages of the same second
+	Info       string // identity as typed: user agent or chosen name, never escaped
+	AuthorID   int64  // 0 for anonymous
+	Login      string // author's username at posting time, "" for anonymous
+	Raw        string // sanitized text as typed (after command rewriting)
+	Web        string // HTML render
+	Remote     string // XML fragment render
+	SessionID  string // hashed session of the poster, for "owned" marks
+	IP         string
+	Submitted  time.Time // when it was sent (differs from Created when moderated)
+}
+
+// Anonymous reports whether the message has no registered author.
+func (m *Message) Anonymous() bool { return m.Login == "" }
+
+// OwnedBy reports whether the requester (session hash and user id) wrote m.
+func (m *Message) OwnedBy(sessionID string, userID int64) bool {
+	if userID != 0 && m.AuthorID == userID {
+		return true
+	}
+	return sessionID != "" && m.SessionID == sessionID
+}
+
+// Role is an account's role.
+type Role string
+
+// The account roles, from least to most powerful.
+const (
+	RoleUser      Role = "user"
+	RoleModerator Role = "moderator"
+	RoleAdmin     Role = "admin"
+)
+
+// ParseRole validates a role name.
+func ParseRole(s string) (Role, bool) {
+	switch r := Role(s); r {
+	case RoleUser, RoleModerator, RoleAdmin:
+		return r, true
+	}
+	return "", false
+}
+
+// CanModerate reports whether the role may moderate messages.
+func (r Role) CanModerate() bool { return r == RoleModerator || r == RoleAdmin }
+
+// User is a registered account.
+type User struct {
+	ID           int64
+	Username     string
+	PasswordHash string
+	Role         Role
+	Created      time.Time
+}
+
+// Submission statuses.
+const (
+	StatusPending  = "pending"
+	StatusAccepted = "accepted"
+	StatusRejected = "rejected"
+)
+
+// Submission is a message sent to a moderated channel, kept with its
+// moderation record whatever the outcome.
+type Submission struct {
+	ID          int64
+	ChannelID   int64
+	ChannelSlug string
+	Submitted   time.Time
+	Info        string
+	AuthorID    int64
+	Login       string
+	Raw         string
+	Web         string
+	Remote      string
+	SessionID   string
+	IP          string
+	Status      string
+	Reason      string
+	DecidedBy   string    // moderator's login, "" when automatic
+	DecidedAt   time.Time // zero while pending
+	MessageID   int64     // public id once accepted
+}

@@ -1,0 +1,137 @@
+package moderation
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultWebhookTimeout bounds each webhook call, connection included.
+const DefaultWebhookTimeout = 2 * time.Second
+
+// Deps is what ParseSpec needs to build moderators. The zero value works
+// for every kind except flood and duplicate, which need a History.
+type Deps struct {
+	// HTTPClient calls webhooks. nil means a client of its own; either way
+	// each call is also bounded by WebhookTimeout.
+	HTTPClient *http.Client
+	// WebhookTimeout bounds each webhook call; 0 means DefaultWebhookTimeout.
+	WebhookTimeout time.Duration
+	// History answers flood and duplicate questions.
+	History History
+	// CountLinks counts the links of a raw text, for the links kind. nil
+	// means CountLinks of this package; the renderer's own counter can be
+	// plugged here so that moderation and display agree.
+	CountLinks func(raw string) int
+	// Logger receives the warnings of moderators that fell back to neutral.
+	// nil means slog.Default() at the time of the warning.
+	Logger *slog.Logger
+	// Now is the clock used when a submission has no Time; nil means
+	// time.Now. Tests plug a fake clock here.
+	Now func() time.Time
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger != nil {
+		return d.Logger
+	}
+	return slog.Default()
+}
+
+// at returns when s was sent, for the time windows.
+func (d *Deps) at(s *Submission) time.Time {
+	if !s.Time.IsZero() {
+		return s.Time
+	}
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+// SpecError is a spec that ParseSpec refused.
+type SpecError struct {
+	Spec string
+	Err  error
+}
+
+func (e *SpecError) Error() string {
+	return fmt.Sprintf("moderation: bad moderator spec %q: %v", e.Spec, e.Err)
+}
+
+func (e *SpecError) Unwrap() error { return e.Err }
+
+// builder builds one kind of moderator from its argument (trimmed, never
+// empty) and the spec's parts common to every kind.
+type builder func(arg string, b base, deps Deps) (Moderator, error)
+
+type kind struct {
+	build         builder
+	defaultReason string
+}
+
+// kinds is the table of moderator kinds, with their built-in default
+// reasons (short, English, shown to the author of a rejected message).
+var kinds = map[string]kind{
+	"webhook":   {newWebhook, "rejected by the moderation service"},
+	"links":     {newLinks, "too many links"},
+	"words":     {newWords, "forbidden word"},
+	"caps":      {newCaps, "too many capitals"},
+	"flood":     {newFlood, "flood"},
+	"duplicate": {newDuplicate, "duplicate message"},
+	"anonymous": {newAnonymous, "anonymous message"},
+}
+
+// Kinds lists the moderator kinds ParseSpec knows, sorted.
+func Kinds() []string {
+	names := make([]string, 0, len(kinds))
+	for name := range kinds {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ParseSpec builds a moderator from a spec "KIND:ARGUMENT", optionally
+// followed by "#DEFAULT REASON". The first "#" always starts the default
+// reason: no argument may contain one (a webhook URL fragment is never sent
+// anyway). Spaces around the kind, the argument and the reason are ignored;
+// an empty reason after "#" is a deliberate empty default reason.
+func ParseSpec(spec string, deps Deps) (Moderator, error) {
+	name, rest, ok := strings.Cut(spec, ":")
+	if !ok {
+		return nil, &SpecError{spec, errors.New(`want "KIND:ARGUMENT[#DEFAULT REASON]"`)}
+	}
+	name = strings.TrimSpace(name)
+	k, ok := kinds[name]
+	if !ok {
+		return nil, &SpecError{spec, fmt.Errorf("unknown kind %q (want one of %s)", name, strings.Join(Kinds(), ", "))}
+	}
+	arg, reason, hasReason := strings.Cut(rest, "#")
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return nil, &SpecError{spec, fmt.Errorf("%s: missing argument", name)}
+	}
+	b := base{spec: spec, defaultReason: k.defaultReason}
+	if hasReason {
+		b.defaultReason = strings.TrimSpace(reason)
+	}
+	m, err := k.build(arg, b, deps)
+	if err != nil {
+		return nil, &SpecError{spec, fmt.Errorf("%s: %w", name, err)}
+	}
+	return m, nil
+}
+
+// base is what every built-in moderator has: its spec and default reason.
+type base struct {
+	spec          string
+	defaultReason string
+}
+
+func (b *base) Spec() string          { return b.spec }
+func (b *base) DefaultReason() string { return b.defaultReason }

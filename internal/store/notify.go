@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// Several tribune processes may share one PostgreSQL database. Each commit
+// that changes what clients see sends a NOTIFY inside its transaction
+// (PostgreSQL delivers it only if the transaction commits); every process
+// LISTENs and turns the notifications of the others into Changes, so their
+// caches and live streams follow. The payload carries ids only: receivers
+// read the rows back. The database stays the source of truth; a process that
+// loses its listening connection resynchronises everything when it is back.
+
+const notifyChannel = "tribune_changes"
+
+// origin identifies this process in its own notifications.
+var origin = func() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}()
+
+type notice struct {
+	Origin    string     `json:"o"`
+	Published [][3]int64 `json:"p,omitempty"` // channel, first id, last id
+	Removed   [][2]int64 `json:"r,omitempty"` // channel, id
+	Decided   []int64    `json:"d,omitempty"` // submission ids
+	Channels  bool       `json:"c,omitempty"`
+}
+
+func noticeOf(c Change) notice {
+	n := notice{Origin: origin, Channels: c.Channels}
+	ranges := map[int64]int{}
+	for _, m := range c.Published {
+		if i, ok := ranges[m.ChannelID]; ok {
+			n.Published[i][2] = max(n.Published[i][2], m.ID)
+			n.Published[i][1] = min(n.Published[i][1], m.ID)
+			continue
+		}
+		ranges[m.ChannelID] = len(n.Published)
+		n.Published = append(n.Published, [3]int64{m.ChannelID, m.ID, m.ID})
+	}
+	for _, m := range c.Removed {
+		n.Removed = append(n.Removed, [2]int64{m.ChannelID, m.ID})
+	}
+	for _, s := range c.Decided {
+		n.Decided = append(n.Decided, s.ID)
+	}
+	return n
+}
+
+func notify(ctx context.Context, tx *sql.Tx, c Change) error {
+	b, err := json.Marshal(noticeOf(c))
+	if err != nil {
+		return err
+	}
+	if len(b) > 7900 { // NOTIFY payloads must stay under 8000 bytes
+		b, _ = json.Marshal(notice{Origin: origin, Channels: true})
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, string(b)); err != nil {
+		return fmt.Errorf("store: notify: %w", err)
+	}
+	return nil
+}
+
+// notifyNow sends a notification outside the group committer (channel
+// edits).
+func (s *Store) notifyNow(ctx context.Context, c Change) {
+	if s.dialect != postgres {
+		return
+	}
+	b, _ := json.Marshal(noticeOf(c))
+	if _, err := s.w.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, string(b)); err != nil {
+		s.log.Warn("store: notify", "err", err)
+	}
+}
+
+// Listen delivers the changes other processes commit, until ctx ends. On
+// SQLite (one process) it just waits for ctx. After a lost connection it
+// delivers a Change with Resync set, since notifications may have been
+// missed.
+func (s *Store) Listen(ctx context.Context, fn func(Change)) {
+	if s.dialect != postgres {
+		<-ctx.Done()
+		return
+	}
+	delay := 100 * time.Millisecond
+	for first := true; ctx.Err() == nil; first = false {
+		err := s.listen(ctx, fn, !first)
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Warn("store: listening for other processes' changes failed; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 10*time.Second)
+	}
+}
+
+func (s *Store) listen(ctx context.Context, fn func(Change), resync bool) error {
+	conn, err := pgx.Connect(ctx, s.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return err
+	}
+	if resync {
+		fn(Change{Foreign: true, Channels: true, Resync: true})
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		var no notice
+		if err := json.Unmarshal([]byte(n.Payload), &no); err != nil || no.Origin == origin {
+			continue
+		}
+		c := Change{Foreign: true, Channels: no.Channels}
+		for _, p := range no.Published {
+			c.Ranges = append(c.Ranges, IDRange{ChannelID: p[0], First: p[1], Last: p[2]})
+		}
+		for _, r := range no.Removed {
+			c.Removed = append(c.Removed, model.Message{ChannelID: r[0], ID: r[1]})
+		}
+		for _, id := range no.Decided {
+			c.Decided = append(c.Decided, model.Submission{ID: id})
+		}
+		fn(c)
+	}
+}

@@ -1,0 +1,235 @@
+// Package store keeps everything the tribune persists (channels, messages,
+// moderation records, accounts, sessions, saved filters, the URL archive) in
+// SQLite or PostgreSQL, behind one concrete type whose SQL is shared by both
+// dialects except for a few marked places.
+//
+// SQLite rules (they matter for correctness, not only speed):
+//   - WAL journal, so readers never block the writer;
+//   - one writer connection with immediate transactions, because a deferred
+//     transaction that upgrades to a write can fail with SQLITE_BUSY without
+//     waiting on the busy timeout;
+//   - a separate pool of read-only connections;
+//   - message writes go through the group committer (writer.go), which turns
+//     many concurrent posts into one transaction and one fsync.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Errors callers match with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	ErrConflict = errors.New("store: already exists")
+	ErrClosed   = errors.New("store: closed")
+)
+
+type dialect int
+
+const (
+	sqlite dialect = iota
+	postgres
+)
+
+// Options tune a store.
+type Options struct {
+	// Location is the tribune's time zone: message clocks are stored as
+	// local wall-clock values for the clock finder.
+	Location *time.Location
+	// Synchronous is SQLite's durability level: "full" (default) or "normal".
+	Synchronous string
+	// Logger receives the store's warnings.
+	Logger *slog.Logger
+}
+
+// Store is the tribune's database.
+type Store struct {
+	dialect dialect
+	w       *sql.DB // writes (SQLite: one connection)
+	r       *sql.DB // reads (SQLite: read-only pool; PostgreSQL: same as w)
+	dsn     string
+	loc     *time.Location
+	log     *slog.Logger
+
+	writer *writer
+
+	mu        sync.Mutex
+	listeners []func(Change)
+}
+
+// Open connects to the database named by dsn: a postgres:// (or
+// postgresql://) URL selects PostgreSQL, anything else is an SQLite file path
+// (created if missing). It does not migrate: call Migrate.
+func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Synchronous == "" {
+		opt.Synchronous = "full"
+	}
+	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger}
+	var err error
+	if IsPostgres(dsn) {
+		err = s.openPostgres(ctx, dsn)
+	} else {
+		err = s.openSQLite(ctx, dsn, opt.Synchronous)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.writer = newWriter(s)
+	return s, nil
+}
+
+// IsPostgres reports whether dsn selects PostgreSQL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func (s *Store) openPostgres(ctx context.Context, dsn string) error {
+	s.dialect = postgres
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	s.w, s.r = db, db
+	return nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, path string, synchronous string) error {
+	s.dialect = sqlite
+	path = strings.TrimPrefix(path, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)",
+		"synchronous(" + strings.ToUpper(synchronous) + ")",
+		"busy_timeout(10000)",
+		"foreign_keys(1)",
+		"cache_size(-16000)", // 16 MB page cache per connection
+		"temp_store(MEMORY)",
+	} {
+		pragmas.Add("_pragma", p)
+	}
+	wq := url.Values{"_txlock": {"immediate"}}
+	for k, v := range pragmas {
+		wq[k] = v
+	}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	if err != nil {
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The first connection creates the file and switches it to WAL before
+	// the readers open it.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	rq := url.Values{}
+	for k, v := range pragmas {
+		rq[k] = v
+	}
+	rq.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("store: open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxIdleTime(0)
+	s.w, s.r = w, r
+	return nil
+}
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.dialect == postgres }
+
+// Location is the time zone clocks are stored in.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// Close stops the group committer (after it has written everything it
+// accepted) and closes the database.
+func (s *Store) Close() error {
+	s.writer.close()
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// OnChange registers fn to be called after every committed change (in the
+// committing goroutine, so fn must be quick and must not call the store's
+// write methods).
+func (s *Store) OnChange(fn func(Change)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listeners = append(s.listeners, fn)
+}
+
+func (s *Store) emit(c Change) {
+	if c.empty() {
+		return
+	}
+	s.mu.Lock()
+	ls := s.listeners
+	s.mu.Unlock()
+	for _, fn := range ls {
+		fn(c)
+	}
+}
+
+// micros converts a time to the stored integer and back.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}
+
+func nullMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}

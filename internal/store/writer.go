@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// The group committer. Every write that creates, publishes or removes a
+// message goes through one goroutine, which takes whatever is waiting and
+// applies it in a single transaction: sixteen concurrent posts cost one
+// commit (one fsync) instead of sixteen. A caller's answer comes back only
+// after the commit, so an acknowledged post is on disk.
+//
+// Serialising these writes also gives message ids their meaning: ids and
+// publication times grow together, and a client that has seen id N will
+// never later find a message with a lower id. On PostgreSQL, where several
+// processes may write, an advisory lock taken at the start of each batch
+// extends that promise across processes.
+
+const maxBatch = 256
+
+// advisoryLock is the PostgreSQL lock key that orders message writes.
+const advisoryLock = 7405112
+
+type writer struct {
+	s      *Store
+	ops    chan *op
+	mu     sync.RWMutex // guards closed against concurrent submit
+	done   chan struct{}
+	closed bool
+}
+
+// op is one queued write; apply runs inside the batch transaction.
+type op struct {
+	apply func(ctx context.Context, b *batch) error
+	err   chan error
+}
+
+func newWriter(s *Store) *writer {
+	w := &writer{s: s, ops: make(chan *op, maxBatch), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// submit queues fn and waits for its commit. If ctx ends first the caller
+// gets ctx's error, but the write may still be committed.
+func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, b *batch) error) error {
+	o := &op{apply: fn, err: make(chan error, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case w.ops <- o:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	select {
+	case err := <-o.err:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	for first := range w.ops {
+		ops := []*op{first}
+	collect:
+		for len(ops) < maxBatch {
+			select {
+			case o, ok := <-w.ops:
+				if !ok {
+					break collect
+				}
+				ops = append(ops, o)
+			default:
+				break collect
+			}
+		}
+		w.commit(ops)
+	}
+}
+
+// commit applies ops in one transaction. If that fails, each op is retried
+// alone so that one bad write cannot sink the others.
+func (w *writer) commit(ops []*op) {
+	errs, change, err := w.tx(ops)
+	if err == nil {
+		w.s.emit(change)
+		for i, o := range ops {
+			o.err <- errs[i]
+		}
+		return
+	}
+	if len(ops) == 1 {
+		ops[0].err <- err
+		return
+	}
+	for _, o := range ops {
+		w.commit([]*op{o})
+	}
+}
+
+// tx runs one batch. An op's own error (say, a decision on a message that is
+// no longer pending) is returned in errs and does not abort the batch; only
+// a database failure does.
+func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
+	// The batch is not tied to any one caller's context: a client that
+	// hangs up must not cancel the writes of the others.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tx, err := w.s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, change, fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if w.s.dialect == postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
+			return nil, change, fmt.Errorf("store: lock: %w", err)
+		}
+	}
+	b := &batch{s: w.s, tx: tx, last: map[int64]*lastMessage{}}
+	errs = make([]error, len(ops))
+	for i, o := range ops {
+		if err := o.apply(ctx, b); err != nil {
+			var oe opError
+			if !errors.As(err, &oe) {
+				return nil, change, err
+			}
+			errs[i] = oe.err
+		}
+	}
+	if w.s.dialect == postgres && !b.change.empty() {
+		if err := notify(ctx, tx, b.change); err != nil {
+			return nil, change, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, change, fmt.Errorf("store: commit: %w", err)
+	}
+	return errs, b.change, nil
+}
+
+// opError marks an error that belongs to one op (bad input, wrong state)
+// rather than to the database.
+type opError struct{ err error }
+
+func (e opError) Error() string { return e.err.Error() }
+
+// batch is the state of one group transaction.
+type batch struct {
+	s      *Store
+	tx     *sql.Tx
+	last   map[int64]*lastMessage // newest message of each channel touched
+	change Change
+}
+
+type lastMessage struct {
+	created  int64 // micros
+	modified int64 // seconds
+	index    int
+}
+
+// lastOf returns the channel's newest message (removed ones included, so
+// clock indices never repeat), reading it once per batch.
+func (b *batch) lastOf(ctx context.Context, channelID int64) (*lastMessage, error) {
+	if l, ok := b.last[channelID]; ok {
+		return l, nil
+	}
+	l := &lastMessage{}
+	err := b.tx.QueryRowContext(ctx,
+		`SELECT created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
+		channelID).Scan(&l.created, &l.modified, &l.index)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: last message: %w", err)
+	}
+	b.last[channelID] = l
+	return l, nil
+}
+
+// publish inserts m as a new message of its channel: it gets its id, its
+// publication time, clock index and Last-Modified stamp here.
+func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) error {
+	l, err := b.lastOf(ctx, m.ChannelID)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UnixMicro()
+	// Publication times never go backwards within a channel, even if the
+	// clocks of several PostgreSQL clients disagree.
+	now = max(now, l.created)
+	sec := now / 1e6
+	index := 1
+	if l.created != 0 && l.created/1e6 == sec {
+		index = l.index + 1
+	}
+	modified := max(sec, l.modified+1)
+	m.Created = fromMicros(now)
+	m.Modified = time.Unix(modified, 0).UTC()
+	m.ClockIndex = index
+	if m.Submitted.IsZero() {
+		m.Submitted = m.Created
+	}
+	local := m.Created.In(b.s.loc)
+	clock := local.Hour()*3600 + local.Minute()*60 + local.Second()
+	day := local.Year()*10000 + int(local.Month())*100 + local.Day()
+	err = b.tx.QueryRowContext(ctx, `INSERT INTO messages
+		(channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, session_id, ip, submitted)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
+		m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted)).Scan(&m.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert message: %w", err)
+	}
+	l.created, l.modified, l.index = now, modified, index
+	for _, u := range urls {
+		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,
+			m.ID, now, m.Login, u, urlHash(u)); err != nil {
+			return fmt.Errorf("store: archive url: %w", err)
+		}
+	}
+	b.change.Published = append(b.change.Published, *m)
+	return nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
