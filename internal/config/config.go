@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -61,6 +62,10 @@ type Config struct {
 	AutoModerateAs        string        // TRIBUNE_AUTO_MODERATE_AS
 	ModerationWebhook     string        // TRIBUNE_MODERATION_WEBHOOK
 	PasswordHashMemoryKiB uint32        // TRIBUNE_PASSWORD_MEMORY_KIB (argon2id)
+
+	// Logger receives the tribune's logs; nil means slog.Default(). Not a
+	// setting: the command line builds it from the log options.
+	Logger *slog.Logger
 }
 
 // Rate is "N per Period"; N == 0 turns the limit off.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -59,7 +58,7 @@ func (s *Store) Channel(ctx context.Context, slug string) (model.Channel, error)
 
 // CreateChannel adds a channel; ErrConflict if the slug is taken.
 func (s *Store) CreateChannel(ctx context.Context, slug, title string) (model.Channel, error) {
-	c := model.Channel{Slug: slug, Title: title, Created: time.Now().UTC(), Mode: "open"}
+	c := model.Channel{Slug: slug, Title: title, Created: s.now(), Mode: "open"}
 	err := s.w.QueryRowContext(ctx,
 		`INSERT INTO channels (slug, title, created) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING RETURNING id`,
 		slug, title, micros(c.Created)).Scan(&c.ID)

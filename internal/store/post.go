@@ -64,14 +64,14 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 		res = PostResult{}
 		m := p.Message
 		if m.Submitted.IsZero() {
-			m.Submitted = time.Now()
+			m.Submitted = b.s.now()
 		}
 		// Keep what the database keeps, so callers see the stored value.
 		m.Submitted = m.Submitted.UTC().Truncate(time.Microsecond)
 		if p.Status != "" {
 			sub := submissionOf(&m, p.Status, p.Reason)
 			if p.Status != model.StatusPending {
-				sub.DecidedAt = now()
+				sub.DecidedAt = b.s.now()
 			}
 			if err := b.insertSubmission(ctx, &sub); err != nil {
 				return err
@@ -143,7 +143,7 @@ func (s *Store) Accept(ctx context.Context, id int64, by string) (model.Submissi
 		if err := b.publish(ctx, &m, nil); err != nil {
 			return err
 		}
-		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusAccepted, "", by, now(), m.ID
+		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusAccepted, "", by, b.s.now(), m.ID
 		if err := b.decide(ctx, &sub); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Store) Reject(ctx context.Context, id int64, by, reason string) (model.
 		if err != nil {
 			return err
 		}
-		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt = model.StatusRejected, reason, by, now()
+		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt = model.StatusRejected, reason, by, b.s.now()
 		return b.decide(ctx, &sub)
 	})
 	return sub, err
@@ -199,7 +199,7 @@ func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.
 	err := s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
 		err := b.tx.QueryRowContext(ctx, `UPDATE messages SET removed = $1, removed_by = $2, removed_reason = $3
 			WHERE id = $4 AND removed IS NULL RETURNING channel_id`,
-			time.Now().UnixMicro(), by, reason, id).Scan(&m.ChannelID)
+			b.s.now().UnixMicro(), by, reason, id).Scan(&m.ChannelID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return opError{ErrNotFound}
 		}
@@ -217,6 +217,3 @@ func urlHash(u string) string {
 	h := sha256.Sum256([]byte(u))
 	return hex.EncodeToString(h[:16])
 }
-
-// now is the current time as the database stores it.
-func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

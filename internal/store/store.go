@@ -53,6 +53,9 @@ type Options struct {
 	Synchronous string
 	// Logger receives the store's warnings.
 	Logger *slog.Logger
+	// Now is the clock messages are published by; nil means time.Now.
+	// Tests set it to publish at chosen times.
+	Now func() time.Time
 }
 
 // Store is the tribune's database.
@@ -63,6 +66,7 @@ type Store struct {
 	dsn     string
 	loc     *time.Location
 	log     *slog.Logger
+	clock   func() time.Time
 
 	writer *writer
 
@@ -83,7 +87,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Synchronous == "" {
 		opt.Synchronous = "full"
 	}
-	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger, clock: opt.Now}
 	var err error
 	if IsPostgres(dsn) {
 		err = s.openPostgres(ctx, dsn)
@@ -211,6 +218,9 @@ func (s *Store) emit(c Change) {
 		fn(c)
 	}
 }
+
+// now is the current time as the database stores it (microseconds, UTC).
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // micros converts a time to the stored integer and back.
 func micros(t time.Time) int64 {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -28,7 +27,7 @@ func scanUser(row interface{ Scan(...any) error }) (model.User, error) {
 // CreateUser adds an account; ErrConflict if the name (ignoring case) is
 // taken.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role model.Role) (model.User, error) {
-	u := model.User{Username: username, PasswordHash: passwordHash, Role: role, Created: time.Now().UTC()}
+	u := model.User{Username: username, PasswordHash: passwordHash, Role: role, Created: s.now()}
 	err := s.w.QueryRowContext(ctx, `INSERT INTO users (username, username_key, password_hash, role, created)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username_key) DO NOTHING RETURNING id`,
 		username, usernameKey(username), passwordHash, string(role), micros(u.Created)).Scan(&u.ID)

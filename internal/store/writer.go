@@ -206,7 +206,7 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if err != nil {
 		return err
 	}
-	now := time.Now().UnixMicro()
+	now := b.s.now().UnixMicro()
 	// Publication times never go backwards within a channel, even if the
 	// clocks of several PostgreSQL clients disagree.
 	now = max(now, l.created)
