@@ -1,0 +1,167 @@
+package hub
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/store"
+)
+
+// Live streams. Each event is built once for all subscribers; a subscriber
+// owns a bounded queue and its own goroutine (the HTTP handler) that writes
+// to the network, so a slow client never delays the others or the
+// committer. A subscriber whose queue is full is dropped: its client
+// reconnects with Last-Event-ID and catches up from the database.
+
+// QueueSize is the number of events a subscriber may lag behind.
+const QueueSize = 128
+
+// Event is one thing a live stream may tell its client. Per-viewer choices
+// (BaK filters, "owned" marks, who may see a moderation event) are made by
+// the subscriber from the shared fields.
+type Event struct {
+	Message    *model.Message    // a new message (Name "message")
+	Removed    *model.Message    // a message taken down (ID, ChannelID)
+	Submission *model.Submission // a moderation record queued or decided
+	Pending    int               // size of the moderation queue, with Submission
+	// Data holds the pre-encoded message: Data[0] not owned, Data[1] owned.
+	Data [2][]byte
+}
+
+// Subscription is one live stream's end of the hub.
+type Subscription struct {
+	C       <-chan *Event
+	c       chan *Event
+	channel *channel
+	once    sync.Once
+	dropped bool
+}
+
+type subscribers struct {
+	mu  sync.Mutex
+	set map[*Subscription]struct{}
+}
+
+// Encoder pre-encodes a message for live streams, once per owned variant.
+type Encoder func(m *model.Message, owned bool) []byte
+
+// SetEncoder installs the live-stream encoder (the server's JSON rows).
+func (h *Hub) SetEncoder(e Encoder) { h.encode = e }
+
+// Subscribe opens a live stream on a channel. Call Close when done.
+func (h *Hub) Subscribe(channelID int64) *Subscription {
+	c := h.channel(channelID)
+	q := make(chan *Event, QueueSize)
+	s := &Subscription{C: q, c: q, channel: c}
+	c.subs.mu.Lock()
+	if c.subs.set == nil {
+		c.subs.set = map[*Subscription]struct{}{}
+	}
+	c.subs.set[s] = struct{}{}
+	c.subs.mu.Unlock()
+	return s
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() {
+	s.channel.subs.mu.Lock()
+	delete(s.channel.subs.set, s)
+	s.channel.subs.mu.Unlock()
+	s.once.Do(func() { close(s.c) })
+}
+
+// Dropped reports whether the hub closed the subscription because its
+// client could not keep up (or the channel went away).
+func (s *Subscription) Dropped() bool {
+	s.channel.subs.mu.Lock()
+	defer s.channel.subs.mu.Unlock()
+	return s.dropped
+}
+
+// send queues e for every subscriber without blocking; a full queue drops
+// its subscriber.
+func (ss *subscribers) send(e *Event) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for s := range ss.set {
+		select {
+		case s.c <- e:
+		default:
+			delete(ss.set, s)
+			s.dropped = true
+			s.once.Do(func() { close(s.c) })
+		}
+	}
+}
+
+func (ss *subscribers) closeAll() {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for s := range ss.set {
+		delete(ss.set, s)
+		s.dropped = true
+		s.once.Do(func() { close(s.c) })
+	}
+}
+
+func (ss *subscribers) empty() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return len(ss.set) == 0
+}
+
+// publish fans new messages out, encoding each once.
+func (c *channel) publish(h *Hub, ms []model.Message) {
+	if c.subs.empty() {
+		return
+	}
+	for i := range ms {
+		e := &Event{Message: &ms[i]}
+		if h.encode != nil {
+			e.Data[0] = h.encode(&ms[i], false)
+			e.Data[1] = h.encode(&ms[i], true)
+		}
+		c.subs.send(e)
+	}
+}
+
+// events delivers moderation and removal events.
+func (h *Hub) events(ch store.Change) {
+	for i := range ch.Removed {
+		h.channel(ch.Removed[i].ChannelID).subs.send(&Event{Removed: &ch.Removed[i]})
+	}
+	if len(ch.Decided) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pending, err := h.st.CountPending(ctx)
+	if err != nil {
+		h.log.Warn("hub: counting pending messages", "err", err)
+	}
+	for i := range ch.Decided {
+		sub := ch.Decided[i]
+		if ch.Foreign {
+			// Another process decided: read the record back.
+			full, err := h.st.Submission(ctx, sub.ID)
+			if err != nil {
+				continue
+			}
+			sub = full
+		}
+		e := &Event{Submission: &sub, Pending: pending}
+		h.mu.Lock()
+		all := make([]*channel, 0, len(h.channels))
+		for _, c := range h.channels {
+			all = append(all, c)
+		}
+		h.mu.Unlock()
+		// Moderators watch every channel for the queue size, and the
+		// author may be on any board: tell every stream.
+		for _, c := range all {
+			c.subs.send(e)
+		}
+	}
+}
