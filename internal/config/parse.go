@@ -172,3 +172,22 @@ func Settings() []Setting {
 	}
 	return s
 }
+
+// MarkdownTable is the settings table of docs/configuration.md.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| Environment variable | Flag | Default | Meaning |\n|---|---|---|---|\n")
+	row := func(env, flag, def, help string) {
+		if def == "" {
+			def = "(empty)"
+		} else {
+			def = "`" + strings.ReplaceAll(def, "|", `\|`) + "`"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", env, flag, def, strings.ReplaceAll(help, "|", `\|`))
+	}
+	row(ConfigFileEnv, "-config", "", "configuration file of KEY=value lines")
+	for _, o := range options {
+		row(o.env, "-"+o.flag(), o.def, o.help)
+	}
+	return b.String()
+}

@@ -332,3 +332,26 @@ func TestUsersSessionsFilters(t *testing.T) {
 		}
 	})
 }
+
+// The SQLite connection settings the durability promise rests on.
+func TestSQLitePragmas(t *testing.T) {
+	for _, sync := range []struct {
+		opt  string
+		want int
+	}{{"", 2}, {"full", 2}, {"normal", 1}} {
+		o := opts()
+		o.Synchronous = sync.opt
+		s := storetest.Open(t, storetest.Backends(t)[0], o)
+		var mode string
+		var level, fk int
+		if err := s.QueryRowForTest(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("journal_mode %q %v", mode, err)
+		}
+		if err := s.QueryRowForTest(`PRAGMA synchronous`).Scan(&level); err != nil || level != sync.want {
+			t.Fatalf("synchronous %q: %d %v", sync.opt, level, err)
+		}
+		if err := s.QueryRowForTest(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Fatalf("foreign_keys %d %v", fk, err)
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/moderation"
+	"github.com/tribune-go/tribune/internal/store"
+)
+
+func channel(ctx context.Context, args []string, env Env) error {
+	const synopsis = "channel create SLUG TITLE | channel list | channel delete SLUG |\n" +
+		"       channel rename SLUG TITLE |\n" +
+		"       channel moderate SLUG -mode open|auto|manual [-moderator SPEC]... [-auto-moderate-as pending|accept|reject]"
+	fs, cf := flagSet("channel", synopsis, env)
+	mode := fs.String("mode", "", "moderation mode: open, auto or manual (channel moderate)")
+	var mods stringList
+	fs.Var(&mods, "moderator", "auto-moderator SPEC, appended to the chain in order; repeat it (channel moderate)")
+	fallback := fs.String("auto-moderate-as", "", "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)")
+	cfg, rest, err := load(fs, cf, args, env)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		fs.Usage()
+		return usageError{"channel needs an action"}
+	}
+	action, rest := rest[0], rest[1:]
+	want := map[string]int{"create": 2, "list": 0, "delete": 1, "rename": 2, "moderate": 1}
+	n, ok := want[action]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown channel action %q", action)}
+	}
+	if len(rest) != n {
+		return usageError{fmt.Sprintf("channel %s takes %d argument(s)", action, n)}
+	}
+	st, err := openStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch action {
+	case "create":
+		if err := model.ValidateSlug(rest[0]); err != nil {
+			return err
+		}
+		if err := validTitle(rest[1]); err != nil {
+			return err
+		}
+		c, err := st.CreateChannel(ctx, rest[0], rest[1])
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("channel %q already exists", rest[0])
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "created channel %s (%s)\n", c.Slug, c.Title)
+	case "rename":
+		if err := validTitle(rest[1]); err != nil {
+			return err
+		}
+		if err := notFound(st.RenameChannel(ctx, rest[0], rest[1]), rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "renamed channel %s to %s\n", rest[0], rest[1])
+	case "delete":
+		if err := notFound(st.DeleteChannel(ctx, rest[0]), rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "deleted channel %s and its messages\n", rest[0])
+	case "moderate":
+		return moderate(ctx, st, env, rest[0], *mode, mods, *fallback, cfg.AutoModerateAs)
+	case "list":
+		cs, err := st.Channels(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLUG\tTITLE\tMODERATION\tAUTO-MODERATE-AS\tMODERATORS")
+		for _, c := range cs {
+			slug := c.Slug
+			if c.IsDefault() {
+				slug = "(default)"
+			}
+			as := c.AutoModerateAs
+			if as == "" {
+				as = "(site: " + cfg.AutoModerateAs + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", slug, c.Title, c.Mode, as, strings.Join(c.Moderators, " "))
+		}
+		return tw.Flush()
+	}
+	return nil
+}
+
+func moderate(ctx context.Context, st *store.Store, env Env, slug, mode string, mods []string, fallback, siteDefault string) error {
+	if slug == "default" || slug == "(default)" {
+		slug = model.DefaultSlug
+	}
+	if mode == "" {
+		return usageError{"channel moderate needs -mode open, auto or manual"}
+	}
+	p, err := moderation.ParsePolicy(mode, mods, fallback)
+	if err != nil {
+		return err
+	}
+	site, err := moderation.ParseFallback(siteDefault)
+	if err != nil {
+		return err
+	}
+	// Build the chain once to report bad specs before storing them.
+	deps := moderation.Deps{History: moderation.NewMemoryHistory(0)}
+	if _, err := p.Compile(deps, site); err != nil {
+		return err
+	}
+	if err := notFound(st.SetModeration(ctx, slug, mode, mods, fallback), slug); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "channel %s: moderation %s", displaySlug(slug), mode)
+	if len(mods) > 0 {
+		fmt.Fprintf(env.Stdout, ", moderators %s", strings.Join(mods, " "))
+	}
+	fmt.Fprintln(env.Stdout)
+	return nil
+}
+
+func displaySlug(slug string) string {
+	if slug == model.DefaultSlug {
+		return "(default)"
+	}
+	return slug
+}
+
+func notFound(err error, slug string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no channel %q", slug)
+	}
+	return err
+}
+
+func validTitle(t string) error {
+	if n := len([]rune(strings.TrimSpace(t))); n == 0 || n > 100 {
+		return errors.New("a channel title has 1 to 100 characters")
+	}
+	return nil
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+var _ flag.Value = (*stringList)(nil)

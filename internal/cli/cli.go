@@ -1,0 +1,148 @@
+// Package cli is the tribune command: its subcommands, flags and the
+// server's lifecycle.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/tribune-go/tribune/internal/config"
+)
+
+// Env is what a run of the command sees of the outside world.
+type Env struct {
+	Stdin     io.Reader
+	Stdout    io.Writer
+	Stderr    io.Writer
+	LookupEnv func(string) (string, bool)
+}
+
+// usageError is a mistake on the command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// ExitCode is the process exit status for err.
+func ExitCode(err error) int {
+	if errors.As(err, new(usageError)) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, env Env) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the tribune server", serve},
+		{"migrate", "bring the database schema up to date", migrate},
+		{"channel", "create, list, delete and moderate channels", channel},
+		{"user", "create, list and manage accounts", user},
+		{"config", "print the effective configuration (secrets masked)", printConfig},
+	}
+}
+
+// Run runs the command line args (without the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(env.Stderr)
+		if len(args) == 0 {
+			return usageError{"missing command"}
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], env)
+		}
+	}
+	usage(env.Stderr)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: tribune COMMAND [FLAGS] [ARGS]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Every command takes the settings as flags; 'tribune serve -h' lists them.")
+}
+
+// flagSet makes a subcommand's flag set with every setting registered. The
+// settings table is printed by -h.
+func flagSet(name, synopsis string, env Env) (*flag.FlagSet, *config.Flags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cf := config.Register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: tribune %s\n\n", synopsis)
+		fmt.Fprintln(env.Stderr, "Settings (flag, environment variable, default); precedence: flag, environment, config file, default:")
+		config.PrintSettings(env.Stderr)
+	}
+	return fs, cf
+}
+
+// parse parses args, allowing flags after positional arguments
+// ("channel moderate SLUG -mode auto").
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// load parses the flags and builds the configuration.
+func load(fs *flag.FlagSet, cf *config.Flags, args []string, env Env) (config.Config, []string, error) {
+	positional, err := parse(fs, args)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	cfg, err := cf.Load(env.LookupEnv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cfg.Logger = newLogger(&cfg, env.Stderr)
+	return cfg, positional, nil
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func printConfig(ctx context.Context, args []string, env Env) error {
+	fs, cf := flagSet("config", "config [FLAGS]", env)
+	cfg, _, err := load(fs, cf, args, env)
+	if err != nil {
+		return err
+	}
+	config.Dump(env.Stdout, &cfg)
+	return nil
+}

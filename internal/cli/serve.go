@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/store"
+)
+
+func serve(ctx context.Context, args []string, env Env) error {
+	fs, cf := flagSet("serve", "serve [FLAGS]", env)
+	cfg, rest, err := load(fs, cf, args, env)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	log := cfg.Logger
+	st, err := tribune.OpenStore(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := tribune.New(cfg, st)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           rootHandler(&cfg, t),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Live streams extend their own write deadline per event.
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       nil,
+	}
+	db := "sqlite " + cfg.DB
+	if store.IsPostgres(cfg.DB) {
+		db = "postgres"
+	}
+	log.Info("tribune serving", "addr", "http://"+ln.Addr().String()+cfg.Prefix+"/", "db", db, "timezone", cfg.Location.String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("tribune stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// rootHandler serves the tribune, and when it is mounted under a prefix,
+// sends visitors of the site root to it.
+func rootHandler(cfg *config.Config, t http.Handler) http.Handler {
+	if cfg.Prefix == "" {
+		return t
+	}
+	mux := http.NewServeMux()
+	mux.Handle(cfg.Prefix+"/", t)
+	mux.Handle(cfg.Prefix, t)
+	mux.Handle("/{$}", http.RedirectHandler(cfg.Prefix+"/", http.StatusFound))
+	return mux
+}
+
+func migrate(ctx context.Context, args []string, env Env) error {
+	fs, cf := flagSet("migrate", "migrate [FLAGS]", env)
+	cfg, rest, err := load(fs, cf, args, env)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{"migrate takes no arguments"}
+	}
+	st, err := store.Open(ctx, cfg.DB, storeOptions(&cfg))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	current, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "applied %d migration(s); schema at version %d\n", n, current)
+	return nil
+}
+
+func storeOptions(cfg *config.Config) store.Options {
+	return store.Options{Location: cfg.Location, Synchronous: cfg.SQLiteSynchronous, Logger: cfg.Logger}
+}
+
+// openStore opens the configured database for a management command: it
+// migrates the schema like serve does (so a command may run on a fresh
+// database), or with -migrate=false checks that it is current.
+func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	return tribune.OpenStore(ctx, cfg)
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The read path through the whole handler (routing, channel, options,
+// snapshot, cached encoding), next to a bare handler writing a fixed 60-byte
+// body, measured in the same run. bench/run.sh measures the same over
+// loopback with wrk.
+
+func seed(b *testing.B, n int) (*tribune, string) {
+	tr := sqliteTribune(b, nil)
+	c := tr.client("Mozilla/5.0 (X11; Linux x86_64) bench")
+	for i := range n {
+		c.say("/", fmt.Sprintf("12:00:%02d <b>message %d</b> with a link http://example.com/page/%d and [:totoz] moules< and some more words", i%60, i, i))
+	}
+	lm := c.get("/remote/xml/").Header().Get("Last-Modified")
+	return tr, lm
+}
+
+func serveBench(b *testing.B, h http.Handler, target string, headers ...string) {
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := httptest.NewRequest("GET", target, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			r.Header.Set(headers[i], headers[i+1])
+		}
+		for pb.Next() {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != 200 && w.Code != 304 {
+				b.Fatalf("%d", w.Code)
+			}
+		}
+	})
+}
+
+func BenchmarkBareFixed60(b *testing.B) {
+	body := []byte(strings.Repeat("x", 60))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
+	serveBench(b, h, "/")
+}
+
+func BenchmarkRemoteXML50(b *testing.B) {
+	tr, _ := seed(b, 50)
+	serveBench(b, tr.srv, "/remote/xml/")
+}
+
+func BenchmarkRemoteXML50IfModifiedSince(b *testing.B) {
+	tr, lm := seed(b, 50)
+	serveBench(b, tr.srv, "/remote/xml/", "If-Modified-Since", lm)
+}
+
+func BenchmarkRemoteXMLPollNothingNew(b *testing.B) {
+	tr, _ := seed(b, 50)
+	serveBench(b, tr.srv, "/remote/xml/?last_id=50")
+}
+
+func BenchmarkRemoteJSON50(b *testing.B) {
+	tr, _ := seed(b, 50)
+	serveBench(b, tr.srv, "/remote/json/")
+}
+
+func BenchmarkPostParallel(b *testing.B) {
+	tr := sqliteTribune(b, nil)
+	b.ReportAllocs()
+	b.SetParallelism(8) // 16 posters on 2 cores
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r := httptest.NewRequest("POST", "/post/xml/", strings.NewReader("content=12:00:00 <b>bench</b> http://example.com/ [:totoz]"))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			w := httptest.NewRecorder()
+			tr.srv.ServeHTTP(w, r)
+			if w.Code != 200 {
+				b.Fatalf("%d %s", w.Code, w.Body)
+			}
+		}
+	})
+}

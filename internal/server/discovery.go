@@ -1,0 +1,68 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/tribune-go/tribune/internal/backend"
+)
+
+// discovery serves the board configuration file coincoins' wizards and
+// humans read: where the XML backend and the post route are, in
+// djangotribune's shape (ElementTree style: sorted attributes, " />").
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
+	c := visitOf(r).channel
+	site := s.siteURL(r)
+	name := s.siteName(r)
+	title := "Tribune"
+	if !c.IsDefault() {
+		name += " - " + c.Title
+		title = "Tribune /" + c.Slug + "/"
+	}
+	root := s.channelPath(c)
+	public := strconv.FormatBool(!s.cfg.Locked)
+	anonymous := strconv.FormatBool(!s.cfg.Locked && s.cfg.RemoteAnonymousPost)
+	b := []byte(backend.XMLDeclaration)
+	b = appendTag(b, "site", false, "baseurl", site, "name", name, "title", name, "version", Version)
+	b = appendTag(b, "board", false, "name", "board", "title", title)
+	b = appendTag(b, "backend", true, "path", root+"remote/xml/", "public", public,
+		"refresh", strconv.Itoa(s.cfg.RefreshShifting/1000), "tags_encoded", "false")
+	b = appendTag(b, "post", false, "anonymous", anonymous, "max_length", strconv.Itoa(s.cfg.PostMaxLength),
+		"method", "post", "path", root+"post/xml/")
+	b = append(b, `<field name="content">$m</field></post></board></site>`...)
+	h := w.Header()
+	h.Set("Content-Type", "application/xml; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.Write(b)
+	return nil
+}
+
+// appendTag writes an opening (or, when empty, self-closing) tag with
+// attributes given as name, value pairs in sorted order.
+func appendTag(b []byte, name string, empty bool, attrs ...string) []byte {
+	b = append(b, '<')
+	b = append(b, name...)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		b = append(b, ' ')
+		b = append(b, attrs[i]...)
+		b = append(b, `="`...)
+		b = backend.AppendAttr(b, attrs[i+1])
+		b = append(b, '"')
+	}
+	if empty {
+		return append(b, " />"...)
+	}
+	return append(b, '>')
+}
+
+// siteName is the configured site name, or the site's host.
+func (s *Server) siteName(r *http.Request) string {
+	if s.cfg.SiteName != "" {
+		return s.cfg.SiteName
+	}
+	if u, err := url.Parse(s.siteURL(r)); err == nil && u.Host != "" {
+		return u.Hostname()
+	}
+	return "tribune"
+}

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// visit is the per-request state the middleware and handlers share. It is
+// created once per request; the session is read only when a handler needs
+// it.
+type visit struct {
+	ip      string
+	lang    i18n.Lang
+	channel model.Channel
+	sess    *session // nil until loaded
+}
+
+type visitKey struct{}
+
+func visitOf(r *http.Request) *visit {
+	v, _ := r.Context().Value(visitKey{}).(*visit)
+	if v == nil {
+		return &visit{lang: i18n.EN}
+	}
+	return v
+}
+
+func langOf(r *http.Request) i18n.Lang { return visitOf(r).lang }
+
+// middleware wraps every request: panic recovery, the client address, the
+// language, and the optional request log. It is the only chain; per-route
+// needs are small wrappers in routes.go.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		v := &visit{ip: s.clientIP(r), lang: requestLang(r)}
+		r = r.WithContext(context.WithValue(r.Context(), visitKey{}, v))
+		var rec *statusRecorder
+		if s.cfg.LogRequests {
+			rec = &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+			w = rec
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.fail(w, r, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+			}
+			if rec != nil {
+				s.log.Info("request", slog.Group("request", "method", r.Method, "path", r.URL.Path, "ip", v.ip),
+					slog.Group("response", "status", rec.status, "duration", time.Since(start)))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requestLang is the language chosen with the switch, else the browser's.
+func requestLang(r *http.Request) i18n.Lang {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if l, ok := i18n.Parse(c.Value); ok {
+			return l
+		}
+	}
+	return i18n.Match(r.Header.Get("Accept-Language"))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (live streams).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// clientIP is the request's peer address, or, when the peer is a trusted
+// proxy, the right-most address of X-Forwarded-For that is not itself a
+// trusted proxy.
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if len(s.cfg.TrustedProxies) == 0 {
+		return host
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.String()
+		}
+		host = a.String()
+	}
+	return host
+}
+
+// fromTrustedProxy reports whether the request's peer is a trusted proxy.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && s.trusted(a)
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// page is what every HTML page gets: the layout's needs plus the page's
+// own data.
+type page struct {
+	Page       string // template name, also a body class
+	L          locale
+	Lang       string
+	Theme      string
+	Title      string
+	Site       string
+	Prefix     string
+	Here       string // this page's path and query, for "next" links
+	Channel    model.Channel
+	Channels   []model.Channel
+	User       *model.User
+	Pending    int // moderation queue size, for moderators
+	SignupOpen bool
+	Error      string
+	Notice     string
+	Next       string
+	Form       url.Values
+	Data       any
+}
+
+// locale gives templates their strings: {{.L.T "key"}}.
+type locale struct{ lang i18n.Lang }
+
+// T translates key with args.
+func (l locale) T(key string, args ...any) string { return i18n.T(l.lang, key, args...) }
+
+// newPage fills the common part of a page.
+func (s *Server) newPage(r *http.Request, name, title string) (*page, error) {
+	sess, err := s.session(r)
+	if err != nil {
+		return nil, err
+	}
+	lang := langOf(r)
+	p := &page{
+		Page: name, L: locale{lang}, Lang: string(lang), Title: title, Site: s.siteName(r), Prefix: s.cfg.Prefix,
+		Here: r.URL.RequestURI(), Channel: visitOf(r).channel, Channels: s.channels.all(), User: sess.user,
+		SignupOpen: s.cfg.Signup, Form: url.Values{},
+	}
+	if sess.data.Prefs != nil {
+		p.Theme = sess.data.Prefs.Theme
+	}
+	if p.User != nil && p.User.Role.CanModerate() {
+		if p.Pending, err = s.st.CountPending(r.Context()); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// render writes an HTML page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p *page) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", s.csp())
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	return s.pages.Render(w, p.Page, p)
+}
+
+// csp allows only the tribune's own scripts and styles; images may come
+// from anywhere (totoz previews).
+func (s *Server) csp() string {
+	return "default-src 'self'; img-src * data:; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+}
+
+// wantsHTML tells a browser from a coincoin: browsers ask for text/html.
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// errorPage shows an error to a browser.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error) {
+	p, err := s.newPage(r, "error", http.StatusText(e.Status))
+	if err != nil {
+		// The page must not fail too: a bare layout.
+		p = &page{Page: "error", L: locale{langOf(r)}, Lang: string(langOf(r)), Prefix: s.cfg.Prefix,
+			Title: http.StatusText(e.Status), Form: url.Values{}}
+	}
+	p.Data = errorData{Status: e.Status, Message: e.Msg}
+	if err := s.render(w, r, e.Status, p); err != nil {
+		s.log.Error("rendering the error page", "err", err)
+	}
+}
+
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// showLogin serves the log-in page.
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
+	return s.formPage(w, r, "login", http.StatusOK, url.Values{"next": {r.URL.Query().Get("next")}}, "")
+}
+
+// showSignup serves the sign-up page.
+func (s *Server) showSignup(w http.ResponseWriter, r *http.Request) error {
+	if !s.cfg.Signup {
+		return httpError(http.StatusNotFound, i18n.T(langOf(r), "account.signup_closed"))
+	}
+	return s.formPage(w, r, "signup", http.StatusOK, url.Values{"next": {r.URL.Query().Get("next")}}, "")
+}
+
+// formPageWithError shows a form page again with the error of its post.
+func (s *Server) formPageWithError(w http.ResponseWriter, r *http.Request, name string, form url.Values, err error) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	for k, v := range e.Header {
+		w.Header()[k] = v
+	}
+	form.Del("password")
+	form.Del("password2")
+	return s.formPage(w, r, name, e.Status, form, e.Msg)
+}
+
+func (s *Server) formPage(w http.ResponseWriter, r *http.Request, name string, status int, form url.Values, msg string) error {
+	p, err := s.newPage(r, name, i18n.T(langOf(r), name+".title"))
+	if err != nil {
+		return err
+	}
+	p.Form, p.Error = form, msg
+	p.Next = s.localNext(form)
+	return s.render(w, r, status, p)
+}
+
+// langCookie remembers the language chosen with the switch; it wins over
+// Accept-Language.
+const langCookie = "tribune_lang"
+
+// postLang switches the interface language and remembers it.
+func (s *Server) postLang(w http.ResponseWriter, r *http.Request) error {
+	form, err := s.readForm(w, r)
+	if err != nil {
+		return err
+	}
+	lang, ok := i18n.Parse(form.Get("lang"))
+	if !ok {
+		return httpError(http.StatusBadRequest, i18n.T(langOf(r), "error.bad_lang"))
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
+		MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+	http.Redirect(w, r, s.localNext(form), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/i18n"
+)
+
+// postTo serves a remote post route: it posts the message and answers with
+// the backend of format f, as djangotribune does ("XPost").
+func (s *Server) postTo(f backend.Format) http.Handler {
+	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+		form, err := s.readForm(w, r)
+		if err != nil {
+			return err
+		}
+		user, err := s.user(r, true)
+		if err != nil {
+			return err
+		}
+		if user == nil && !s.cfg.RemoteAnonymousPost {
+			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.anonymous_post"))
+		}
+		sess, err := s.session(r)
+		if err != nil {
+			return err
+		}
+		out, err := s.submit(w, r, messageField(form), user, sess)
+		if err != nil {
+			return err
+		}
+		if out.message.ID != 0 {
+			w.Header().Set("X-Post-Id", strconv.FormatInt(out.message.ID, 10))
+		}
+		opt := s.parseListOptions(r.URL.Query(), f)
+		// The last id may come in the body too, and wins there.
+		if id := lastID(form); id != 0 || hasLastID(form) {
+			opt.after = id
+		}
+		// The XML post routes answer an empty 200 unless a last id says
+		// what the client already has (djangotribune 0.6.8.5).
+		if (f == backend.XML || f == backend.CrapXML) && opt.after == 0 {
+			writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", nil)
+			return nil
+		}
+		hide := sess.hideFilter()
+		ms, snap, err := s.hub.List(r.Context(), visitOf(r).channel.ID, opt.after, opt.limit, hide)
+		if err != nil {
+			return err
+		}
+		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(r, f, opt, ms, snap, sess, hide == nil))
+		return nil
+	})
+}
+
+func hasLastID(form map[string][]string) bool {
+	for _, name := range lastIDNames {
+		if len(form[name]) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,198 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/hub"
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/texttable"
+)
+
+// listOptions are a backend request's query arguments.
+type listOptions struct {
+	limit      int
+	ascending  bool
+	after      int64 // last id: only messages with a greater id
+	tableWidth int
+}
+
+// lastIDNames are the spellings of the last-id argument clients use:
+// djangotribune's last_id, jb3's and quteqoin's last, rfm's lastId and
+// moules' id.
+var lastIDNames = [...]string{"last_id", "last", "lastId", "id"}
+
+// parseListOptions reads limit, direction, the last id and table_width from
+// q. As in djangotribune, a malformed value falls back to its default, and a
+// repeated argument counts by its last value (Django's QueryDict).
+func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
+	o := listOptions{limit: s.cfg.DefaultLimit, ascending: f.Ascending(), tableWidth: texttable.DefaultTableWidth}
+	if n, err := strconv.Atoi(last(q, "limit")); err == nil && n > 0 {
+		o.limit = min(n, s.cfg.MaxLimit)
+	}
+	// djangotribune kept "ASC" but only reversed on an exact "asc"; any
+	// case works here.
+	switch strings.ToLower(last(q, "direction")) {
+	case "asc":
+		o.ascending = true
+	case "desc":
+		o.ascending = false
+	}
+	o.after = lastID(q)
+	if _, ok := q["table_width"]; ok {
+		o.tableWidth = texttable.ParseTableWidth(last(q, "table_width"))
+	}
+	return o
+}
+
+// last is the last value of a query argument, "" when absent.
+func last(q url.Values, name string) string {
+	vs := q[name]
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
+// lastID reads the last id under any of its names; a missing, malformed or
+// negative value means no lower bound.
+func lastID(q url.Values) int64 {
+	for _, name := range lastIDNames {
+		if v := last(q, name); v != "" {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+				return n
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// backend serves one remote format for the request's channel.
+func (s *Server) backend(f backend.Format) http.Handler {
+	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+		opt := s.parseListOptions(r.URL.Query(), f)
+		sess, err := s.session(r)
+		if err != nil {
+			return err
+		}
+		hide := sess.hideFilter()
+		ms, snap, err := s.hub.List(r.Context(), visitOf(r).channel.ID, opt.after, opt.limit, hide)
+		if err != nil {
+			return err
+		}
+		// An empty selection is "not modified", as in djangotribune: a
+		// client polling with its last id learns there is nothing new.
+		if len(ms) == 0 {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		lastMod := ms[0].Modified
+		if notModified(r, lastMod) {
+			w.Header().Set("Last-Modified", lastMod.UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		body := s.encodeList(r, f, opt, ms, snap, sess, hide == nil)
+		h := w.Header()
+		h.Set("Last-Modified", lastMod.UTC().Format(http.TimeFormat))
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "Last-Modified, X-Post-Id")
+		writeBody(w, r, http.StatusOK, f.ContentType(), body)
+		return nil
+	})
+}
+
+// notModified applies If-Modified-Since: the selection's newest stamp is no
+// later than the client's copy. Stamps grow strictly per message (see
+// model.Message.Modified), so a message posted in the same second as the
+// client's copy still counts as new.
+func notModified(r *http.Request, lastMod time.Time) bool {
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || r.Header.Get("If-None-Match") != "" {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !lastMod.After(t)
+}
+
+// encodeList encodes ms (newest first) in format f for the requester. When
+// the answer is the same for every requester (no BaK, nothing owned), the
+// encoded bytes are cached on the snapshot.
+func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, ms []model.Message, snap *hub.Snapshot, sess *session, shared bool) []byte {
+	meta := backend.Meta{Site: s.boardURL(r), Location: s.cfg.Location, TableWidth: opt.tableWidth}
+	if f == backend.JSON {
+		for i := range ms {
+			if sess.owned(&ms[i]) {
+				shared = false
+				meta.Owned = sess.owned
+				break
+			}
+		}
+	}
+	encode := func() []byte {
+		rows := ms
+		if opt.ascending {
+			rows = hub.Reverse(ms)
+		}
+		return backend.Encode(nil, f, &meta, rows)
+	}
+	if !shared || snap == nil {
+		return encode()
+	}
+	k := hub.Key{Format: int(f), After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
+	if f == backend.XML || f == backend.CrapXML {
+		k.Site = meta.Site
+	}
+	if f == backend.Plain {
+		k.TableWidth = opt.tableWidth
+	}
+	return snap.Encoded(k, encode)
+}
+
+// writeBody answers with a complete body (none to HEAD) and
+// djangotribune's no-cache headers.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Pragma", "no-cache")
+	h.Set("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// siteURL is the public base URL: the configured one, or the request's
+// scheme and host.
+func (s *Server) siteURL(r *http.Request) string {
+	if s.cfg.SiteURL != "" {
+		return s.cfg.SiteURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	} else if p := r.Header.Get("X-Forwarded-Proto"); p == "https" && s.fromTrustedProxy(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// channelPath is the path of the request's channel root, with a final
+// slash.
+func (s *Server) channelPath(c model.Channel) string {
+	if c.IsDefault() {
+		return s.cfg.Prefix + "/"
+	}
+	return s.cfg.Prefix + "/" + c.Slug + "/"
+}
+
+// boardURL is the XML site attribute: the channel's public root URL.
+func (s *Server) boardURL(r *http.Request) string {
+	return s.siteURL(r) + s.channelPath(visitOf(r).channel)
+}

@@ -1,0 +1,177 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// The route table. Channel routes exist once for the default channel at the
+// tribune's root and once under each channel's slug; dispatch (below) picks
+// the channel from the first path segment and serves the same table for
+// both. Site routes are not per channel.
+func (s *Server) routes() http.Handler {
+	ch := http.NewServeMux()
+	read := func(h http.Handler) http.Handler { return s.unlocked(h, false) }
+	post := func(h http.Handler) http.Handler { return s.unlocked(h, true) }
+
+	// Remote backends, for coincoins and scripts.
+	ch.Handle("GET /remote/{$}", read(s.backend(backend.Plain)))
+	ch.Handle("GET /remote/tsv/{$}", read(s.backend(backend.TSV)))
+	ch.Handle("GET /remote/json/{$}", read(s.backend(backend.JSON)))
+	ch.Handle("GET /remote/xml/{$}", read(s.backend(backend.XML)))
+	ch.Handle("GET /crap/remote.xml", read(s.backend(backend.CrapXML)))
+	ch.Handle("GET /remote/xml/crap/{$}", read(s.backend(backend.CrapXML))) // path of the original's docs
+	ch.Handle("GET /clock/{clock}/{$}", read(s.clockFinder(backend.JSON)))
+	ch.Handle("GET /clock/{clock}/xml/{$}", read(s.clockFinder(backend.XML)))
+	ch.Handle("GET /discovery.config", s.h(s.discovery)) // readable when locked: it says so
+
+	// Posting: every format, POST or PUT, urlencoded or multipart.
+	for _, m := range []string{"POST", "PUT"} {
+		ch.Handle(m+" /post/{$}", post(s.postTo(backend.Plain)))
+		ch.Handle(m+" /post/tsv/{$}", post(s.postTo(backend.TSV)))
+		ch.Handle(m+" /post/json/{$}", post(s.postTo(backend.JSON)))
+		ch.Handle(m+" /post/xml/{$}", post(s.postTo(backend.XML)))
+		ch.Handle(m+" /crap/post.xml", post(s.postTo(backend.CrapXML)))
+		ch.Handle(m+" /post/xml/crap/{$}", post(s.postTo(backend.CrapXML))) // path of the original's docs
+	}
+
+	// Site routes. Browser forms are checked against cross-site request
+	// forgery; remote clients (no Origin, no Sec-Fetch-Site) pass.
+	site := http.NewServeMux()
+	p := s.cfg.Prefix
+	form := s.csrf.Handler
+	site.Handle(p+"/", s.dispatch(ch)) // every channel route
+	site.Handle("GET "+p+"/static/", s.pages.Static)
+	site.Handle("GET "+p+"/login", s.h(s.showLogin))
+	site.Handle("POST "+p+"/login", form(s.h(s.postLogin)))
+	site.Handle("POST "+p+"/logout", form(s.h(s.postLogout)))
+	site.Handle("GET "+p+"/signup", s.h(s.showSignup))
+	site.Handle("POST "+p+"/signup", form(s.h(s.postSignup)))
+	site.Handle("POST "+p+"/lang", form(s.h(s.postLang)))
+	if p != "" {
+		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
+	}
+	return site
+}
+
+// h adapts a handler that may fail.
+func (s *Server) h(fn handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// dispatch resolves the channel from the first path segment after the
+// prefix, puts it in the request's visit, and serves the channel routes
+// with the rest of the path. A first segment that is not a channel belongs
+// to the default channel's routes.
+func (s *Server) dispatch(ch *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Work on the escaped path, so that an escaped "/" inside a segment
+		// (a dated norloge 01%2F31%2312:00:00) stays inside it.
+		rest := strings.TrimPrefix(r.URL.EscapedPath(), s.cfg.Prefix)
+		seg, after, hasSlash := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
+		slug := model.DefaultSlug
+		if seg != "" {
+			if _, reserved := reservedSet[strings.ToLower(seg)]; !reserved {
+				slug = seg
+			}
+		}
+		c, ok, err := s.channels.get(r.Context(), slug)
+		switch {
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		case !ok && slug != model.DefaultSlug:
+			// Not a channel: the default channel's routes decide (404).
+			c, ok, err = s.channels.get(r.Context(), model.DefaultSlug)
+			if err != nil || !ok {
+				s.fail(w, r, httpError(http.StatusNotFound, i18n.T(langOf(r), "error.unknown_channel")))
+				return
+			}
+			slug = model.DefaultSlug
+		}
+		if slug != model.DefaultSlug {
+			if !hasSlash {
+				http.Redirect(w, r, r.URL.EscapedPath()+"/", http.StatusMovedPermanently)
+				return
+			}
+			rest = "/" + after
+		}
+		visitOf(r).channel = c
+		u := *r.URL
+		u.RawPath = rest
+		if u.Path, err = url.PathUnescape(rest); err != nil {
+			s.fail(w, r, httpError(http.StatusBadRequest, i18n.T(langOf(r), "error.not_found")))
+			return
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.URL = &u
+		s.serveMux(ch, w, r2)
+	})
+}
+
+// serveMux serves r with mux, rendering its "not found" and "method not
+// allowed" answers through fail like every other error.
+func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	h, pattern := mux.Handler(r)
+	if pattern != "" {
+		// ServeHTTP, not h: it also sets the path values.
+		mux.ServeHTTP(w, r)
+		return
+	}
+	// The mux's own 404 or 405: learn which (and the allowed methods).
+	probe := &statusProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	key := "error.not_found"
+	if probe.status == http.StatusMethodNotAllowed {
+		key = "error.method"
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+	}
+	s.fail(w, r, httpError(probe.status, i18n.T(langOf(r), key)))
+}
+
+// statusProbe records the status and headers of a ServeMux error answer.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(code int)        { p.status = code }
+
+var reservedSet = func() map[string]struct{} {
+	m := map[string]struct{}{}
+	for _, s := range model.ReservedSlugs {
+		m[s] = struct{}{}
+	}
+	return m
+}()
+
+// unlocked refuses anonymous visitors while the tribune is locked. basic
+// says whether HTTP Basic credentials count (post routes, for scripts).
+func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
+	if !s.cfg.Locked {
+		return next
+	}
+	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+		u, err := s.user(r, basic)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.locked"))
+		}
+		next.ServeHTTP(w, r)
+		return nil
+	})
+}

@@ -1,0 +1,124 @@
+// Package server is the tribune's HTTP layer: the route table, the
+// handlers (methods on Server, one file per page or action), the middleware
+// and the one place that renders errors. It is the only package that sees
+// http.Request; everything it does with messages goes through the store,
+// the hub and the domain packages.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/auth"
+	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/commands"
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/hub"
+	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/limit"
+	"github.com/tribune-go/tribune/internal/markup"
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/ui"
+)
+
+// Version is the tribune's version, shown in discovery files.
+var Version = "0.1.0"
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	cfg      *config.Config
+	st       *store.Store
+	hub      *hub.Hub
+	markup   *markup.Renderer
+	log      *slog.Logger
+	channels *registry
+	handler  http.Handler
+	pages    *ui.Engine
+	csrf     *http.CrossOriginProtection
+
+	logins    loginLimiter
+	posts     *limit.Keyed
+	signups   *limit.Keyed
+	dummyHash string // checked against when an account does not exist
+	lastfm    *commands.LastFM
+}
+
+// New builds the HTTP side of a tribune over a migrated store and its hub.
+func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Server, error) {
+	opts := markup.Options{SmileysURL: cfg.SmileysURL, TruncatedURL: cfg.ShowTruncatedURL}
+	if cfg.URLLabelsFile != "" {
+		f, err := os.Open(cfg.URLLabelsFile)
+		if err != nil {
+			return nil, fmt.Errorf("server: URL labels: %w", err)
+		}
+		opts.Labels, err = markup.ParseLabels(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("server: URL labels in %s: %w", cfg.URLLabelsFile, err)
+		}
+	}
+	r, err := markup.NewRenderer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s := &Server{cfg: cfg, st: st, hub: h, markup: r, log: log,
+		logins:  newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
+		posts:   limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
+		signups: limit.New(5, time.Hour),
+		csrf:    http.NewCrossOriginProtection(),
+		lastfm:  &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
+	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
+	if err != nil {
+		return nil, err
+	}
+	if s.pages, err = ui.New(nil); err != nil {
+		return nil, err
+	}
+	s.pages.Static.SetPrefix(cfg.Prefix + "/static/")
+	s.csrf.SetDenyHandler(s.h(func(w http.ResponseWriter, r *http.Request) error {
+		return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.cross_origin"))
+	}))
+	s.channels, err = newRegistry(context.Background(), st)
+	if err != nil {
+		return nil, err
+	}
+	st.OnChange(func(c store.Change) {
+		if c.Channels {
+			s.channels.stale()
+		}
+	})
+	h.SetEncoder(func(m *model.Message, owned bool) []byte {
+		meta := backend.Meta{Location: cfg.Location, Owned: func(*model.Message) bool { return owned }}
+		b := backend.Encode(nil, backend.JSON, &meta, []model.Message{*m})
+		return b[1 : len(b)-1] // one object, without the array brackets
+	})
+	s.handler = s.middleware(s.routes())
+	return s, nil
+}
+
+// ServeHTTP serves the tribune.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Run does the server's background work (channel list refresh, session
+// purge) until ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	s.channels.run(ctx, s.log)
+}
+
+// passwordParams are the argon2id costs of new password hashes.
+func (s *Server) passwordParams() auth.Params {
+	p := auth.DefaultParams
+	p.MemoryKiB = s.cfg.PasswordHashMemoryKiB
+	return p
+}
+
+// title picks a board title at random.
+func (s *Server) title() string {
+	return s.cfg.Titles[rand.IntN(len(s.cfg.Titles))]
+}

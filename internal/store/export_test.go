@@ -1,0 +1,6 @@
+package store
+
+import "database/sql"
+
+// QueryRowForTest runs a query on the writer connection (tests only).
+func (s *Store) QueryRowForTest(query string) *sql.Row { return s.w.QueryRow(query) }
