@@ -3,6 +3,7 @@ module github.com/tribune-go/tribune
 go 1.26.0
 
 require (
+	github.com/dchest/captcha v1.1.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect

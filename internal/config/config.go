@@ -59,6 +59,7 @@ type Config struct {
 	RemoteAnonymousPost   bool          // TRIBUNE_REMOTE_ANONYMOUS_POST
 	PostRateLimit         Rate          // TRIBUNE_POST_RATE_LIMIT
 	LoginRateLimit        Rate          // TRIBUNE_LOGIN_RATE_LIMIT
+	SignupRateLimit       Rate          // TRIBUNE_SIGNUP_RATE_LIMIT
 	AutoModerateAs        string        // TRIBUNE_AUTO_MODERATE_AS
 	ModerationWebhook     string        // TRIBUNE_MODERATION_WEBHOOK
 	PasswordHashMemoryKiB uint32        // TRIBUNE_PASSWORD_MEMORY_KIB (argon2id)

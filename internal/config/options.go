@@ -161,6 +161,7 @@ var options = []option{
 	boolean("TRIBUNE_CAPTCHA", false, "anonymous posts from the web board must solve a captcha", func(c *Config) *bool { return &c.Captcha }),
 	boolean("TRIBUNE_REMOTE_ANONYMOUS_POST", true, "let anonymous remote clients post (they cannot solve captchas)", func(c *Config) *bool { return &c.RemoteAnonymousPost }),
 	rate("TRIBUNE_POST_RATE_LIMIT", "20/10s", "posts one visitor (address, or account when logged in) may make: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.PostRateLimit }),
+	rate("TRIBUNE_SIGNUP_RATE_LIMIT", "5/1h", "accounts one address may create: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.SignupRateLimit }),
 	rate("TRIBUNE_LOGIN_RATE_LIMIT", "10/1m", "failed log-ins allowed per account and per address: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginRateLimit }),
 	str("TRIBUNE_AUTO_MODERATE_AS", "pending", "verdict of an auto-moderated channel when no moderator gives a valid rating: pending, accept or reject", func(c *Config) *string { return &c.AutoModerateAs }),
 	str("TRIBUNE_MODERATION_WEBHOOK", "", "URL called with a JSON event whenever a message enters the moderation queue", func(c *Config) *string { return &c.ModerationWebhook }),

@@ -62,6 +62,7 @@ func testConfig() *config.Config {
 	cfg.PasswordHashMemoryKiB = 64 // fast hashes in tests
 	cfg.SiteURL = "http://example.com"
 	cfg.PostRateLimit = config.Rate{}
+	cfg.SignupRateLimit = config.Rate{}
 	return &cfg
 }
 

@@ -53,6 +53,7 @@ func (s *Server) routes() http.Handler {
 	site.Handle("GET "+p+"/signup", s.h(s.showSignup))
 	site.Handle("POST "+p+"/signup", form(s.h(s.postSignup)))
 	site.Handle("POST "+p+"/lang", form(s.h(s.postLang)))
+	site.Handle("GET "+p+"/captcha/{file}", s.h(s.showCaptcha))
 	if p != "" {
 		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
 	}

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/auth"
@@ -70,7 +71,7 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 	s := &Server{cfg: cfg, st: st, hub: h, markup: r, log: log,
 		logins:  newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
 		posts:   limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		signups: limit.New(5, time.Hour),
+		signups: limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
 		csrf:    http.NewCrossOriginProtection(),
 		lastfm:  &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
 	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
@@ -105,10 +106,31 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 // ServeHTTP serves the tribune.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Run does the server's background work (channel list refresh, session
-// purge) until ctx ends.
+// Run does the server's background work (channel list refresh, purge of
+// expired sessions and captchas) until ctx ends.
 func (s *Server) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { s.purge(ctx) })
 	s.channels.run(ctx, s.log)
+	wg.Wait()
+}
+
+func (s *Server) purge(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := s.st.PurgeSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Warn("server: purging sessions", "err", err)
+		}
+		if _, err := s.st.PurgeCaptchas(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			s.log.Warn("server: purging captchas", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // passwordParams are the argon2id costs of new password hashes.

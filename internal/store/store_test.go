@@ -355,3 +355,38 @@ func TestSQLitePragmas(t *testing.T) {
 		}
 	}
 }
+
+func TestCaptchas(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		if err := s.PutCaptcha(ctx, "abc", "123456", time.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := s.CaptchaDigits(ctx, "abc"); err != nil || d != "123456" {
+			t.Fatalf("digits %q %v", d, err)
+		}
+		// A reload replaces the solution.
+		s.PutCaptcha(ctx, "abc", "654321", time.Now().Add(time.Minute))
+		if ok, err := s.SolveCaptcha(ctx, "abc", "123456"); err != nil || ok {
+			t.Fatalf("old solution accepted: %v %v", ok, err)
+		}
+		// One try only, right or wrong.
+		if ok, _ := s.SolveCaptcha(ctx, "abc", "654321"); ok {
+			t.Fatal("a used captcha was accepted")
+		}
+		s.PutCaptcha(ctx, "def", "111111", time.Now().Add(time.Minute))
+		if ok, _ := s.SolveCaptcha(ctx, "def", "111111"); !ok {
+			t.Fatal("the right answer was refused")
+		}
+		s.PutCaptcha(ctx, "old", "222222", time.Now().Add(-time.Second))
+		if _, err := s.CaptchaDigits(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired captcha: %v", err)
+		}
+		if ok, _ := s.SolveCaptcha(ctx, "old", "222222"); ok {
+			t.Fatal("an expired captcha was accepted")
+		}
+		s.PutCaptcha(ctx, "gone", "333333", time.Now().Add(-time.Second))
+		if n, err := s.PurgeCaptchas(ctx, time.Now()); err != nil || n != 1 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+	})
+}

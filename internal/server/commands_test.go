@@ -1,0 +1,542 @@
+package server
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/auth"
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// expectRefused posts content and checks the 400 and its message, and that
+// nothing was posted.
+func expectRefused(t *testing.T, c *client, content, want string) {
+	t.Helper()
+	w := c.post("/post/", "content", content)
+	if w.Code != http.StatusBadRequest || w.Body.String() != "* content: "+want || w.Header().Get("X-Post-Id") != "" {
+		t.Fatalf("%q: %d %q, want 400 %q", content, w.Code, w.Body, want)
+	}
+}
+
+// expectCommand posts a command and checks it answered normally without
+// posting anything.
+func expectCommand(t *testing.T, c *client, content string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := c.post("/post/json/", "content", content)
+	if w.Code != http.StatusOK || w.Header().Get("X-Post-Id") != "" {
+		t.Fatalf("%q: %d %v %s", content, w.Code, w.Header(), w.Body)
+	}
+	return w
+}
+
+func TestNameCommand(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	c := tr.client("Mozilla/5.0")
+	for _, cmd := range []string{"/name James Bond", "/nick James Bond"} {
+		w := expectCommand(t, c, cmd)
+		var set *http.Cookie
+		for _, ck := range w.Result().Cookies() {
+			if ck.Name == "djangotribune_user-agent" {
+				set = ck
+			}
+		}
+		if set == nil || set.Value != "SmFtZXMgQm9uZA==" || set.MaxAge != 1209600 ||
+			!strings.Contains(w.Header().Get("Set-Cookie"), `djangotribune_user-agent="SmFtZXMgQm9uZA=="`) {
+			t.Fatalf("%s: cookie %+v / %v", cmd, set, w.Header()["Set-Cookie"])
+		}
+		id := c.say("/", "bonjour")
+		rows := decodeJSON(t, c.get(fmt.Sprintf("/remote/json/?last_id=%d", id-1)))
+		if rows[0].UserAgent != "James Bond" {
+			t.Fatalf("identity after %s: %q", cmd, rows[0].UserAgent)
+		}
+	}
+	// Nothing but commands was saved for the /name lines.
+	if rows := decodeJSON(t, c.get("/remote/json/")); len(rows) != 2 {
+		t.Fatalf("%d messages", len(rows))
+	}
+	// /name alone, or a name too short, removes it.
+	for _, cmd := range []string{"/name", "/name ab"} {
+		c.cookies["djangotribune_user-agent"] = &http.Cookie{Name: "djangotribune_user-agent", Value: "SmFtZXMgQm9uZA==", Quoted: true}
+		w := expectCommand(t, c, cmd)
+		if !strings.Contains(w.Header().Get("Set-Cookie"), "Max-Age=0") || c.cookies["djangotribune_user-agent"] != nil {
+			t.Fatalf("%q: %v", cmd, w.Header()["Set-Cookie"])
+		}
+	}
+	id := c.say("/", "back to my browser")
+	if rows := decodeJSON(t, c.get(fmt.Sprintf("/remote/json/?last_id=%d", id-1))); rows[0].UserAgent != "Mozilla/5.0" {
+		t.Fatalf("identity after removal: %q", rows[0].UserAgent)
+	}
+	// A name with markup characters is kept as typed and escaped by each
+	// output; a broken cookie is ignored (djangotribune answered 500).
+	expectCommand(t, c, "/name <Zorro> & co")
+	id = c.say("/", "x")
+	if b := c.get(fmt.Sprintf("/remote/xml/?last_id=%d", id-1)).Body.String(); !strings.Contains(b, "<info>&lt;Zorro&gt; &amp; co</info>") {
+		t.Fatalf("escaped name: %s", b)
+	}
+	c.cookies["djangotribune_user-agent"] = &http.Cookie{Name: "djangotribune_user-agent", Value: "!!!not base64!!!"}
+	if w := c.post("/post/", "content", "y"); w.Code != 200 {
+		t.Fatalf("bad cookie: %d", w.Code)
+	}
+	// Case matters and a leading space is a message: both are posted.
+	for _, msg := range []string{"/NAME x", " /name x", "/me dances", "/unknown x"} {
+		if w := c.post("/post/", "content", msg); w.Code != 200 || w.Header().Get("X-Post-Id") == "" {
+			t.Fatalf("%q was not posted: %d", msg, w.Code)
+		}
+	}
+}
+
+func TestBakCommand(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		troie, err := tr.st.CreateChannel(t.Context(), "troie", "Troie")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fixture of djangotribune's tests, cut down: anonymous
+		// Demokos, registered hector and cassandre.
+		demokos := tr.client("Demokos")
+		hector := tr.loggedIn(t, "hector")
+		cassandre := tr.loggedIn(t, "cassandre")
+		var all []int64
+		for i, c := range []*client{hector, demokos, hector, demokos, cassandre, demokos, hector} {
+			all = append(all, c.say("/troie/", fmt.Sprintf("message %d de la guerre", i+1)))
+		}
+		reader := tr.client("Reader")
+		visible := func() []int64 { return ids(decodeJSON(t, reader.get("/troie/remote/json/"))) }
+		without := func(drop ...int64) []int64 {
+			return slices.DeleteFunc(slices.Clone(all), func(id int64) bool { return slices.Contains(drop, id) })
+		}
+		d := []int64{all[1], all[3], all[5]}
+		steps := []struct {
+			cmd  string
+			want []int64
+		}{
+			{"/bak add ua Demokos", without(d...)},
+			{"/bak off", all},
+			{"/bak on", without(d...)},
+			{"/bak del ua Demokos", all},
+			{"/bak set ua |= demokos", without(d...)},
+			{"/bak set ua *= demokos", without(d...)}, // case-sensitive: adds nothing more
+			{"/bak remove ua |= demokos", all},
+			{"/bak set ua *= Demo", without(d...)},
+			{"/bak reset", all},
+			{"/bak add author cassandre", without(all[4])},
+			{"/bak set author ~= HECTOR", without(all[0], all[2], all[4], all[6])},
+			{"/bak reset", all},
+			{"/bak set message ^= message 5", without(all[4])},
+			{"/bak set message $= 7 de la guerre", without(all[4], all[6])},
+			{"/bak set message == message 1 de la guerre", without(all[0], all[4], all[6])},
+			{"/bak reset", all},
+			{"/bak set author *= e", without(all[0], all[2], all[4], all[6])}, // anonymous messages never match author rules
+			{"/bak reset extra words ignored", all},
+		}
+		for _, s := range steps {
+			expectCommand(t, reader, s.cmd)
+			if got := visible(); !slices.Equal(got, s.want) {
+				t.Fatalf("after %q: %v, want %v", s.cmd, got, s.want)
+			}
+		}
+		// Filters apply to every list: XML, TSV, plain, post answers and
+		// the clock finder; and Last-Modified follows the visible list.
+		expectCommand(t, reader, "/bak add ua Demokos")
+		if got := postIDs(decodeXML(t, reader.get("/troie/remote/xml/"))); len(got) != 4 || slices.Contains(got, all[5]) {
+			t.Fatalf("xml: %v", got)
+		}
+		if got := tsvIDs(t, reader.get("/troie/remote/tsv/").Body.String()); len(got) != 4 {
+			t.Fatalf("tsv: %v", got)
+		}
+		if strings.Contains(reader.get("/troie/remote/").Body.String(), "Demokos") {
+			t.Fatal("plain shows Demokos")
+		}
+		w := reader.do("POST", "/troie/post/json/", "content=reading")
+		if got := ids(decodeJSON(t, w)); slices.Contains(got, all[1]) || len(got) != 5 {
+			t.Fatalf("post answer: %v", got)
+		}
+		clock := decodeJSON(t, reader.get("/troie/remote/json/?direction=desc&limit=1"))[0].Clock
+		for _, r := range decodeJSON(t, reader.get("/troie/clock/"+clock[:5]+"/")) {
+			if r.UserAgent == "Demokos" {
+				t.Fatalf("clock finder shows Demokos")
+			}
+		}
+		// Someone else is not filtered.
+		if got := ids(decodeJSON(t, tr.client("Other").get("/troie/remote/json/"))); len(got) != 8 {
+			t.Fatalf("another reader: %v", got)
+		}
+		// Bad arguments: 400, nothing changes.
+		refusals := []struct{ cmd, want string }{
+			{"/bak", "This action requires at least one argument."},
+			{"/bak  on", "This action requires at least one argument."},
+			{"/bak foo", "Unknown option 'foo' in your command action."},
+			{"/bak add ua", "Option 'add' requires a target and a pattern."},
+			{"/bak add ua ", "Option 'add' requires a target and a pattern."},
+			{"/bak del x", "Option 'del' requires a target and a pattern."},
+			{"/bak add badtarget p", "Target 'badtarget' is not valid (use ua, author or message)."},
+			{"/bak set ua p", "Option 'set' requires a target, a kind and a pattern."},
+			{"/bak remove ua *=", "Option 'remove' requires a target, a kind and a pattern."},
+			{"/bak set ua ?? p", "Kind '??' is not valid (use *= |= == ~= ^= or $=)."},
+			{"/bak set nobody *= p", "Target 'nobody' is not valid (use ua, author or message)."},
+			{"/bak save", "Only registered users can save and load filters: log in first."},
+			{"/bak load", "Only registered users can save and load filters: log in first."},
+		}
+		for _, r := range refusals {
+			expectRefused(t, reader, r.cmd, r.want)
+		}
+		if got := visible(); len(got) != 5 {
+			t.Fatalf("a refused command changed the filters: %v", got)
+		}
+		// French.
+		fr := tr.client("Lecteur")
+		fr.header.Set("Accept-Language", "fr")
+		expectRefused(t, fr, "/bak foo", "Option « foo » inconnue dans votre commande.")
+
+		// save and load for registered users: stored in the profile, and
+		// back with the next log-in.
+		expectCommand(t, cassandre, "/bak set ua |= DEMOKOS")
+		expectCommand(t, cassandre, "/bak save")
+		expectCommand(t, cassandre, "/bak reset")
+		// 7 messages, and the reader's post.
+		if got := ids(decodeJSON(t, cassandre.get("/troie/remote/json/"))); len(got) != 8 {
+			t.Fatalf("after reset: %v", got)
+		}
+		expectCommand(t, cassandre, "/bak load")
+		if got := ids(decodeJSON(t, cassandre.get("/troie/remote/json/"))); len(got) != 5 {
+			t.Fatalf("after load: %v", got)
+		}
+		again := tr.client("Mozilla/5.0")
+		again.login(t, "cassandre")
+		if got := ids(decodeJSON(t, again.get("/troie/remote/json/"))); len(got) != 5 {
+			t.Fatalf("saved filters not back after a new log-in: %v", got)
+		}
+		_ = troie
+	})
+}
+
+// loggedIn makes an account and a client logged in to it.
+func (tr *tribune) loggedIn(t *testing.T, name string) *client {
+	t.Helper()
+	tr.createUser(t, name, model.RoleUser)
+	c := tr.client("Mozilla/5.0 " + name)
+	c.login(t, name)
+	return c
+}
+
+func (tr *tribune) createUser(t *testing.T, name string, role model.Role) model.User {
+	t.Helper()
+	hash, err := auth.Hash(name+"-password", auth.Params{MemoryKiB: 64, Time: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := tr.st.CreateUser(t.Context(), name, hash, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// login logs the client in through POST login, as a remote client does.
+func (c *client) login(t *testing.T, name string) {
+	t.Helper()
+	w := c.post("/login", "username", name, "password", name+"-password")
+	if w.Code != 200 || c.cookies["sessionid"] == nil {
+		t.Fatalf("log-in of %s: %d %s", name, w.Code, w.Body)
+	}
+}
+
+func TestLastFMCommand(t *testing.T) {
+	var mu sync.Mutex
+	var current func(w http.ResponseWriter, r *http.Request)
+	answer := func(h func(w http.ResponseWriter, r *http.Request)) { mu.Lock(); current = h; mu.Unlock() }
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		h := current
+		mu.Unlock()
+		h(w, r)
+	}))
+	defer fake.Close()
+	tr := sqliteTribune(t, func(c *config.Config) { c.LastFMAPIURL = fake.URL; c.LastFMAPIKey = "k3y" })
+	tr.srv.lastfm.Timeout = 300 * time.Millisecond
+	anon := tr.client("Mozilla/5.0")
+	user := tr.loggedIn(t, "melomane")
+
+	var asked []string // written by the handler, read after the requests
+	playing := func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		mu.Lock()
+		asked = append(asked, r.Form.Get("user"))
+		mu.Unlock()
+		if r.Method != "POST" || r.Form.Get("method") != "user.getRecentTracks" || r.Form.Get("api_key") != "k3y" ||
+			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" {
+			t.Errorf("LastFM request: %s %v", r.Method, r.Form)
+		}
+		fmt.Fprint(w, `{"recenttracks":{"track":[{"artist":{"#text":"Daft Punk"},"name":"Around the World","@attr":{"nowplaying":"true"}},
+			{"artist":{"#text":"Old"},"name":"Song","date":{"uts":"1"}}]}}`)
+	}
+	answer(playing)
+	w := user.post("/post/json/", "content", "/lastfm instant")
+	rows := decodeJSON(t, w)
+	if w.Code != 200 || w.Header().Get("X-Post-Id") == "" || len(rows) != 1 ||
+		rows[0].WebRender != "====&#62; <b>Moment Daft Punk - Around the World</b> &#60;====" {
+		t.Fatalf("now playing: %d %s", w.Code, w.Body)
+	}
+	if w := anon.post("/post/", "content", "/lastfm instant someone"); w.Code != 200 || w.Header().Get("X-Post-Id") == "" {
+		t.Fatalf("anonymous with a user name: %d %s", w.Code, w.Body)
+	}
+	mu.Lock()
+	if !slices.Equal(asked, []string{"melomane", "someone"}) {
+		t.Fatalf("asked for %v", asked)
+	}
+	mu.Unlock()
+	// A single track as an object, as LastFM sends it.
+	answer(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"recenttracks":{"track":{"artist":{"#text":"Air"},"name":"La femme d'argent","@attr":{"nowplaying":"true"}}}}`)
+	})
+	if w := user.post("/post/", "content", "/lastfm instant"); w.Code != 200 {
+		t.Fatalf("single track: %d %s", w.Code, w.Body)
+	}
+
+	cases := []struct {
+		name   string
+		answer func(w http.ResponseWriter, r *http.Request)
+		client *client
+		cmd    string
+		want   string
+	}{
+		{"nothing playing", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"recenttracks":{"track":[{"artist":{"#text":"Old"},"name":"Song","date":{"uts":"1"}}]}}`)
+		}, user, "/lastfm instant", "LastFM user melomane is not playing anything right now."},
+		{"no track at all", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"recenttracks":{"track":[]}}`)
+		}, user, "/lastfm instant", "LastFM user melomane is not playing anything right now."},
+		{"API error", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"error":6,"message":"User not found"}`)
+		}, user, "/lastfm instant nobody", "LastFM refused: User not found"},
+		{"HTTP error", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}, user, "/lastfm instant", "LastFM answered with HTTP error 503."},
+		{"unreadable answer", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<html>`)
+		}, user, "/lastfm instant", "LastFM refused: unreadable answer"},
+		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(time.Second)
+		}, user, "/lastfm instant", "LastFM did not answer in time."},
+		{"anonymous without a user name", playing, anon, "/lastfm instant", "Give a LastFM user name: /lastfm instant NAME."},
+		{"no option", playing, user, "/lastfm", "This action requires at least one argument."},
+		{"unknown option", playing, user, "/lastfm later", "Unknown option 'later' in your command action."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			answer(tc.answer)
+			expectRefused(t, tc.client, tc.cmd, tc.want)
+		})
+	}
+	fake.Close()
+	t.Run("unreachable", func(t *testing.T) { expectRefused(t, user, "/lastfm instant", "LastFM could not be reached.") })
+
+	// Without a key, the command says it is not configured.
+	bare := sqliteTribune(t, nil)
+	expectRefused(t, bare.client("x"), "/lastfm instant someone", "The LastFM command is not configured on this tribune.")
+}
+
+func TestAccounts(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		c := tr.client("Mozilla/5.0")
+		// Sign up over a plain form post: the answer logs the client in.
+		w := c.post("/signup", "username", "Superman", "password", "kryptonite", "password2", "kryptonite")
+		if w.Code != 200 || c.cookies["sessionid"] == nil {
+			t.Fatalf("sign-up: %d %s", w.Code, w.Body)
+		}
+		id := c.say("/", "Preum's")
+		rows := decodeJSON(t, c.get("/remote/json/"))
+		if rows[0].Login == nil || *rows[0].Login != "Superman" || !rows[0].Owned {
+			t.Fatalf("registered author: %+v", rows[0])
+		}
+		b := decodeXML(t, c.get("/remote/xml/"))
+		if b.Posts[0].Login != "Superman" {
+			t.Fatalf("XML login: %+v", b.Posts[0])
+		}
+		if tsv := c.get("/remote/tsv/").Body.String(); !strings.Contains(tsv, "\tSuperman\t") {
+			t.Fatalf("TSV login: %q", tsv)
+		}
+		if plain := c.get("/remote/").Body.String(); !strings.Contains(plain, "<Superman>") {
+			t.Fatalf("plain login: %q", plain)
+		}
+		// Owned follows the account, from another session too.
+		other := tr.client("Another browser")
+		if w := other.post("/login", "username", "superman", "password", "kryptonite"); w.Code != 200 { // names are case-insensitive
+			t.Fatalf("log-in: %d %s", w.Code, w.Body)
+		}
+		if rows := decodeJSON(t, other.get("/remote/json/")); !rows[0].Owned {
+			t.Fatalf("owned from another session of the author: %+v", rows[0])
+		}
+		// Log out: the session ends.
+		if w := c.post("/logout"); w.Code != 200 {
+			t.Fatalf("logout: %d", w.Code)
+		}
+		if rows := decodeJSON(t, c.get("/remote/json/")); rows[0].Owned {
+			t.Fatal("still owned after log-out")
+		}
+		// Sessions live in the database: a new server on the same store
+		// knows the other session.
+		again := &tribune{t: t, cfg: tr.cfg, st: tr.st}
+		srv, err := New(tr.cfg, tr.st, tr.srv.hub, tr.srv.log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.srv = srv
+		other.tr = again
+		if rows := decodeJSON(t, other.get("/remote/json/")); !rows[0].Owned {
+			t.Fatal("the session did not survive a new server")
+		}
+		other.tr = tr
+
+		refused := []struct {
+			fields []string
+			status int
+			body   string
+		}{
+			{[]string{"username", "superman", "password", "whatever1"}, 409, "The name superman is already taken."},
+			{[]string{"username", "x", "password", "longenough"}, 400, "A user name has 2 to 30 characters: letters, digits, and - _ . after the first one."},
+			{[]string{"username", "has space", "password", "longenough"}, 400, "A user name has 2 to 30 characters: letters, digits, and - _ . after the first one."},
+			{[]string{"username", "lois", "password", "short"}, 400, "A password has 8 to 200 characters."},
+			{[]string{"username", "lois", "password", "longenough", "password2", "different"}, 400, "The two passwords differ."},
+		}
+		for _, r := range refused {
+			w := tr.client("x").post("/signup", r.fields...)
+			if w.Code != r.status || w.Body.String() != r.body {
+				t.Errorf("sign-up %v: %d %q", r.fields, w.Code, w.Body)
+			}
+		}
+		if w := tr.client("x").post("/login", "username", "superman", "password", "wrong"); w.Code != 401 ||
+			w.Body.String() != "Invalid user name or password" {
+			t.Errorf("wrong password: %d %q", w.Code, w.Body)
+		}
+		if w := tr.client("x").post("/login", "username", "nobody", "password", "wrong"); w.Code != 401 {
+			t.Errorf("unknown user: %d", w.Code)
+		}
+		_ = id
+	})
+}
+
+func TestSignupClosed(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Signup = false })
+	if w := tr.client("x").post("/signup", "username", "lois", "password", "longenough"); w.Code != 403 {
+		t.Fatalf("closed sign-up: %d", w.Code)
+	}
+	if w := tr.client("x").get("/signup"); w.Code != 404 {
+		t.Fatalf("closed sign-up page: %d", w.Code)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.LoginRateLimit = config.Rate{N: 3, Period: time.Hour} })
+	tr.createUser(t, "lois", model.RoleUser)
+	c := tr.client("x")
+	for range 3 {
+		if w := c.post("/login", "username", "lois", "password", "wrong"); w.Code != 401 {
+			t.Fatalf("failure: %d", w.Code)
+		}
+	}
+	// Now even the right password waits, and says for how long.
+	w := c.post("/login", "username", "lois", "password", "lois-password")
+	if w.Code != 429 || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("after 3 failures: %d %v", w.Code, w.Header())
+	}
+	// The account is protected from other addresses too.
+	other := tr.client("y")
+	r := httptest.NewRequest("POST", "/login", strings.NewReader("username=lois&password=wrong"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "198.51.100.7:1"
+	rec := httptest.NewRecorder()
+	tr.srv.ServeHTTP(rec, r)
+	if rec.Code != 429 {
+		t.Fatalf("other address, same account: %d", rec.Code)
+	}
+	_ = other
+}
+
+func TestBasicAuthOnPostRoutes(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	tr.createUser(t, "bot", model.RoleUser)
+	c := tr.client("script/1.0")
+	good := "Basic " + base64.StdEncoding.EncodeToString([]byte("bot:bot-password"))
+	w := c.do("POST", "/post/json/", "content=beep", "Authorization", good)
+	rows := decodeJSON(t, w)
+	if w.Code != 200 || rows[0].Login == nil || *rows[0].Login != "bot" {
+		t.Fatalf("basic auth post: %d %s", w.Code, w.Body)
+	}
+	bad := "Basic " + base64.StdEncoding.EncodeToString([]byte("bot:nope"))
+	w = c.do("POST", "/post/", "content=beep", "Authorization", bad)
+	if w.Code != 401 || !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic") {
+		t.Fatalf("bad basic auth: %d %v", w.Code, w.Header())
+	}
+}
+
+func TestLockedLetsUsersIn(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Locked = true })
+	tr.createUser(t, "member", model.RoleUser)
+	c := tr.client("x")
+	c.login(t, "member")
+	if w := c.post("/post/", "content", "members only"); w.Code != 200 {
+		t.Fatalf("member post: %d %s", w.Code, w.Body)
+	}
+	if w := c.get("/remote/xml/"); w.Code != 200 {
+		t.Fatalf("member read: %d", w.Code)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("member:member-password"))
+	if w := tr.client("script").do("POST", "/post/", "content=via basic", "Authorization", basic); w.Code != 200 {
+		t.Fatalf("basic auth on a locked tribune: %d", w.Code)
+	}
+}
+
+func TestRemoteAnonymousPostSetting(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.RemoteAnonymousPost = false })
+	tr.createUser(t, "member", model.RoleUser)
+	if w := tr.client("x").post("/post/", "content", "anonymous"); w.Code != 403 ||
+		!strings.HasPrefix(w.Body.String(), "Anonymous posting is closed") {
+		t.Fatalf("anonymous remote post: %d %q", w.Code, w.Body)
+	}
+	c := tr.client("x")
+	c.login(t, "member")
+	if w := c.post("/post/", "content", "registered"); w.Code != 200 {
+		t.Fatalf("registered remote post: %d", w.Code)
+	}
+	if d := c.get("/discovery.config").Body.String(); !strings.Contains(d, `anonymous="false"`) || !strings.Contains(d, `public="true"`) {
+		t.Fatalf("discovery: %s", d)
+	}
+}
+
+func TestPostRateLimit(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{N: 3, Period: time.Minute} })
+	c := tr.client("x")
+	for i := range 3 {
+		if w := c.post("/post/", "content", fmt.Sprint(i)); w.Code != 200 {
+			t.Fatalf("post %d: %d", i, w.Code)
+		}
+	}
+	w := c.post("/post/", "content", "one too many")
+	if w.Code != 429 || w.Header().Get("Retry-After") == "" || !strings.HasPrefix(w.Body.String(), "Too many") {
+		t.Fatalf("over the limit: %d %v %q", w.Code, w.Header(), w.Body)
+	}
+	// Registered users are counted by account, not by address.
+	tr.createUser(t, "member", model.RoleUser)
+	m := tr.client("x")
+	m.login(t, "member")
+	if w := m.post("/post/", "content", "from the same address"); w.Code != 200 {
+		t.Fatalf("registered user behind the same address: %d", w.Code)
+	}
+	// 0 turns the limit off.
+	free := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{} })
+	fc := free.client("x")
+	for i := range 30 {
+		if w := fc.post("/post/", "content", fmt.Sprint(i)); w.Code != 200 {
+			t.Fatalf("unlimited post %d: %d", i, w.Code)
+		}
+	}
+}
