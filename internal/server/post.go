@@ -77,11 +77,16 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, content string, 
 		s.ensureToken(w, sess)
 	}
 	m.SessionID = sess.id
-	posted, err := s.st.Post(r.Context(), store.Post{Message: m, URLs: s.archivedURLs(res.URLs)})
+	channel := visitOf(r).channel
+	status, reason := s.moderate(r.Context(), channel, &m)
+	posted, err := s.st.Post(r.Context(), store.Post{Message: m, URLs: s.archivedURLs(res.URLs), Status: status, Reason: reason})
 	if err != nil {
 		return out, err
 	}
 	out.message, out.submission = posted.Message, posted.Submission
+	if out.submission.Status == model.StatusPending {
+		s.notifyQueue(r, out.submission, channel)
+	}
 	return out, nil
 }
 

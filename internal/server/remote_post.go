@@ -6,6 +6,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/model"
 )
 
 // postTo serves a remote post route: it posts the message and answers with
@@ -31,6 +32,9 @@ func (s *Server) postTo(f backend.Format) http.Handler {
 		if err != nil {
 			return err
 		}
+		if err := moderationAnswer(w, r, out.submission); err != nil || out.submission.Status == model.StatusPending {
+			return err
+		}
 		if out.message.ID != 0 {
 			w.Header().Set("X-Post-Id", strconv.FormatInt(out.message.ID, 10))
 		}
@@ -53,6 +57,30 @@ func (s *Server) postTo(f backend.Format) http.Handler {
 		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(r, f, opt, ms, snap, sess, hide == nil))
 		return nil
 	})
+}
+
+// moderationAnswer answers a post that a moderated channel did not publish:
+// 202 while it waits for a moderator, 403 with the reason when it was
+// rejected. It does nothing for a published post.
+func moderationAnswer(w http.ResponseWriter, r *http.Request, sub model.Submission) error {
+	switch sub.Status {
+	case model.StatusPending:
+		h := w.Header()
+		h.Set("X-Moderation", "pending")
+		h.Set("X-Submission-Id", strconv.FormatInt(sub.ID, 10))
+		writeBody(w, r, http.StatusAccepted, "text/plain; charset=utf-8", []byte(i18n.T(langOf(r), "moderation.pending")))
+	case model.StatusRejected:
+		return httpError(http.StatusForbidden, rejection(langOf(r), sub.Reason)).withHeader("X-Moderation", "rejected")
+	}
+	return nil
+}
+
+// rejection is "Rejected: REASON", or "Rejected" without a reason.
+func rejection(lang i18n.Lang, reason string) string {
+	if reason == "" {
+		return i18n.T(lang, "moderation.rejected")
+	}
+	return i18n.T(lang, "moderation.rejected_because", reason)
 }
 
 func hasLastID(form map[string][]string) bool {

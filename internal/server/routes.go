@@ -54,6 +54,13 @@ func (s *Server) routes() http.Handler {
 	site.Handle("POST "+p+"/signup", form(s.h(s.postSignup)))
 	site.Handle("POST "+p+"/lang", form(s.h(s.postLang)))
 	site.Handle("GET "+p+"/captcha/{file}", s.h(s.showCaptcha))
+	site.Handle("GET "+p+"/my/messages.json", s.h(s.myMessagesJSON))
+
+	// Moderation, for moderators and admins (session or HTTP Basic).
+	site.Handle("GET "+p+"/moderation/pending.json", s.h(s.pendingJSON))
+	site.Handle("POST "+p+"/moderation/{id}/accept", form(s.h(s.acceptSubmission)))
+	site.Handle("POST "+p+"/moderation/{id}/reject", form(s.h(s.rejectSubmission)))
+	site.Handle("POST "+p+"/moderation/{id}/remove", form(s.h(s.removeMessage)))
 	if p != "" {
 		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
 	}

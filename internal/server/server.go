@@ -48,6 +48,10 @@ type Server struct {
 	signups   *limit.Keyed
 	dummyHash string // checked against when an account does not exist
 	lastfm    *commands.LastFM
+
+	gates      gates
+	hookClient *http.Client   // webhooks: moderators and the queue notification
+	background sync.WaitGroup // webhook calls in flight
 }
 
 // New builds the HTTP side of a tribune over a migrated store and its hub.
@@ -69,11 +73,12 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{cfg: cfg, st: st, hub: h, markup: r, log: log,
-		logins:  newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
-		posts:   limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		signups: limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
-		csrf:    http.NewCrossOriginProtection(),
-		lastfm:  &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
+		logins:     newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
+		posts:      limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
+		signups:    limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
+		csrf:       http.NewCrossOriginProtection(),
+		hookClient: &http.Client{Timeout: 10 * time.Second},
+		lastfm:     &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
 	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
 	if err != nil {
 		return nil, err
@@ -113,6 +118,7 @@ func (s *Server) Run(ctx context.Context) {
 	wg.Go(func() { s.purge(ctx) })
 	s.channels.run(ctx, s.log)
 	wg.Wait()
+	s.background.Wait()
 }
 
 func (s *Server) purge(ctx context.Context) {

@@ -230,7 +230,7 @@ func TestModerationRecords(t *testing.T) {
 			t.Fatalf("pending of session: %+v", mine)
 		}
 		// Publication gives a fresh id, above everything published before.
-		sub, m, err := s.Accept(ctx, pend.Submission.ID, "modo")
+		sub, m, err := s.Accept(ctx, pend.Submission.ID, "modo", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func TestModerationRecords(t *testing.T) {
 		if !m.Submitted.Equal(pend.Submission.Submitted) || !m.Created.After(m.Submitted) && !m.Created.Equal(m.Submitted) {
 			t.Fatalf("times: submitted %v created %v", m.Submitted, m.Created)
 		}
-		if _, _, err := s.Accept(ctx, pend.Submission.ID, "modo"); !errors.Is(err, store.ErrNotPending) {
+		if _, _, err := s.Accept(ctx, pend.Submission.ID, "modo", nil); !errors.Is(err, store.ErrNotPending) {
 			t.Fatalf("second accept: %v", err)
 		}
 		if _, err := s.Reject(ctx, 99999, "modo", "x"); !errors.Is(err, store.ErrNotFound) {
