@@ -60,7 +60,10 @@ func Verify(hash, password string) error {
 		return errors.New("auth: unknown argon2 version")
 	}
 	var p Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+	// argon2.IDKey panics on zero passes or threads, and a corrupted hash
+	// must not make a log-in allocate gigabytes: refuse them here.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil ||
+		p.Time == 0 || p.Threads == 0 || p.Time > 100 || p.MemoryKiB > 4<<20 {
 		return errors.New("auth: bad argon2 parameters")
 	}
 	enc := base64.RawStdEncoding
@@ -69,7 +72,8 @@ func Verify(hash, password string) error {
 		return errors.New("auth: bad salt")
 	}
 	want, err := enc.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) == 0 {
+		// An empty key would make argon2.IDKey panic.
 		return errors.New("auth: bad key")
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))

@@ -98,8 +98,9 @@ func appendJSONString(dst []byte, s string) []byte {
 }
 
 // appendTSV writes one line per message: id, time, info, login, message,
-// every line ending in \n. The message is the remote render (tags raw,
-// literal < and & escaped) as the ecosystem's TSV backends send it, and the
+// every line ending in \n. The message is the fragment of the XML backend
+// (tags raw, literal < and & as &lt; and &amp;) as the ecosystem's TSV
+// backends send it (miaoli-client decodes only the named entities), and the
 // identity is escaped the same way; djangotribune sent the raw text, which
 // olcc would inject as HTML.
 func appendTSV(dst []byte, meta *Meta, ms []model.Message) []byte {
@@ -113,7 +114,7 @@ func appendTSV(dst []byte, meta *Meta, ms []model.Message) []byte {
 		dst = append(dst, '\t')
 		dst = appendTSVField(appendText(nil, m.Login), dst)
 		dst = append(dst, '\t')
-		dst = appendTSVField([]byte(m.Remote), dst)
+		dst = appendTSVField(appendMessage(nil, m.Remote), dst)
 		dst = append(dst, '\n')
 	}
 	return dst

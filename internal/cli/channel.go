@@ -21,7 +21,19 @@ func channel(ctx context.Context, args []string, env Env) error {
 	mode := fs.String("mode", "", "moderation mode: open, auto or manual (channel moderate)")
 	var mods stringList
 	fs.Var(&mods, "moderator", "auto-moderator SPEC, appended to the chain in order; repeat it (channel moderate)")
-	fallback := fs.String("auto-moderate-as", "", "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)")
+	// -auto-moderate-as is also the flag of the site setting
+	// TRIBUNE_AUTO_MODERATE_AS, which flagSet registered (defining it again
+	// panics). Here it is the channel's own verdict, "" meaning the site
+	// default, so it takes the flag over; the site default still comes from
+	// the environment or the configuration file.
+	fallback := new(string)
+	if f := fs.Lookup("auto-moderate-as"); f != nil {
+		f.Value = (*stringFlag)(fallback)
+		f.DefValue = ""
+		f.Usage = "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)"
+	} else {
+		fs.StringVar(fallback, "auto-moderate-as", "", "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)")
+	}
 	cfg, rest, err := load(fs, cf, args, env)
 	if err != nil {
 		return err
@@ -64,7 +76,7 @@ func channel(ctx context.Context, args []string, env Env) error {
 		if err := validTitle(rest[1]); err != nil {
 			return err
 		}
-		if err := notFound(st.RenameChannel(ctx, rest[0], rest[1]), rest[0]); err != nil {
+		if err := notFound(st.RenameChannel(ctx, slugArg(rest[0]), rest[1]), rest[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "renamed channel %s to %s\n", rest[0], rest[1])
@@ -98,10 +110,17 @@ func channel(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-func moderate(ctx context.Context, st *store.Store, env Env, slug, mode string, mods []string, fallback, siteDefault string) error {
-	if slug == "default" || slug == "(default)" {
-		slug = model.DefaultSlug
+// slugArg reads a channel named on the command line: "default" is the
+// default channel, whose slug is empty.
+func slugArg(s string) string {
+	if s == "default" || s == "(default)" {
+		return model.DefaultSlug
 	}
+	return s
+}
+
+func moderate(ctx context.Context, st *store.Store, env Env, slug, mode string, mods []string, fallback, siteDefault string) error {
+	slug = slugArg(slug)
 	if mode == "" {
 		return usageError{"channel moderate needs -mode open, auto or manual"}
 	}
@@ -157,3 +176,9 @@ func (l *stringList) String() string     { return strings.Join(*l, " ") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 var _ flag.Value = (*stringList)(nil)
+
+// stringFlag is a plain string flag.
+type stringFlag string
+
+func (s *stringFlag) String() string     { return string(*s) }
+func (s *stringFlag) Set(v string) error { *s = stringFlag(v); return nil }

@@ -319,6 +319,9 @@ func (h *Hub) List(ctx context.Context, channelID, after int64, limit int, hide 
 // skipping those hide hides, up to q.Limit.
 func (h *Hub) FindClock(ctx context.Context, q store.ClockQuery, hide func(*model.Message) bool) ([]model.Message, error) {
 	limit := q.Limit
+	if limit <= 0 {
+		return nil, nil
+	}
 	var ms []model.Message
 	for {
 		q.Limit = pageSize

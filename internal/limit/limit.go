@@ -50,10 +50,12 @@ func (k *Keyed) bucket(key string, now time.Time) *bucket {
 	return b
 }
 
-// sweep forgets buckets idle long enough to be full again.
+// sweep forgets buckets idle long enough to be full again. One idle period
+// refills a bucket that was at zero, but not one in debt (Take), so the
+// tokens are checked too: forgetting a bucket must not wipe its debt.
 func (k *Keyed) sweep(now time.Time) {
 	for key, b := range k.buckets {
-		if now.Sub(b.seen) > k.period {
+		if now.Sub(b.seen) > k.period && b.lim.TokensAt(now) >= float64(k.n) {
 			delete(k.buckets, key)
 		}
 	}

@@ -44,7 +44,9 @@ func (e *Error) withHeader(k, v string) *Error {
 
 // tooMany is a 429 with the Retry-After the client should honour.
 func tooMany(lang i18n.Lang, wait time.Duration) *Error {
-	secs := int(math.Ceil(wait.Seconds()))
+	// Whole seconds, rounded up, ignoring the float dust of the bucket
+	// arithmetic (20.000000001 s is 20 s).
+	secs := max(1, int(math.Ceil((wait - time.Millisecond).Seconds())))
 	return httpError(http.StatusTooManyRequests, i18n.T(lang, "error.too_many", secs)).
 		withHeader("Retry-After", strconv.Itoa(secs))
 }

@@ -1,0 +1,223 @@
+package hub_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/hub"
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/store/storetest"
+)
+
+// The hub learns of this process's commits in the committing goroutine,
+// before Post returns, so the events of a post are already queued when it
+// returns: the tests read them without waiting.
+
+// pending returns the events already queued on sub, and whether its
+// channel was closed.
+func pending(sub *hub.Subscription) (events []*hub.Event, closed bool) {
+	for {
+		select {
+		case e, ok := <-sub.C:
+			if !ok {
+				return events, true
+			}
+			events = append(events, e)
+		default:
+			return events, false
+		}
+	}
+}
+
+func testEncoder(m *model.Message, owned bool) []byte {
+	return fmt.Appendf(nil, "%d %s owned=%v", m.ID, m.Raw, owned)
+}
+
+func TestSubscribeReceivesNewMessages(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		h.SetEncoder(testEncoder)
+		ch := defaultChannel(t, s)
+		other, err := s.CreateChannel(ctx, "other", "Other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := post(t, s, ch, "before")
+		sub := h.Subscribe(ch)
+		defer sub.Close()
+		otherSub := h.Subscribe(other.ID)
+		defer otherSub.Close()
+		if evs, closed := pending(sub); len(evs) != 0 || closed {
+			t.Fatalf("events before any post: %d, closed %v", len(evs), closed)
+		}
+
+		var posted []model.Message
+		for i := range 3 {
+			posted = append(posted, post(t, s, ch, fmt.Sprintf("live%d", i)))
+		}
+		post(t, s, other.ID, "elsewhere")
+
+		evs, closed := pending(sub)
+		if closed || len(evs) != len(posted) {
+			t.Fatalf("%d events (closed %v), want %d", len(evs), closed, len(posted))
+		}
+		for i, e := range evs {
+			m := posted[i]
+			if e.Message == nil || e.Message.ID != m.ID || e.Message.Raw != m.Raw || e.Message.ID == before.ID {
+				t.Errorf("event %d: message %+v, want %+v", i, e.Message, m)
+				continue
+			}
+			if e.Removed != nil || e.Submission != nil {
+				t.Errorf("event %d carries a removal or a submission", i)
+			}
+			if got, want := string(e.Data[0]), fmt.Sprintf("%d %s owned=false", m.ID, m.Raw); got != want {
+				t.Errorf("event %d: Data[0] = %q, want %q", i, got, want)
+			}
+			if got, want := string(e.Data[1]), fmt.Sprintf("%d %s owned=true", m.ID, m.Raw); got != want {
+				t.Errorf("event %d: Data[1] = %q, want %q", i, got, want)
+			}
+		}
+		if evs, _ := pending(otherSub); len(evs) != 1 || evs[0].Message.Raw != "elsewhere" {
+			t.Errorf("the other channel's subscriber got %d events", len(evs))
+		}
+		if sub.Dropped() || otherSub.Dropped() {
+			t.Error("a subscriber that keeps up was dropped")
+		}
+	})
+}
+
+func TestSubscribeWithoutEncoder(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		ch := defaultChannel(t, s)
+		sub := h.Subscribe(ch)
+		defer sub.Close()
+		m := post(t, s, ch, "raw")
+		evs, _ := pending(sub)
+		if len(evs) != 1 || evs[0].Message.ID != m.ID {
+			t.Fatalf("%d events", len(evs))
+		}
+		if evs[0].Data[0] != nil || evs[0].Data[1] != nil {
+			t.Errorf("encoded data without an encoder: %q", evs[0].Data)
+		}
+	})
+}
+
+func TestSlowSubscriberIsDropped(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		h.SetEncoder(testEncoder)
+		ch := defaultChannel(t, s)
+		slow := h.Subscribe(ch)
+		defer slow.Close()
+		fast := h.Subscribe(ch)
+		defer fast.Close()
+
+		var fastGot []int64
+		var posted []int64
+		// One more post than the queue holds: the slow subscriber, which
+		// never reads, is dropped at the last one; the fast one, reading
+		// after every post, gets them all.
+		for i := range hub.QueueSize + 1 {
+			posted = append(posted, post(t, s, ch, fmt.Sprint(i)).ID)
+			evs, closed := pending(fast)
+			if closed {
+				t.Fatalf("the fast subscriber was closed after %d posts", i+1)
+			}
+			for _, e := range evs {
+				fastGot = append(fastGot, e.Message.ID)
+			}
+			if i < hub.QueueSize && slow.Dropped() {
+				t.Fatalf("the slow subscriber was dropped after %d posts", i+1)
+			}
+		}
+		if fast.Dropped() {
+			t.Error("the fast subscriber was dropped")
+		}
+		if len(fastGot) != len(posted) {
+			t.Errorf("fast subscriber got %d events, want %d", len(fastGot), len(posted))
+		}
+		if !slow.Dropped() {
+			t.Fatal("the slow subscriber was not dropped")
+		}
+		evs, closed := pending(slow)
+		if !closed {
+			t.Error("the dropped subscriber's channel is not closed")
+		}
+		if len(evs) != hub.QueueSize || evs[0].Message.ID != posted[0] || evs[len(evs)-1].Message.ID != posted[hub.QueueSize-1] {
+			t.Errorf("the dropped subscriber had %d queued events", len(evs))
+		}
+
+		// Later posts still reach the others; Close after a drop is fine.
+		m := post(t, s, ch, "later")
+		if evs, _ := pending(fast); len(evs) != 1 || evs[0].Message.ID != m.ID {
+			t.Errorf("fast subscriber after the drop: %d events", len(evs))
+		}
+		slow.Close()
+		slow.Close()
+	})
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		ch := defaultChannel(t, s)
+		sub := h.Subscribe(ch)
+		other := h.Subscribe(ch)
+		defer other.Close()
+		sub.Close()
+		sub.Close()
+		if _, closed := pending(sub); !closed {
+			t.Fatal("channel not closed by Close")
+		}
+		if sub.Dropped() {
+			t.Error("a subscription closed by its owner reports Dropped")
+		}
+		// Posting after Close neither panics nor reaches the closed one.
+		post(t, s, ch, "after close")
+		if evs, _ := pending(other); len(evs) != 1 {
+			t.Errorf("the remaining subscriber got %d events", len(evs))
+		}
+	})
+}
+
+func TestForgetClosesSubscribers(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		c, err := s.CreateChannel(ctx, "gone", "Gone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := h.Subscribe(c.ID)
+		h.Forget(c.ID)
+		if _, closed := pending(sub); !closed || !sub.Dropped() {
+			t.Errorf("after Forget: closed %v, dropped %v", closed, sub.Dropped())
+		}
+		sub.Close()
+	})
+}
+
+func TestRemovalEvent(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		ch := defaultChannel(t, s)
+		m := post(t, s, ch, "doomed")
+		sub := h.Subscribe(ch)
+		defer sub.Close()
+		if _, err := s.Remove(ctx, m.ID, "mod", "spam"); err != nil {
+			t.Fatal(err)
+		}
+		// Removal events are sent from another goroutine: wait for it (the
+		// timeout only guards against a hang).
+		select {
+		case e := <-sub.C:
+			if e == nil || e.Removed == nil || e.Removed.ID != m.ID || e.Removed.ChannelID != ch || e.Message != nil {
+				t.Errorf("event %+v, want the removal of %d", e, m.ID)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no removal event")
+		}
+	})
+}
