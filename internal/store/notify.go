@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -21,14 +22,21 @@ import (
 // read the rows back. The database stays the source of truth; a process that
 // loses its listening connection resynchronises everything when it is back.
 
-const notifyChannel = "tribune_changes"
+// notifyChannelFor names the notification channel of one database and
+// schema: NOTIFY is per database, and several tribunes (or test schemas)
+// may share one.
+func notifyChannelFor(db, schema string) string {
+	h := sha256.Sum256([]byte(db + "\x00" + schema))
+	return "tribune_" + hex.EncodeToString(h[:6])
+}
 
-// origin identifies this process in its own notifications.
-var origin = func() string {
+// newOrigin makes the id a store puts in its notifications, to recognise
+// (and skip) its own.
+func newOrigin() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}()
+}
 
 type notice struct {
 	Origin    string     `json:"o"`
@@ -38,7 +46,7 @@ type notice struct {
 	Channels  bool       `json:"c,omitempty"`
 }
 
-func noticeOf(c Change) notice {
+func noticeOf(origin string, c Change) notice {
 	n := notice{Origin: origin, Channels: c.Channels}
 	ranges := map[int64]int{}
 	for _, m := range c.Published {
@@ -59,15 +67,15 @@ func noticeOf(c Change) notice {
 	return n
 }
 
-func notify(ctx context.Context, tx *sql.Tx, c Change) error {
-	b, err := json.Marshal(noticeOf(c))
+func (s *Store) notify(ctx context.Context, tx *sql.Tx, c Change) error {
+	b, err := json.Marshal(noticeOf(s.origin, c))
 	if err != nil {
 		return err
 	}
 	if len(b) > 7900 { // NOTIFY payloads must stay under 8000 bytes
-		b, _ = json.Marshal(notice{Origin: origin, Channels: true})
+		b, _ = json.Marshal(notice{Origin: s.origin, Channels: true})
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, string(b)); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, string(b)); err != nil {
 		return fmt.Errorf("store: notify: %w", err)
 	}
 	return nil
@@ -79,8 +87,8 @@ func (s *Store) notifyNow(ctx context.Context, c Change) {
 	if s.dialect != postgres {
 		return
 	}
-	b, _ := json.Marshal(noticeOf(c))
-	if _, err := s.w.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, string(b)); err != nil {
+	b, _ := json.Marshal(noticeOf(s.origin, c))
+	if _, err := s.w.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, string(b)); err != nil {
 		s.log.Warn("store: notify", "err", err)
 	}
 }
@@ -116,7 +124,7 @@ func (s *Store) listen(ctx context.Context, fn func(Change), resync bool) error 
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+s.notifyChannel); err != nil {
 		return err
 	}
 	if resync {
@@ -128,7 +136,7 @@ func (s *Store) listen(ctx context.Context, fn func(Change), resync bool) error 
 			return err
 		}
 		var no notice
-		if err := json.Unmarshal([]byte(n.Payload), &no); err != nil || no.Origin == origin {
+		if err := json.Unmarshal([]byte(n.Payload), &no); err != nil || no.Origin == s.origin {
 			continue
 		}
 		c := Change{Foreign: true, Channels: no.Channels}

@@ -68,6 +68,10 @@ type Store struct {
 	log     *slog.Logger
 	clock   func() time.Time
 
+	// PostgreSQL change notifications (notify.go).
+	origin        string
+	notifyChannel string
+
 	writer *writer
 
 	mu        sync.Mutex
@@ -90,7 +94,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger, clock: opt.Now}
+	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger, clock: opt.Now, origin: newOrigin()}
 	var err error
 	if IsPostgres(dsn) {
 		err = s.openPostgres(ctx, dsn)
@@ -118,10 +122,12 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
+	var name, schema string
+	if err := db.QueryRowContext(ctx, `SELECT current_database(), COALESCE(current_schema(), '')`).Scan(&name, &schema); err != nil {
 		db.Close()
 		return fmt.Errorf("store: connect to postgres: %w", err)
 	}
+	s.notifyChannel = notifyChannelFor(name, schema)
 	s.w, s.r = db, db
 	return nil
 }

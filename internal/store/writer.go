@@ -152,7 +152,7 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		}
 	}
 	if w.s.dialect == postgres && !b.change.empty() {
-		if err := notify(ctx, tx, b.change); err != nil {
+		if err := w.s.notify(ctx, tx, b.change); err != nil {
 			return nil, change, err
 		}
 	}
