@@ -50,6 +50,15 @@ type Encoder func(m *model.Message, owned bool) []byte
 // SetEncoder installs the live-stream encoder (the server's JSON rows).
 func (h *Hub) SetEncoder(e Encoder) { h.encode = e }
 
+// EncodeLive encodes a message as live events carry it (for a stream's
+// backlog, read from the database).
+func (h *Hub) EncodeLive(m *model.Message, owned bool) []byte {
+	if h.encode == nil {
+		return nil
+	}
+	return h.encode(m, owned)
+}
+
 // Subscribe opens a live stream on a channel. Call Close when done.
 func (h *Hub) Subscribe(channelID int64) *Subscription {
 	c := h.channel(channelID)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -49,6 +50,13 @@ func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *model.Us
 		}
 	}
 	fresh := &session{user: u, data: sess.data}
+	// A user's preferences follow them from browser to browser.
+	if b, err := s.st.UserPrefs(r.Context(), u.ID); err == nil && len(b) > 2 {
+		var p prefs
+		if json.Unmarshal(b, &p) == nil {
+			fresh.data.Prefs = &p
+		}
+	}
 	if fresh.data.Bak == nil {
 		// A user's saved filters come back with each log-in.
 		rules, err := filterStore{s.st}.LoadRules(r.Context(), u.ID)

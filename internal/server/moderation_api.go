@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -191,15 +192,19 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, sub model.Submi
 // removeMessage takes a published message down: it disappears from every
 // backend, and its id is never given again.
 func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
-	mod, err := s.moderator(r)
-	if err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	form, err := s.readForm(w, r)
+	if err != nil {
+		return err
+	}
+	return s.remove(w, r, id, form)
+}
+
+func (s *Server) remove(w http.ResponseWriter, r *http.Request, id int64, form url.Values) error {
+	mod, err := s.moderator(r)
 	if err != nil {
 		return err
 	}
@@ -211,6 +216,7 @@ func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if wantsHTML(r) {
+		s.setFlash(w, i18n.T(langOf(r), "moderation.removed", m.ID))
 		http.Redirect(w, r, s.localNext(form), http.StatusSeeOther)
 		return nil
 	}

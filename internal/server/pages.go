@@ -12,24 +12,25 @@ import (
 // page is what every HTML page gets: the layout's needs plus the page's
 // own data.
 type page struct {
-	Page       string // template name, also a body class
-	L          locale
-	Lang       string
-	Theme      string
-	Title      string
-	Site       string
-	Prefix     string
-	Here       string // this page's path and query, for "next" links
-	Channel    model.Channel
-	Channels   []model.Channel
-	User       *model.User
-	Pending    int // moderation queue size, for moderators
-	SignupOpen bool
-	Error      string
-	Notice     string
-	Next       string
-	Form       url.Values
-	Data       any
+	Page          string // template name, also a body class
+	L             locale
+	Lang          string
+	Theme         string
+	Title         string
+	Site          string
+	Prefix        string
+	Here          string // this page's path and query, for "next" links
+	Channel       model.Channel
+	Channels      []model.Channel
+	User          *model.User
+	Pending       int // moderation queue size, for moderators
+	SignupOpen    bool
+	PostMaxLength int
+	Error         string
+	Notice        string
+	Next          string
+	Form          url.Values
+	Data          any
 }
 
 // locale gives templates their strings: {{.L.T "key"}}.
@@ -48,7 +49,7 @@ func (s *Server) newPage(r *http.Request, name, title string) (*page, error) {
 	p := &page{
 		Page: name, L: locale{lang}, Lang: string(lang), Title: title, Site: s.siteName(r), Prefix: s.cfg.Prefix,
 		Here: r.URL.RequestURI(), Channel: visitOf(r).channel, Channels: s.channels.all(), User: sess.user,
-		SignupOpen: s.cfg.Signup, Form: url.Values{},
+		SignupOpen: s.cfg.Signup, PostMaxLength: s.cfg.PostMaxLength, Form: url.Values{},
 	}
 	if sess.data.Prefs != nil {
 		p.Theme = sess.data.Prefs.Theme

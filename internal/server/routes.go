@@ -19,6 +19,12 @@ func (s *Server) routes() http.Handler {
 	read := func(h http.Handler) http.Handler { return s.unlocked(h, false) }
 	post := func(h http.Handler) http.Handler { return s.unlocked(h, true) }
 
+	// The web board, its live stream and its own post route.
+	ch.Handle("GET /{$}", read(s.h(s.showBoard)))
+	ch.Handle("GET /noscript/{$}", read(s.h(s.showBoardNoScript)))
+	ch.Handle("POST /{$}", s.csrf.Handler(post(s.h(s.postBoard))))
+	ch.Handle("GET /remote/stream/{$}", read(s.h(s.stream)))
+
 	// Remote backends, for coincoins and scripts.
 	ch.Handle("GET /remote/{$}", read(s.backend(backend.Plain)))
 	ch.Handle("GET /remote/tsv/{$}", read(s.backend(backend.TSV)))
@@ -55,12 +61,24 @@ func (s *Server) routes() http.Handler {
 	site.Handle("POST "+p+"/lang", form(s.h(s.postLang)))
 	site.Handle("GET "+p+"/captcha/{file}", s.h(s.showCaptcha))
 	site.Handle("GET "+p+"/my/messages.json", s.h(s.myMessagesJSON))
+	site.Handle("GET "+p+"/prefs.json", s.h(s.showPrefs))
+	site.Handle("POST "+p+"/prefs", form(s.h(s.postPrefs)))
+	site.Handle("POST "+p+"/prefs/filters", form(s.h(s.postFilters)))
+	site.Handle("GET "+p+"/profile", s.h(s.showProfile))
+	site.Handle("POST "+p+"/profile/password", form(s.h(s.postPassword)))
 
 	// Moderation, for moderators and admins (session or HTTP Basic).
 	site.Handle("GET "+p+"/moderation/pending.json", s.h(s.pendingJSON))
 	site.Handle("POST "+p+"/moderation/{id}/accept", form(s.h(s.acceptSubmission)))
 	site.Handle("POST "+p+"/moderation/{id}/reject", form(s.h(s.rejectSubmission)))
 	site.Handle("POST "+p+"/moderation/{id}/remove", form(s.h(s.removeMessage)))
+	site.Handle("GET "+p+"/moderation/{$}", s.h(s.showModeration))
+	site.Handle("POST "+p+"/moderation/remove", form(s.h(s.removeByForm)))
+
+	// Administration, for admins.
+	site.Handle("GET "+p+"/admin/{$}", s.h(s.showAdmin))
+	site.Handle("POST "+p+"/admin/channels", form(s.h(s.postAdminChannel)))
+	site.Handle("POST "+p+"/admin/users", form(s.h(s.postAdminRole)))
 	if p != "" {
 		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
 	}
@@ -177,6 +195,11 @@ func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
 			return err
 		}
 		if u == nil {
+			if r.Method == http.MethodGet && wantsHTML(r) {
+				// A browser on a locked board is shown the way in.
+				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return nil
+			}
 			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.locked"))
 		}
 		next.ServeHTTP(w, r)

@@ -50,6 +50,7 @@ type Server struct {
 	lastfm    *commands.LastFM
 
 	gates      gates
+	streams    streamCounter
 	hookClient *http.Client   // webhooks: moderators and the queue notification
 	background sync.WaitGroup // webhook calls in flight
 }

@@ -132,3 +132,8 @@ func (s *Store) SameTextSince(ctx context.Context, channelSlug, login, address, 
 	}
 	return true, nil
 }
+
+// Decided lists the latest moderation decisions, newest first.
+func (s *Store) Decided(ctx context.Context, limit int) ([]model.Submission, error) {
+	return s.querySubmissions(ctx, `WHERE s.status <> 'pending' ORDER BY s.decided_at DESC, s.id DESC LIMIT $1`, limit)
+}

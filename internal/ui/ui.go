@@ -39,7 +39,10 @@ func New(funcs template.FuncMap) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	all := template.FuncMap{"asset": st.Path}
+	all := template.FuncMap{
+		"asset": st.Path,
+		"list":  func(items ...string) []string { return items },
+	}
 	for k, v := range funcs {
 		all[k] = v
 	}

@@ -1,0 +1,274 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// sseEvent is one server-sent event.
+type sseEvent struct {
+	name, id, data string
+	comment        bool
+}
+
+// sseClient reads a live stream over real HTTP.
+type sseClient struct {
+	t      *testing.T
+	events chan sseEvent
+	cancel context.CancelFunc
+	status int
+}
+
+func openStream(t *testing.T, srv *httptest.Server, path string, cookies map[string]*http.Cookie, headers ...string) *sseClient {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+path, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	c := &sseClient{t: t, events: make(chan sseEvent, 100), cancel: cancel, status: resp.StatusCode}
+	t.Cleanup(func() { cancel(); resp.Body.Close() })
+	if resp.StatusCode != 200 {
+		return c
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("stream content type %q", ct)
+	}
+	go func() {
+		defer close(c.events)
+		sc := bufio.NewScanner(resp.Body)
+		var e sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if e != (sseEvent{}) {
+					c.events <- e
+				}
+				e = sseEvent{}
+			case strings.HasPrefix(line, ":"):
+				select { // keep-alives of a stream nobody reads are dropped
+				case c.events <- sseEvent{comment: true}:
+				default:
+				}
+			case strings.HasPrefix(line, "event: "):
+				e.name = line[7:]
+			case strings.HasPrefix(line, "id: "):
+				e.id = line[4:]
+			case strings.HasPrefix(line, "data: "):
+				e.data = line[6:]
+			}
+		}
+	}()
+	return c
+}
+
+// next returns the next event that is not a comment or a retry line.
+func (c *sseClient) next(name string) sseEvent {
+	c.t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case e, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("stream closed while waiting for %s", name)
+			}
+			if e.comment || e.name == "" {
+				continue
+			}
+			if e.name != name {
+				c.t.Fatalf("got event %s %s, want %s", e.name, e.data, name)
+			}
+			return e
+		case <-timeout:
+			c.t.Fatalf("no %s event", name)
+		}
+	}
+}
+
+func TestLiveStream(t *testing.T) {
+	eachTribune(t, func(c *config.Config) { c.StreamKeepAlive = time.Second }, func(t *testing.T, tr *tribune) {
+		srv := httptest.NewServer(tr.srv)
+		t.Cleanup(srv.Close) // after the streams' own clean-ups
+		poster := tr.client("Poster")
+		first := poster.say("/", "before the stream")
+
+		// The poster's own stream marks its messages as owned; another
+		// viewer's does not.
+		mine := openStream(t, srv, "/remote/stream/", poster.cookies)
+		theirs := openStream(t, srv, "/remote/stream/", nil)
+		id := poster.say("/", "12:00:00 live <b>now</b>")
+		for _, s := range []*sseClient{mine, theirs} {
+			e := s.next("message")
+			var row jsonRow
+			json.Unmarshal([]byte(e.data), &row)
+			if e.id != fmt.Sprint(id) || row.ID != id || row.WebRender != `<span class="pointer">12:00:00</span> live <b>now</b>` ||
+				row.Owned != (s == mine) {
+				t.Fatalf("event %+v, row %+v", e, row)
+			}
+		}
+		// Keep-alive comments arrive while nothing happens.
+		select {
+		case e := <-theirs.events:
+			if !e.comment {
+				t.Fatalf("unexpected %+v", e)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatal("no keep-alive")
+		}
+
+		// A reconnecting client gets what it missed (Last-Event-ID), then
+		// live events, each once.
+		missed := poster.say("/", "missed")
+		resumed := openStream(t, srv, "/remote/stream/", nil, "Last-Event-ID", fmt.Sprint(id))
+		if e := resumed.next("message"); e.id != fmt.Sprint(missed) {
+			t.Fatalf("backlog: %+v", e)
+		}
+		after := poster.say("/", "after")
+		if e := resumed.next("message"); e.id != fmt.Sprint(after) {
+			t.Fatalf("live after backlog: %+v", e)
+		}
+		// ?last_id= works too.
+		fromStart := openStream(t, srv, fmt.Sprintf("/remote/stream/?last_id=%d", first), nil)
+		for _, want := range []int64{id, missed, after} {
+			if e := fromStart.next("message"); e.id != fmt.Sprint(want) {
+				t.Fatalf("from start: %+v, want %d", e, want)
+			}
+		}
+
+		// BaK filters apply to the stream.
+		filtered := tr.client("Reader")
+		filtered.post("/post/", "content", "/bak add ua Poster")
+		fs := openStream(t, srv, "/remote/stream/", filtered.cookies)
+		poster.say("/", "hidden from the reader")
+		tr.client("Someone").say("/", "shown to the reader")
+		if e := fs.next("message"); !strings.Contains(e.data, "shown to the reader") {
+			t.Fatalf("filtered stream: %+v", e)
+		}
+
+		// A removal is announced.
+		tr.createUser(t, "modo", model.RoleModerator)
+		modo := tr.client("modo")
+		modo.login(t, "modo")
+		modo.post(fmt.Sprintf("/moderation/%d/remove", after))
+		var seen []string
+		deadline := time.After(5 * time.Second)
+		for {
+			var e sseEvent
+			select {
+			case ev, ok := <-theirs.events:
+				if !ok {
+					t.Fatal("the stream closed before the removal event")
+				}
+				e = ev
+			case <-deadline:
+				t.Fatal("no removal event")
+			}
+			if e.name == "message" {
+				seen = append(seen, e.id)
+				continue
+			}
+			if e.name == "removed" {
+				if e.data != fmt.Sprintf(`{"id":%d}`, after) {
+					t.Fatalf("removed: %+v", e)
+				}
+				break
+			}
+		}
+		// The unfiltered stream saw every message since the first event.
+		if len(seen) != 4 {
+			t.Fatalf("messages before the removal: %v", seen)
+		}
+	})
+}
+
+func TestLiveModerationEvents(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	srv := httptest.NewServer(tr.srv)
+	t.Cleanup(srv.Close) // after the streams' own clean-ups
+	tr.st.CreateChannel(t.Context(), "mod", "mod")
+	tr.st.SetModeration(t.Context(), "mod", "manual", nil, "")
+	tr.createUser(t, "modo", model.RoleModerator)
+	modo := tr.client("modo")
+	modo.login(t, "modo")
+	author := tr.client("Author")
+	author.post("/mod/post/", "content", "first") // gets a session
+	modStream := openStream(t, srv, "/remote/stream/", modo.cookies)
+	authorStream := openStream(t, srv, "/mod/remote/stream/", author.cookies)
+	stranger := openStream(t, srv, "/mod/remote/stream/", nil)
+
+	w := author.post("/mod/post/", "content", "second")
+	if w.Code != 202 {
+		t.Fatal(w.Code)
+	}
+	// The moderators' count follows the queue.
+	if e := modStream.next("pending"); e.data != `{"pending":2}` {
+		t.Fatalf("pending count: %+v", e)
+	}
+	var q pendingList
+	decodeJSONInto(t, modo.get("/moderation/pending.json"), &q)
+	modo.post(fmt.Sprintf("/moderation/%d/reject", q.Submissions[0].ID), "reason", "no thanks")
+	if e := modStream.next("pending"); e.data != `{"pending":1}` {
+		t.Fatalf("pending count: %+v", e)
+	}
+	// The author is told why, live.
+	e := authorStream.next("submission")
+	var ev map[string]any
+	json.Unmarshal([]byte(e.data), &ev)
+	if ev["status"] != "rejected" || ev["reason"] != "no thanks" || ev["text"] != "Rejected: no thanks" {
+		t.Fatalf("rejection event: %+v", ev)
+	}
+	// Acceptance: the author learns it, and everybody gets the message.
+	modo.post(fmt.Sprintf("/moderation/%d/accept", q.Submissions[1].ID))
+	if e := stranger.next("message"); !strings.Contains(e.data, "second") {
+		t.Fatalf("accepted message: %+v", e)
+	}
+	msg := authorStream.next("message")
+	if !strings.Contains(msg.data, `"owned":true`) {
+		t.Fatalf("the author's accepted message is not owned: %s", msg.data)
+	}
+	if e := authorStream.next("submission"); !strings.Contains(e.data, `"status":"accepted"`) {
+		t.Fatalf("acceptance event: %+v", e)
+	}
+	// Nobody else heard of the decisions.
+	select {
+	case e := <-stranger.events:
+		if !e.comment && e.name != "" {
+			t.Fatalf("a stranger got %+v", e)
+		}
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+func TestStreamLimitPerAddress(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.StreamMaxPerAddress = 2 })
+	srv := httptest.NewServer(tr.srv)
+	t.Cleanup(srv.Close) // after the streams' own clean-ups
+	a := openStream(t, srv, "/remote/stream/", nil)
+	b := openStream(t, srv, "/remote/stream/", nil)
+	if c := openStream(t, srv, "/remote/stream/", nil); c.status != http.StatusTooManyRequests {
+		t.Fatalf("third stream: %d", c.status)
+	}
+	a.cancel()
+	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return openStream(t, srv, "/remote/stream/", nil).status == 200 })
+	_ = b
+}
