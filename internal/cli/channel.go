@@ -38,18 +38,9 @@ func channel(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
-		fs.Usage()
-		return usageError{"channel needs an action"}
-	}
-	action, rest := rest[0], rest[1:]
-	want := map[string]int{"create": 2, "list": 0, "delete": 1, "rename": 2, "moderate": 1}
-	n, ok := want[action]
-	if !ok {
-		return usageError{fmt.Sprintf("unknown channel action %q", action)}
-	}
-	if len(rest) != n {
-		return usageError{fmt.Sprintf("channel %s takes %d argument(s)", action, n)}
+	action, rest, err := pickAction(fs, "channel", rest, map[string]int{"create": 2, "list": 0, "delete": 1, "rename": 2, "moderate": 1})
+	if err != nil {
+		return err
 	}
 	st, err := openStore(ctx, &cfg)
 	if err != nil {

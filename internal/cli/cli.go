@@ -116,6 +116,24 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// pickAction splits a command's action from its arguments and checks their
+// number against arity.
+func pickAction(fs *flag.FlagSet, cmd string, args []string, arity map[string]int) (string, []string, error) {
+	if len(args) == 0 {
+		fs.Usage()
+		return "", nil, usageError{cmd + " needs an action"}
+	}
+	action, rest := args[0], args[1:]
+	n, ok := arity[action]
+	if !ok {
+		return "", nil, usageError{fmt.Sprintf("unknown %s action %q", cmd, action)}
+	}
+	if len(rest) != n {
+		return "", nil, usageError{fmt.Sprintf("%s %s takes %d argument(s)", cmd, action, n)}
+	}
+	return action, rest, nil
+}
+
 // load parses the flags and builds the configuration.
 func load(fs *flag.FlagSet, cf *config.Flags, args []string, env Env) (config.Config, []string, error) {
 	positional, err := parse(fs, args)

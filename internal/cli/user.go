@@ -29,18 +29,9 @@ func user(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) == 0 {
-		fs.Usage()
-		return usageError{"user needs an action"}
-	}
-	action, rest := rest[0], rest[1:]
-	want := map[string]int{"create": 1, "passwd": 1, "role": 2, "list": 0, "delete": 1}
-	n, ok := want[action]
-	if !ok {
-		return usageError{fmt.Sprintf("unknown user action %q", action)}
-	}
-	if len(rest) != n {
-		return usageError{fmt.Sprintf("user %s takes %d argument(s)", action, n)}
+	action, rest, err := pickAction(fs, "user", rest, map[string]int{"create": 1, "passwd": 1, "role": 2, "list": 0, "delete": 1})
+	if err != nil {
+		return err
 	}
 	st, err := openStore(ctx, &cfg)
 	if err != nil {

@@ -73,11 +73,7 @@ func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *model.Us
 
 // postLogout ends the session.
 func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) error {
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return err
-	}
-	sess, err := s.session(r)
+	form, sess, err := s.formAndSession(w, r)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"slices"
@@ -13,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/hub"
-	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
 
@@ -27,24 +22,9 @@ func TestProcessesSharingPostgres(t *testing.T) {
 		t.Skip("needs PostgreSQL: set " + storetest.PostgresEnv)
 	}
 	dsn := storetest.PostgresSchema(t, pg)
-	cfg := testConfig()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var nodes []*tribune
-	for range 2 {
-		st := storetest.Open(t, storetest.Backend{Name: "postgres", DSN: dsn}, store.Options{Location: cfg.Location, Logger: log})
-		h := hub.New(st, cfg.MaxLimit, log)
-		srv, err := New(cfg, st, h, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		wg.Go(func() { h.Run(ctx) })
-		wg.Go(func() { srv.Run(ctx) })
-		t.Cleanup(func() { cancel(); wg.Wait() })
-		nodes = append(nodes, &tribune{t: t, cfg: cfg, st: st, srv: srv})
-	}
-	a, b := nodes[0], nodes[1]
+	shared := storetest.Backend{Name: "postgres", DSN: dsn}
+	a, b := newTribune(t, shared, nil), newTribune(t, shared, nil)
+	nodes := []*tribune{a, b}
 	ca, cb := a.client("on A"), b.client("on B")
 	// B caches its snapshot before A posts.
 	if w := cb.get("/remote/json/"); w.Code != 304 {

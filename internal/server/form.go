@@ -39,6 +39,16 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) (url.Values, e
 	return parseURLEncoded(string(body)), nil
 }
 
+// formAndSession reads a form post and the visitor's session.
+func (s *Server) formAndSession(w http.ResponseWriter, r *http.Request) (url.Values, *session, error) {
+	form, err := s.readForm(w, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := s.session(r)
+	return form, sess, err
+}
+
 // parseURLEncoded splits on "&" only and decodes each side leniently.
 func parseURLEncoded(body string) url.Values {
 	vs := url.Values{}

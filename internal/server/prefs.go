@@ -54,11 +54,7 @@ func (s *Server) showPrefs(w http.ResponseWriter, r *http.Request) error {
 // postPrefs stores preferences: refresh (on/off), refresh_secs and theme
 // (light, dark, or empty to follow the system); absent fields are kept.
 func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return err
-	}
-	sess, err := s.session(r)
+	form, sess, err := s.formAndSession(w, r)
 	if err != nil {
 		return err
 	}
@@ -104,11 +100,7 @@ func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
 // add and remove. It runs the /bak command, so the rules and the messages
 // are the same.
 func (s *Server) postFilters(w http.ResponseWriter, r *http.Request) error {
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return err
-	}
-	sess, err := s.session(r)
+	form, sess, err := s.formAndSession(w, r)
 	if err != nil {
 		return err
 	}

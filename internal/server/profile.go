@@ -63,11 +63,7 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 // the current one; the user's other sessions end.
 func (s *Server) postPassword(w http.ResponseWriter, r *http.Request) error {
 	lang := langOf(r)
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return err
-	}
-	sess, err := s.session(r)
+	form, sess, err := s.formAndSession(w, r)
 	if err != nil {
 		return err
 	}
