@@ -1015,6 +1015,7 @@ class Board {
       this.sseOpenedAt = Date.now();
       this.sseGot = false;
       this.setState("live");
+      if (!this.lastID) this.reloadList(); // the stream sends no backlog after last_id=0
     };
     src.addEventListener(
       "message",
