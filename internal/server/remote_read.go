@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -59,11 +60,14 @@ func last(q url.Values, name string) string {
 }
 
 // lastID reads the last id under any of its names; a missing, malformed or
-// negative value means no lower bound.
+// negative value means no lower bound. A number too large for 64 bits is
+// the largest id (nothing is newer), not "no bound": a client that sends
+// one must not be flooded with the whole backend.
 func lastID(q url.Values) int64 {
 	for _, name := range lastIDNames {
 		if v := last(q, name); v != "" {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			// On overflow ParseInt returns the largest int64, with ErrRange.
+			if n, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
 				return n
 			}
 			return 0
