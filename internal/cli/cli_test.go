@@ -517,36 +517,41 @@ func TestConfigMasksSecrets(t *testing.T) {
 func TestServeHelp(t *testing.T) {
 	tr := &tribune{t: t, env: map[string]string{}}
 	r := tr.run("", "serve", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || cli.ExitCode(r.err) != 2 {
-		t.Fatalf("serve -h: %v (exit %d)", r.err, cli.ExitCode(r.err))
+	if r.err != nil {
+		t.Fatalf("serve -h: %v", r.err)
 	}
 	if r.stdout != "" {
 		t.Errorf("help on stdout: %q", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "Usage: tribune serve") {
-		t.Errorf("no usage line:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "Usage: tribune serve") || strings.Contains(r.stderr, "help requested") {
+		t.Errorf("usage:\n%s", r.stderr)
 	}
+	// The help is the table of docs/configuration.md: every setting, its
+	// default in full, its meaning.
+	rows := map[string][]string{}
 	lines := strings.Split(r.stderr, "\n")
-	settings := append(config.Settings(), config.Setting{Env: config.ConfigFileEnv, Flag: "-config"})
-	for _, s := range settings {
-		found := false
-		for _, l := range lines {
-			fields := strings.Fields(l)
-			if len(fields) >= 2 && fields[0] == s.Flag && fields[1] == s.Env {
-				found = true
-				break
-			}
-		}
-		if !found {
-			t.Errorf("serve -h does not list %s %s", s.Flag, s.Env)
+	for i, l := range lines {
+		if flag, env, ok := strings.Cut(strings.TrimPrefix(l, "  "), "  "); ok && strings.HasPrefix(flag, "-") && i+2 < len(lines) {
+			rows[flag] = []string{flag, env, strings.TrimPrefix(lines[i+2], "      default: "), strings.TrimPrefix(lines[i+1], "      ")}
 		}
 	}
-	if len(config.Settings()) < 40 {
-		t.Errorf("only %d settings", len(config.Settings()))
+	settings := append(config.Settings(), config.Setting{Env: config.ConfigFileEnv, Flag: "-config",
+		Help: "configuration file of KEY=value lines"})
+	for _, s := range settings {
+		def := s.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		if want := []string{s.Flag, s.Env, def, s.Help}; !slices.Equal(rows[s.Flag], want) {
+			t.Errorf("serve -h row\n%q\nwant\n%q", rows[s.Flag], want)
+		}
+	}
+	if len(rows) != len(settings) || len(settings) < 40 {
+		t.Errorf("%d rows for %d settings", len(rows), len(settings))
 	}
 	// Other commands document their own flags with the settings.
 	r = tr.run("", "channel", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stderr, "channel moderate SLUG -mode") {
+	if r.err != nil || !strings.Contains(r.stderr, "channel moderate SLUG -mode") {
 		t.Errorf("channel -h: %v\n%s", r.err, r.stderr)
 	}
 	tr.fails(2, []string{"serve takes no arguments"}, "", "serve", "now")
