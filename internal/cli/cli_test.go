@@ -3,8 +3,10 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -555,4 +557,48 @@ func TestServeHelp(t *testing.T) {
 		t.Errorf("channel -h: %v\n%s", r.err, r.stderr)
 	}
 	tr.fails(2, []string{"serve takes no arguments"}, "", "serve", "now")
+}
+
+// exec runs a statement on the test database directly, as another tool
+// (or a newer tribune) would.
+func (tr *tribune) exec(query string, args ...any) {
+	tr.t.Helper()
+	driver := "sqlite"
+	if store.IsPostgres(tr.dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, tr.dsn)
+	if err != nil {
+		tr.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, query, args...); err != nil {
+		tr.t.Fatal(err)
+	}
+}
+
+// The commands refuse a schema they cannot use, and say what to do: an
+// old one with TRIBUNE_MIGRATE=false (run tribune migrate), a newer one
+// always (run a newer tribune).
+func TestSchemaRefusals(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.env["TRIBUNE_MIGRATE"] = "false"
+		tr.env["TRIBUNE_ADDR"] = "127.0.0.1:0"
+		for _, args := range [][]string{{"serve"}, {"channel", "list"}, {"user", "list"}} {
+			tr.fails(1, []string{"schema is at version 0", "run tribune migrate"}, "", args...)
+		}
+		tr.ok("", "migrate")
+		tr.ok("", "channel", "list")
+		_, latest, err := tr.store().SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.exec(`INSERT INTO schema_version (version) VALUES ($1)`, latest+1)
+		for _, migrate := range []string{"false", "true"} {
+			tr.env["TRIBUNE_MIGRATE"] = migrate
+			for _, args := range [][]string{{"serve"}, {"migrate"}, {"channel", "list"}} {
+				tr.fails(1, []string{fmt.Sprintf("schema is at version %d but this binary only knows %d", latest+1, latest), "run a newer tribune"}, "", args...)
+			}
+		}
+	})
 }
