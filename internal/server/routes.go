@@ -87,6 +87,7 @@ func (s *Server) routes() http.Handler {
 	if p != "" {
 		site.HandleFunc(p, addSlash) // the prefix itself: its root is p+"/"
 	}
+	s.site = site
 	return site
 }
 
@@ -173,6 +174,12 @@ func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r, orig *ht
 	// The mux's own 404 or 405: learn which (and the allowed methods).
 	probe := &statusProbe{header: http.Header{}}
 	h.ServeHTTP(probe, r)
+	if allow := s.siteMethods(orig); probe.status == http.StatusNotFound && allow != "" {
+		// A site route's path with another method: the catch-all of
+		// the channel routes took it, but it is a 405 all the same.
+		probe.status = http.StatusMethodNotAllowed
+		probe.header.Set("Allow", allow)
+	}
 	key := "error.not_found"
 	if probe.status == http.StatusMethodNotAllowed {
 		// Only clients send a method a route does not take (a GET to a
@@ -182,6 +189,21 @@ func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r, orig *ht
 		visitOf(r).plain = true
 	}
 	s.fail(w, r, httpError(probe.status, i18n.T(langOf(r), key)))
+}
+
+// siteMethods lists the methods the site routes (login, profile…) take at
+// r's path, "" when none does.
+func (s *Server) siteMethods(r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		r2 := *r
+		r2.Method = m
+		h, pattern := s.site.Handler(&r2)
+		if pattern != "" && pattern != s.cfg.Prefix+"/" && reflect.TypeOf(h) != muxRedirect {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // statusProbe records the status and headers of a ServeMux error answer.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -145,5 +146,99 @@ func TestLockedBoardPostRefusesBasic(t *testing.T) {
 	}
 	if ms, _ := tr.st.Page(t.Context(), def.ID, 0, 0, 10); len(ms) != 1 || ms[0].Login != "member" {
 		t.Fatalf("remote post: %+v", ms)
+	}
+}
+
+// Every GET route answers HEAD with the same status and headers and no
+// body, and a POST (or, where POST is a route of its own, a DELETE) with
+// 405 and the methods it takes; channel routes under the tribune's root
+// and under a channel, with and without a prefix.
+func TestGetRoutesTable(t *testing.T) {
+	type route struct {
+		path  string
+		code  int    // of GET and HEAD
+		other string // the method to refuse: POST unless the path takes it
+		allow string // Allow of the 405 (a prefix for /noscript/, which may take POST)
+	}
+	channelRoutes := []route{
+		{"", 200, "DELETE", "GET, HEAD, POST"},
+		{"noscript/", 200, "DELETE", "GET, HEAD"},
+		{"remote/", 200, "POST", "GET, HEAD"},
+		{"remote/tsv/", 200, "POST", "GET, HEAD"},
+		{"remote/json/", 200, "POST", "GET, HEAD"},
+		{"remote/xml/", 200, "POST", "GET, HEAD"},
+		{"crap/remote.xml", 200, "POST", "GET, HEAD"},
+		{"remote/xml/crap/", 200, "POST", "GET, HEAD"},
+		{"clock/12:00/", 200, "POST", "GET, HEAD"},
+		{"clock/12:00/xml/", 200, "POST", "GET, HEAD"},
+		{"discovery.config", 200, "POST", "GET, HEAD"},
+	}
+	siteRoutes := []route{
+		{"login", 200, "DELETE", "GET, HEAD, POST"},
+		{"signup", 200, "DELETE", "GET, HEAD, POST"},
+		{"profile", 200, "POST", "GET, HEAD"},
+		{"prefs.json", 200, "POST", "GET, HEAD"},
+		{"my/messages.json", 200, "POST", "GET, HEAD"},
+		{"moderation/", 303, "POST", "GET, HEAD"},
+		{"moderation/pending.json", 401, "POST", "GET, HEAD"},
+		{"admin/", 303, "POST", "GET, HEAD"},
+		{"captcha/unknown.png", 404, "POST", "GET, HEAD"},
+	}
+	for _, prefix := range []string{"", "/tribune"} {
+		t.Run("prefix="+prefix, func(t *testing.T) {
+			tr := sqliteTribune(t, func(c *config.Config) {
+				c.Prefix = prefix
+				c.Titles = []string{"One title"} // the same page twice
+			})
+			if _, err := tr.st.CreateChannel(t.Context(), "troie", "Troie"); err != nil {
+				t.Fatal(err)
+			}
+			tr.clock.set(t, "2013-03-10 12:00:00")
+			c := tr.browser("Mozilla/5.0")
+			c.say(prefix+"/", "at the root")
+			c.say(prefix+"/troie/", "in troie")
+			var routes []route
+			for _, root := range []string{prefix + "/", prefix + "/troie/"} {
+				for _, r := range channelRoutes {
+					r.path = root + r.path
+					routes = append(routes, r)
+				}
+			}
+			for _, r := range siteRoutes {
+				r.path = prefix + "/" + r.path
+				routes = append(routes, r)
+			}
+			routes = append(routes, route{tr.srv.pages.Static.Path("tribune.css"), 200, "POST", "GET, HEAD"})
+			for _, r := range routes {
+				get, head := c.get(r.path), c.do("HEAD", r.path, "")
+				if get.Code != r.code || head.Code != r.code {
+					t.Errorf("%s: GET %d, HEAD %d, want %d", r.path, get.Code, head.Code, r.code)
+				}
+				if head.Body.Len() != 0 {
+					t.Errorf("HEAD %s has a body", r.path)
+				}
+				gh, hh := get.Header().Clone(), head.Header().Clone()
+				gh.Del("Set-Cookie") // session and CSRF tokens are new each time
+				hh.Del("Set-Cookie")
+				if fmt.Sprint(gh) != fmt.Sprint(hh) {
+					t.Errorf("%s: headers differ\nGET  %v\nHEAD %v", r.path, gh, hh)
+				}
+				w := c.do(r.other, r.path, "content=x")
+				if w.Code != http.StatusMethodNotAllowed || !strings.HasPrefix(w.Header().Get("Allow"), r.allow) ||
+					!strings.HasSuffix(r.path, "noscript/") && w.Header().Get("Allow") != r.allow {
+					t.Errorf("%s %s: %d, Allow %q, want 405 and %q", r.other, r.path, w.Code, w.Header().Get("Allow"), r.allow)
+				}
+			}
+			// The live stream: HEAD answers its headers and ends.
+			for _, root := range []string{prefix + "/", prefix + "/troie/"} {
+				w := c.do("HEAD", root+"remote/stream/", "")
+				if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Type") != "text/event-stream; charset=utf-8" {
+					t.Errorf("HEAD %sremote/stream/: %d %v", root, w.Code, w.Header())
+				}
+				if w := c.post(root+"remote/stream/", "content", "x"); w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" {
+					t.Errorf("POST %sremote/stream/: %d %q", root, w.Code, w.Header().Get("Allow"))
+				}
+			}
+		})
 	}
 }

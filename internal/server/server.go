@@ -40,6 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	channels *registry
 	handler  http.Handler
+	site     *http.ServeMux // the route table (routes.go)
 	pages    *ui.Engine
 	csrf     *http.CrossOriginProtection
 
