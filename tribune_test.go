@@ -61,6 +61,22 @@ func TestEmbedUnderPrefix(t *testing.T) {
 	if !strings.Contains(string(body), `path="/tribune/post/xml/"`) {
 		t.Fatalf("discovery under the prefix: %s", body)
 	}
+	// The prefix's root is the board; the bare prefix redirects to it (here
+	// the host's mux does, with its own status).
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		path, location string
+		code           int
+	}{{"/tribune/", "", 200}, {"/tribune", "/tribune/", http.StatusTemporaryRedirect}} {
+		r, err = noFollow.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != tc.code || r.Header.Get("Location") != tc.location {
+			t.Fatalf("GET %s: %d %q", tc.path, r.StatusCode, r.Header.Get("Location"))
+		}
+	}
 	r, _ = http.Get(srv.URL + "/")
 	body, _ = io.ReadAll(r.Body)
 	r.Body.Close()

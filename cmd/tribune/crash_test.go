@@ -62,7 +62,7 @@ func startServer(t *testing.T, dsn string) (addr string, cmd *exec.Cmd) {
 
 // An acknowledged post is on disk: kill the server with SIGKILL in the
 // middle of a load of concurrent posts, restart it, and find every id it
-// answered with.
+// answered with, holding the text posted under that id.
 func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
@@ -71,14 +71,15 @@ func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			addr, cmd := startServer(t, b.DSN)
 			var mu sync.Mutex
-			var acked []int64
+			acked := map[int64]string{} // id -> text posted
 			ctx, cancel := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
 			client := &http.Client{Timeout: 5 * time.Second}
 			for g := range 16 {
 				wg.Go(func() {
 					for i := 0; ctx.Err() == nil; i++ {
-						form := url.Values{"content": {fmt.Sprintf("client %d message %d", g, i)}}
+						text := fmt.Sprintf("client %d message %d", g, i)
+						form := url.Values{"content": {text}}
 						r, err := client.PostForm("http://"+addr+"/post/xml/", form)
 						if err != nil {
 							return // the server is gone
@@ -92,7 +93,10 @@ func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 								return
 							}
 							mu.Lock()
-							acked = append(acked, id)
+							if prev, dup := acked[id]; dup {
+								t.Errorf("id %d acknowledged twice (%q and %q)", id, prev, text)
+							}
+							acked[id] = text
 							mu.Unlock()
 						}
 					}
@@ -117,9 +121,13 @@ func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			for _, id := range acked {
-				if _, err := st.Message(context.Background(), id); err != nil {
+			for id, text := range acked {
+				m, err := st.Message(context.Background(), id)
+				if err != nil {
 					t.Fatalf("acknowledged message %d lost after SIGKILL: %v", id, err)
+				}
+				if m.Raw != text {
+					t.Fatalf("message %d holds %q, %q was posted", id, m.Raw, text)
 				}
 			}
 			r, err := client.PostForm("http://"+addr+"/post/xml/", url.Values{"content": {"after the crash"}})
@@ -128,12 +136,12 @@ func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 			}
 			r.Body.Close()
 			after, _ := strconv.ParseInt(r.Header.Get("X-Post-Id"), 10, 64)
-			for _, id := range acked {
+			for id := range acked {
 				if after <= id {
 					t.Fatalf("id %d given after the restart is not above acknowledged id %d", after, id)
 				}
 			}
-			t.Logf("%d acknowledged posts, all found after SIGKILL and restart", len(acked))
+			t.Logf("%d acknowledged posts, all found with their text after SIGKILL and restart", len(acked))
 		})
 	}
 }

@@ -125,7 +125,6 @@ func TestXMLBoardAttributes(t *testing.T) {
 	}{
 		{"named zone", "http://example.com/", paris(t), `<board site="http://example.com/" timezone="Europe/Paris">`},
 		{"UTC", "http://example.com/", time.UTC, `<board site="http://example.com/" timezone="UTC">`},
-		{"anonymous local zone", "http://example.com/", time.Local, `<board site="http://example.com/">`},
 		{"unnamed fixed zone", "http://example.com/", time.FixedZone("", 3600), `<board site="http://example.com/">`},
 		{"site escaped", `http://a.com/?a=1&b="2"<>`, time.UTC, `<board site="http://a.com/?a=1&amp;b=&quot;2&quot;&lt;&gt;" timezone="UTC">`},
 	}

@@ -62,7 +62,11 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(ctx, args[1:], env)
+			err := c.run(ctx, args[1:], env)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil // -h: the usage is printed, and that is a success
+			}
+			return err
 		}
 	}
 	usage(env.Stderr)
@@ -88,7 +92,7 @@ func flagSet(name, synopsis string, env Env) (*flag.FlagSet, *config.Flags) {
 	cf := config.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: tribune %s\n\n", synopsis)
-		fmt.Fprintln(env.Stderr, "Settings (flag, environment variable, default); precedence: flag, environment, config file, default:")
+		fmt.Fprintln(env.Stderr, "Settings (flag, environment variable, meaning, default); precedence: flag, environment, config file, default:")
 		config.PrintSettings(env.Stderr)
 	}
 	return fs, cf

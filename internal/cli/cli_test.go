@@ -3,8 +3,10 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -517,37 +519,86 @@ func TestConfigMasksSecrets(t *testing.T) {
 func TestServeHelp(t *testing.T) {
 	tr := &tribune{t: t, env: map[string]string{}}
 	r := tr.run("", "serve", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || cli.ExitCode(r.err) != 2 {
-		t.Fatalf("serve -h: %v (exit %d)", r.err, cli.ExitCode(r.err))
+	if r.err != nil {
+		t.Fatalf("serve -h: %v", r.err)
 	}
 	if r.stdout != "" {
 		t.Errorf("help on stdout: %q", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "Usage: tribune serve") {
-		t.Errorf("no usage line:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "Usage: tribune serve") || strings.Contains(r.stderr, "help requested") {
+		t.Errorf("usage:\n%s", r.stderr)
 	}
+	// The help is the table of docs/configuration.md: every setting, its
+	// default in full, its meaning.
+	rows := map[string][]string{}
 	lines := strings.Split(r.stderr, "\n")
-	settings := append(config.Settings(), config.Setting{Env: config.ConfigFileEnv, Flag: "-config"})
-	for _, s := range settings {
-		found := false
-		for _, l := range lines {
-			fields := strings.Fields(l)
-			if len(fields) >= 2 && fields[0] == s.Flag && fields[1] == s.Env {
-				found = true
-				break
-			}
-		}
-		if !found {
-			t.Errorf("serve -h does not list %s %s", s.Flag, s.Env)
+	for i, l := range lines {
+		if flag, env, ok := strings.Cut(strings.TrimPrefix(l, "  "), "  "); ok && strings.HasPrefix(flag, "-") && i+2 < len(lines) {
+			rows[flag] = []string{flag, env, strings.TrimPrefix(lines[i+2], "      default: "), strings.TrimPrefix(lines[i+1], "      ")}
 		}
 	}
-	if len(config.Settings()) < 40 {
-		t.Errorf("only %d settings", len(config.Settings()))
+	settings := append(config.Settings(), config.Setting{Env: config.ConfigFileEnv, Flag: "-config",
+		Help: "configuration file of KEY=value lines"})
+	for _, s := range settings {
+		def := s.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		if want := []string{s.Flag, s.Env, def, s.Help}; !slices.Equal(rows[s.Flag], want) {
+			t.Errorf("serve -h row\n%q\nwant\n%q", rows[s.Flag], want)
+		}
+	}
+	if len(rows) != len(settings) || len(settings) < 40 {
+		t.Errorf("%d rows for %d settings", len(rows), len(settings))
 	}
 	// Other commands document their own flags with the settings.
 	r = tr.run("", "channel", "-h")
-	if !errors.Is(r.err, flag.ErrHelp) || !strings.Contains(r.stderr, "channel moderate SLUG -mode") {
+	if r.err != nil || !strings.Contains(r.stderr, "channel moderate SLUG -mode") {
 		t.Errorf("channel -h: %v\n%s", r.err, r.stderr)
 	}
 	tr.fails(2, []string{"serve takes no arguments"}, "", "serve", "now")
+}
+
+// exec runs a statement on the test database directly, as another tool
+// (or a newer tribune) would.
+func (tr *tribune) exec(query string, args ...any) {
+	tr.t.Helper()
+	driver := "sqlite"
+	if store.IsPostgres(tr.dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, tr.dsn)
+	if err != nil {
+		tr.t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, query, args...); err != nil {
+		tr.t.Fatal(err)
+	}
+}
+
+// The commands refuse a schema they cannot use, and say what to do: an
+// old one with TRIBUNE_MIGRATE=false (run tribune migrate), a newer one
+// always (run a newer tribune).
+func TestSchemaRefusals(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.env["TRIBUNE_MIGRATE"] = "false"
+		tr.env["TRIBUNE_ADDR"] = "127.0.0.1:0"
+		for _, args := range [][]string{{"serve"}, {"channel", "list"}, {"user", "list"}} {
+			tr.fails(1, []string{"schema is at version 0", "run tribune migrate"}, "", args...)
+		}
+		tr.ok("", "migrate")
+		tr.ok("", "channel", "list")
+		_, latest, err := tr.store().SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.exec(`INSERT INTO schema_version (version) VALUES ($1)`, latest+1)
+		for _, migrate := range []string{"false", "true"} {
+			tr.env["TRIBUNE_MIGRATE"] = migrate
+			for _, args := range [][]string{{"serve"}, {"migrate"}, {"channel", "list"}} {
+				tr.fails(1, []string{fmt.Sprintf("schema is at version %d but this binary only knows %d", latest+1, latest), "run a newer tribune"}, "", args...)
+			}
+		}
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/bak"
 	"github.com/tribune-go/tribune/internal/i18n"
@@ -124,7 +125,7 @@ func Run(ctx context.Context, text string, env *Env) (res Result, ok bool, err e
 // instead of the user agent; nothing, or a name too short, removes it.
 func runName(_ context.Context, env *Env, args []string) (Result, error) {
 	name := strings.TrimSpace(strings.Join(args, " "))
-	if len(name) < env.NameMin {
+	if utf8.RuneCountInString(name) < env.NameMin {
 		return Result{SetName: true, Notice: i18n.T(env.Lang, "command.name_removed")}, nil
 	}
 	return Result{SetName: true, Name: name, Notice: i18n.T(env.Lang, "command.name_set", name)}, nil

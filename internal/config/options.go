@@ -73,7 +73,7 @@ var options = []option{
 	},
 	boolean("TRIBUNE_MIGRATE", true, "bring the database schema up to date when serve starts", func(c *Config) *bool { return &c.Migrate }),
 
-	boolean("TRIBUNE_LOCKED", false, "refuse anonymous visitors on every read and post route (403)", func(c *Config) *bool { return &c.Locked }),
+	boolean("TRIBUNE_LOCKED", false, "refuse anonymous visitors on every read and post route (403; the board's pages send a browser to the log-in page)", func(c *Config) *bool { return &c.Locked }),
 	integer("TRIBUNE_MESSAGES_DEFAULT_LIMIT", 50, "number of messages a backend returns when no valid limit is given", func(c *Config) *int { return &c.DefaultLimit }),
 	integer("TRIBUNE_MESSAGES_MAX_LIMIT", 100, "largest limit a backend accepts (larger ones are clamped)", func(c *Config) *int { return &c.MaxLimit }),
 	integer("TRIBUNE_MESSAGES_POST_MAX_LENGTH", 500, "longest message accepted, in characters", func(c *Config) *int { return &c.PostMaxLength }),
@@ -85,7 +85,7 @@ var options = []option{
 	str("TRIBUNE_BAK_SESSION_NAME", "djangotribune_bak", "accepted for djangotribune compatibility; BaK filters live in the server-side session", func(c *Config) *string { return &c.BakSessionName }),
 	integer("TRIBUNE_SESSION_MAX_OWNED_IDS", 50, "accepted for djangotribune compatibility; ownership is recorded on each message, so it is never forgotten", func(c *Config) *int { return &c.SessionMaxOwnedIDs }),
 	integer("TRIBUNE_SAVE_URLS_BY_POST", 5, "number of URLs of a message kept in the URL archive", func(c *Config) *int { return &c.SaveURLsByPost }),
-	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
+	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size (accepted for compatibility: the URL archive is not served yet)", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
 	{
 		env: "TRIBUNE_TITLES_AVAILABLE", def: strings.Join(defaultTitles, "|"),
 		help: "board titles, separated by |, one picked at random for each page",

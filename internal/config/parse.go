@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 )
 
 // ConfigFileEnv names the environment variable (and -config flag) holding the
@@ -134,20 +133,20 @@ func parseFile(r io.Reader, name string) (map[string]string, error) {
 	return values, nil
 }
 
-// PrintSettings writes the table of every setting (flag, environment name,
-// default and help) for "tribune serve -h".
+// PrintSettings writes every setting for "tribune serve -h": what the
+// table of docs/configuration.md says, in full, one block per setting
+// (a table would be as wide as the longest default, the list of titles).
 func PrintSettings(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
-	fmt.Fprintf(tw, "-config\t%s\t\tconfiguration file of KEY=value lines\n", ConfigFileEnv)
-	for _, o := range options {
-		def := o.def
-		if len(def) > 30 {
-			def = def[:27] + "..."
+	block := func(flag, env, def, help string) {
+		if def == "" {
+			def = "(empty)"
 		}
-		fmt.Fprintf(tw, "-%s\t%s\t%s\t%s\n", o.flag(), o.env, def, o.help)
+		fmt.Fprintf(w, "  %s  %s\n      %s\n      default: %s\n", flag, env, help, def)
 	}
-	tw.Flush()
+	block("-config", ConfigFileEnv, "", "configuration file of KEY=value lines")
+	for _, o := range options {
+		block("-"+o.flag(), o.env, o.def, o.help)
+	}
 }
 
 // Dump writes the effective configuration as KEY=value lines, secrets masked.

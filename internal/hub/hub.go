@@ -37,7 +37,8 @@ type Hub struct {
 	mu       sync.Mutex
 	channels map[int64]*channel
 
-	encode Encoder
+	encode  Encoder
+	foreign []func(store.Change)
 }
 
 // channel is one channel's live state.
@@ -54,6 +55,7 @@ type channel struct {
 type Snapshot struct {
 	messages []model.Message // newest first
 	complete bool            // the channel has no message older than these
+	modified time.Time       // the channel's stamp (store.Stamp)
 
 	mu      sync.Mutex
 	encoded map[Key][]byte
@@ -69,8 +71,18 @@ func New(st *store.Store, window int, log *slog.Logger) *Hub {
 
 // Run follows the changes other processes commit until ctx ends.
 func (h *Hub) Run(ctx context.Context) {
-	h.st.Listen(ctx, h.apply)
+	h.st.Listen(ctx, func(c store.Change) {
+		h.apply(c)
+		for _, fn := range h.foreign {
+			fn(c)
+		}
+	})
 }
+
+// OnForeign registers fn to be told of the changes other processes commit,
+// after the hub has applied them (the channel list, say). Call it before
+// Run.
+func (h *Hub) OnForeign(fn func(store.Change)) { h.foreign = append(h.foreign, fn) }
 
 func (h *Hub) channel(id int64) *channel {
 	h.mu.Lock()
@@ -182,7 +194,10 @@ func (c *channel) add(h *Hub, ms []model.Message, r *store.IDRange) {
 // extend returns a new snapshot with ms (oldest first, all newer than s)
 // on top.
 func (s *Snapshot) extend(ms []model.Message, window int) *Snapshot {
-	next := &Snapshot{complete: s.complete}
+	next := &Snapshot{complete: s.complete, modified: s.modified}
+	if m := ms[len(ms)-1].Modified; m.After(next.modified) {
+		next.modified = m
+	}
 	next.messages = make([]model.Message, 0, min(window, len(s.messages)+len(ms)))
 	for i := len(ms) - 1; i >= 0; i-- {
 		next.messages = append(next.messages, ms[i])
@@ -207,11 +222,21 @@ func (h *Hub) Snapshot(ctx context.Context, channelID int64) (*Snapshot, error) 
 	if s := c.snap.Load(); s != nil {
 		return s, nil
 	}
+	// The stamp first: a commit between the two reads then shows in the
+	// messages, whose stamps count too, and the snapshot's stamp is never
+	// older than its content.
+	stamp, err := h.st.Stamp(ctx, channelID)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := h.st.Page(ctx, channelID, 0, 0, h.window)
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{messages: ms, complete: len(ms) < h.window}
+	s := &Snapshot{messages: ms, complete: len(ms) < h.window, modified: stamp}
+	if len(ms) > 0 && ms[0].Modified.After(stamp) {
+		s.modified = ms[0].Modified
+	}
 	c.snap.Store(s)
 	return s, nil
 }
@@ -234,6 +259,11 @@ func (s *Snapshot) Newest() *model.Message {
 	}
 	return &s.messages[0]
 }
+
+// Modified is the channel's Last-Modified stamp: the latest stamp of its
+// messages, moved on by removals. It grows strictly with each change, and
+// may run ahead of the clock during a burst of posts.
+func (s *Snapshot) Modified() time.Time { return s.modified }
 
 // Messages is the snapshot's content, newest first. Callers must not modify
 // it.

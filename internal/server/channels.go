@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -18,19 +17,26 @@ import (
 // slug against. Channels change rarely and may be changed by another
 // process (tribune channel create, or another server on PostgreSQL), so
 // the list is reloaded when this process changes it, when another tells it
-// (PostgreSQL notifications), every few seconds, and whenever a slug is not
-// found.
+// (PostgreSQL notifications), every few seconds, and when a slug is not
+// found, at most once a second: unknown paths (/favicon.ico, a scanner's
+// guesses) then cost no query each.
 type registry struct {
-	st    *store.Store
-	mu    sync.RWMutex
-	bySlg map[string]model.Channel
-	dirty atomic.Bool
+	st        *store.Store
+	gone      func(channelID int64) // told of channels deleted meanwhile
+	missEvery time.Duration         // least time between reloads for unknown slugs
+	mu        sync.RWMutex
+	bySlg     map[string]model.Channel
+	dirty     atomic.Bool
+	lastMiss  atomic.Int64 // unix nanoseconds of the last reload for an unknown slug
 }
 
-const registryRefresh = 5 * time.Second
+const (
+	registryRefresh = 5 * time.Second
+	registryMiss    = time.Second
+)
 
-func newRegistry(ctx context.Context, st *store.Store) (*registry, error) {
-	r := &registry{st: st}
+func newRegistry(ctx context.Context, st *store.Store, gone func(channelID int64)) (*registry, error) {
+	r := &registry{st: st, gone: gone, missEvery: registryMiss}
 	return r, r.reload(ctx)
 }
 
@@ -40,12 +46,20 @@ func (r *registry) reload(ctx context.Context) error {
 		return err
 	}
 	m := make(map[string]model.Channel, len(cs))
+	ids := make(map[int64]bool, len(cs))
 	for _, c := range cs {
 		m[c.Slug] = c
+		ids[c.ID] = true
 	}
 	r.mu.Lock()
+	old := r.bySlg
 	r.bySlg = m
 	r.mu.Unlock()
+	for _, c := range old {
+		if !ids[c.ID] && r.gone != nil {
+			r.gone(c.ID) // its cached messages and live streams
+		}
+	}
 	return nil
 }
 
@@ -59,24 +73,27 @@ func (r *registry) get(ctx context.Context, slug string) (model.Channel, bool, e
 			return model.Channel{}, false, err
 		}
 	}
-	r.mu.RLock()
-	c, ok := r.bySlg[slug]
-	r.mu.RUnlock()
-	if ok {
+	if c, ok := r.lookup(slug); ok {
 		return c, true, nil
 	}
-	// Maybe created by another process a moment ago.
-	c, err := r.st.Channel(ctx, slug)
-	if errors.Is(err, store.ErrNotFound) {
-		return c, false, nil
+	// Maybe created by another process a moment ago (on SQLite, nothing
+	// tells this one).
+	now, last := time.Now().UnixNano(), r.lastMiss.Load()
+	if now-last < int64(r.missEvery) || !r.lastMiss.CompareAndSwap(last, now) {
+		return model.Channel{}, false, nil
 	}
-	if err != nil {
-		return c, false, err
+	if err := r.reload(ctx); err != nil {
+		return model.Channel{}, false, err
 	}
-	r.mu.Lock()
-	r.bySlg[slug] = c
-	r.mu.Unlock()
-	return c, true, nil
+	c, ok := r.lookup(slug)
+	return c, ok, nil
+}
+
+func (r *registry) lookup(slug string) (model.Channel, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c, ok := r.bySlg[slug]
+	return c, ok
 }
 
 // all lists the channels, default first, then by slug.

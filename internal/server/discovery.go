@@ -34,7 +34,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/xml; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
 	return nil
 }
 

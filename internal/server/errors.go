@@ -56,8 +56,9 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 
 // fail is the one place that answers a failed request. Known errors get
 // their status and message as short plain text, which every coincoin shows
-// to its user as is (olcc pops the body up); anything else is logged and
-// answered 500 without details.
+// to its user as is (olcc pops the body up), or as a page for a browser on
+// the site's pages; anything else is logged and answered 500 without
+// details.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
@@ -77,7 +78,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	for k, v := range e.Header {
 		h[k] = v
 	}
-	if wantsHTML(r) && s.pages != nil {
+	if wantsHTML(r) && !visitOf(r).plain && s.pages != nil {
 		s.errorPage(w, r, e)
 		return
 	}

@@ -14,6 +14,8 @@ import (
 // User-Agent, "coward" when that is too short. It is stored as typed and
 // escaped only by each output.
 
+// Lengths are counted in characters (runes), never bytes: "éé" is two.
+
 // maxIdentity is the longest identity kept, in characters.
 const maxIdentity = 150
 
@@ -65,7 +67,7 @@ func (s *Server) chosenName(r *http.Request) string {
 		}
 	}
 	name := strings.TrimSpace(markup.Sanitize(string(b)))
-	if len(name) < s.cfg.UALengthMin {
+	if utf8.RuneCountInString(name) < s.cfg.UALengthMin {
 		return ""
 	}
 	return cut(name, maxIdentity)
@@ -75,7 +77,7 @@ func (s *Server) chosenName(r *http.Request) string {
 // Python's cookie library quoted it (the value holds "=").
 func (s *Server) nameCookie(name string) *http.Cookie {
 	c := &http.Cookie{Name: s.cfg.UACookieName, Path: "/", Domain: s.cfg.CookieDomain}
-	if len(name) < s.cfg.UALengthMin {
+	if utf8.RuneCountInString(name) < s.cfg.UALengthMin {
 		c.MaxAge = -1
 		return c
 	}

@@ -23,6 +23,7 @@ type visit struct {
 	lang    i18n.Lang
 	channel model.Channel
 	sess    *session // nil until loaded
+	plain   bool     // a client's route: errors in plain text (routes.go)
 }
 
 type visitKey struct{}

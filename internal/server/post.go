@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
@@ -80,6 +81,12 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, content string, 
 	channel := visitOf(r).channel
 	status, reason := s.moderate(r.Context(), channel, &m)
 	posted, err := s.st.Post(r.Context(), store.Post{Message: m, URLs: s.archivedURLs(res.URLs), Status: status, Reason: reason})
+	if errors.Is(err, store.ErrNotFound) {
+		// The channel was deleted since the registry was read (by
+		// another process: ours would have told it).
+		s.channels.stale()
+		return out, httpError(http.StatusNotFound, i18n.T(lang, "error.not_found"))
+	}
 	if err != nil {
 		return out, err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -59,11 +60,14 @@ func last(q url.Values, name string) string {
 }
 
 // lastID reads the last id under any of its names; a missing, malformed or
-// negative value means no lower bound.
+// negative value means no lower bound. A number too large for 64 bits is
+// the largest id (nothing is newer), not "no bound": a client that sends
+// one must not be flooded with the whole backend.
 func lastID(q url.Values) int64 {
 	for _, name := range lastIDNames {
 		if v := last(q, name); v != "" {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+			// On overflow ParseInt returns the largest int64, with ErrRange.
+			if n, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
 				return n
 			}
 			return 0
@@ -76,30 +80,39 @@ func lastID(q url.Values) int64 {
 func (s *Server) backend(f backend.Format) http.Handler {
 	return s.h(func(w http.ResponseWriter, r *http.Request) error {
 		opt := s.parseListOptions(r.URL.Query(), f)
+		ch := visitOf(r).channel.ID
+		snap, err := s.hub.Snapshot(r.Context(), ch)
+		if err != nil {
+			return err
+		}
+		// Most polls end here, without reading the session: nothing after
+		// the client's last id, or nothing since its If-Modified-Since.
+		// That is so for every requester, since BaK filters only hide
+		// messages.
+		if newest := snap.Newest(); newest == nil || newest.ID <= opt.after {
+			// An empty selection is "not modified", as in djangotribune.
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		if notModified(w, r, snap.Modified()) {
+			return nil
+		}
 		sess, err := s.session(r)
 		if err != nil {
 			return err
 		}
 		hide := sess.hideFilter()
-		ms, snap, err := s.hub.List(r.Context(), visitOf(r).channel.ID, opt.after, opt.limit, hide)
+		ms, snap, err := s.hub.List(r.Context(), ch, opt.after, opt.limit, hide)
 		if err != nil {
 			return err
 		}
-		// An empty selection is "not modified", as in djangotribune: a
-		// client polling with its last id learns there is nothing new.
 		if len(ms) == 0 {
-			w.WriteHeader(http.StatusNotModified)
-			return nil
-		}
-		lastMod := ms[0].Modified
-		if notModified(r, lastMod) {
-			w.Header().Set("Last-Modified", lastMod.UTC().Format(http.TimeFormat))
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
 		body := s.encodeList(r, f, opt, ms, snap, sess, hide == nil)
 		h := w.Header()
-		h.Set("Last-Modified", lastMod.UTC().Format(http.TimeFormat))
+		h.Set("Last-Modified", lastModified(snap.Modified()))
 		h.Set("Access-Control-Allow-Origin", "*")
 		h.Set("Access-Control-Expose-Headers", "Last-Modified, X-Post-Id")
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
@@ -107,17 +120,34 @@ func (s *Server) backend(f backend.Format) http.Handler {
 	})
 }
 
-// notModified applies If-Modified-Since: the selection's newest stamp is no
-// later than the client's copy. Stamps grow strictly per message (see
-// model.Message.Modified), so a message posted in the same second as the
-// client's copy still counts as new.
-func notModified(r *http.Request, lastMod time.Time) bool {
+// notModified applies If-Modified-Since against the channel's stamp and
+// answers 304 when the client's copy is current. Stamps grow strictly with
+// every change (see hub.Snapshot.Modified), so a message posted in the same
+// second as the client's copy still counts as new.
+func notModified(w http.ResponseWriter, r *http.Request, stamp time.Time) bool {
 	ims := r.Header.Get("If-Modified-Since")
 	if ims == "" || r.Header.Get("If-None-Match") != "" {
 		return false
 	}
 	t, err := http.ParseTime(ims)
-	return err == nil && !lastMod.After(t)
+	if err != nil || stamp.After(t) {
+		return false
+	}
+	w.Header().Set("Last-Modified", lastModified(stamp))
+	w.WriteHeader(http.StatusNotModified)
+	return true
+}
+
+// lastModified is the Last-Modified header for a stamp. A burst of posts
+// pushes stamps ahead of the clock, but the header must not be later than
+// the answer's Date (RFC 9110, 8.8.2.1): it says now instead. A client
+// sending that back is behind the stamp and gets a 200, never a 304 that
+// would hide a message.
+func lastModified(stamp time.Time) string {
+	if now := time.Now(); stamp.After(now) {
+		stamp = now
+	}
+	return stamp.UTC().Format(http.TimeFormat)
 }
 
 // encodeList encodes ms (newest first) in format f for the requester. When

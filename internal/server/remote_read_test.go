@@ -369,3 +369,31 @@ func TestPlainTableWidth(t *testing.T) {
 		}
 	}
 }
+
+// A last id too large for 64 bits is the largest id: nothing is newer
+// (it used to mean "no bound" and return everything).
+func TestLastIDOverflow(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	c := tr.client("Mozilla/5.0")
+	c.say("/", "one")
+	c.say("/", "two")
+	for _, tc := range []struct {
+		query string
+		code  int
+		rows  int
+	}{
+		{"last_id=99999999999999999999", http.StatusNotModified, 0},
+		{"last=%2B99999999999999999999", http.StatusNotModified, 0},
+		{"last_id=9223372036854775807", http.StatusNotModified, 0},
+		{"last_id=-99999999999999999999", 200, 2},
+		{"last_id=1", 200, 1},
+	} {
+		w := c.get("/remote/json/?" + tc.query)
+		if w.Code != tc.code || tc.code == 200 && len(decodeJSON(t, w)) != tc.rows {
+			t.Errorf("?%s: %d %s", tc.query, w.Code, w.Body)
+		}
+	}
+	if w := c.post("/post/json/?last_id=99999999999999999999", "content", "three"); w.Code != 200 || len(decodeJSON(t, w)) != 0 {
+		t.Errorf("post answer after an overflowing last id: %d %s", w.Code, w.Body)
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/backend"
@@ -16,13 +17,17 @@ import (
 // both. Site routes are not per channel.
 func (s *Server) routes() http.Handler {
 	ch := http.NewServeMux()
-	read := func(h http.Handler) http.Handler { return s.unlocked(h, false) }
-	post := func(h http.Handler) http.Handler { return s.unlocked(h, true) }
+	// board: the web board's pages; a browser on a locked tribune is sent
+	// to the log-in page. read and post: the routes of clients and scripts,
+	// which answer every error in plain text; only post accepts HTTP Basic.
+	board := func(h http.Handler) http.Handler { return s.unlocked(h, false) }
+	read := func(h http.Handler) http.Handler { return plain(s.unlocked(h, false)) }
+	post := func(h http.Handler) http.Handler { return plain(s.unlocked(h, true)) }
 
 	// The web board, its live stream and its own post route.
-	ch.Handle("GET /{$}", read(s.h(s.showBoard)))
-	ch.Handle("GET /noscript/{$}", read(s.h(s.showBoardNoScript)))
-	ch.Handle("POST /{$}", s.csrf.Handler(post(s.h(s.postBoard))))
+	ch.Handle("GET /{$}", board(s.h(s.showBoard)))
+	ch.Handle("GET /noscript/{$}", board(s.h(s.showBoardNoScript)))
+	ch.Handle("POST /{$}", s.csrf.Handler(board(s.h(s.postBoard))))
 	ch.Handle("GET /remote/stream/{$}", read(s.h(s.stream)))
 
 	// Remote backends, for coincoins and scripts.
@@ -34,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	ch.Handle("GET /remote/xml/crap/{$}", read(s.backend(backend.CrapXML))) // path of the original's docs
 	ch.Handle("GET /clock/{clock}/{$}", read(s.clockFinder(backend.JSON)))
 	ch.Handle("GET /clock/{clock}/xml/{$}", read(s.clockFinder(backend.XML)))
-	ch.Handle("GET /discovery.config", s.h(s.discovery)) // readable when locked: it says so
+	ch.Handle("GET /discovery.config", plain(s.h(s.discovery))) // readable when locked: it says so
 
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {
@@ -80,8 +85,9 @@ func (s *Server) routes() http.Handler {
 	site.Handle("POST "+p+"/admin/channels", form(s.h(s.postAdminChannel)))
 	site.Handle("POST "+p+"/admin/users", form(s.h(s.postAdminRole)))
 	if p != "" {
-		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
+		site.HandleFunc(p, addSlash) // the prefix itself: its root is p+"/"
 	}
+	s.site = site
 	return site
 }
 
@@ -126,7 +132,7 @@ func (s *Server) dispatch(ch *http.ServeMux) http.Handler {
 		}
 		if slug != model.DefaultSlug {
 			if !hasSlash {
-				http.Redirect(w, r, r.URL.EscapedPath()+"/", http.StatusMovedPermanently)
+				addSlash(w, r)
 				return
 			}
 			rest = "/" + after
@@ -141,14 +147,25 @@ func (s *Server) dispatch(ch *http.ServeMux) http.Handler {
 		r2 := new(http.Request)
 		*r2 = *r
 		r2.URL = &u
-		s.serveMux(ch, w, r2)
+		s.serveMux(ch, w, r2, r)
 	})
 }
 
-// serveMux serves r with mux, rendering its "not found" and "method not
-// allowed" answers through fail like every other error.
-func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+// muxRedirect is the type of the handler a ServeMux returns when the path
+// needs a final slash.
+var muxRedirect = reflect.TypeOf(http.RedirectHandler("/", http.StatusTemporaryRedirect))
+
+// serveMux serves r, the channel part of orig's path, with mux, rendering
+// its "not found" and "method not allowed" answers through fail like every
+// other error.
+func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r, orig *http.Request) {
 	h, pattern := mux.Handler(r)
+	if reflect.TypeOf(h) == muxRedirect {
+		// The mux would add the slash to the shortened path, losing the
+		// prefix and the channel: add it to the path the client asked for.
+		addSlash(w, orig)
+		return
+	}
 	if pattern != "" {
 		// ServeHTTP, not h: it also sets the path values.
 		mux.ServeHTTP(w, r)
@@ -157,12 +174,36 @@ func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r *http.Req
 	// The mux's own 404 or 405: learn which (and the allowed methods).
 	probe := &statusProbe{header: http.Header{}}
 	h.ServeHTTP(probe, r)
+	if allow := s.siteMethods(orig); probe.status == http.StatusNotFound && allow != "" {
+		// A site route's path with another method: the catch-all of
+		// the channel routes took it, but it is a 405 all the same.
+		probe.status = http.StatusMethodNotAllowed
+		probe.header.Set("Allow", allow)
+	}
 	key := "error.not_found"
 	if probe.status == http.StatusMethodNotAllowed {
+		// Only clients send a method a route does not take (a GET to a
+		// post route): answer as their routes do.
 		key = "error.method"
 		w.Header().Set("Allow", probe.header.Get("Allow"))
+		visitOf(r).plain = true
 	}
 	s.fail(w, r, httpError(probe.status, i18n.T(langOf(r), key)))
+}
+
+// siteMethods lists the methods the site routes (login, profile…) take at
+// r's path, "" when none does.
+func (s *Server) siteMethods(r *http.Request) string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
+		r2 := *r
+		r2.Method = m
+		h, pattern := s.site.Handler(&r2)
+		if pattern != "" && pattern != s.cfg.Prefix+"/" && reflect.TypeOf(h) != muxRedirect {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // statusProbe records the status and headers of a ServeMux error answer.
@@ -183,8 +224,36 @@ var reservedSet = func() map[string]struct{} {
 	return m
 }()
 
+// addSlash redirects to the request's path with a final slash, keeping the
+// query. GET and HEAD are moved permanently; other methods get 307, which
+// keeps the method and the body (a post sent to post/xml lands on
+// post/xml/).
+func addSlash(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.EscapedPath() + "/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	code := http.StatusMovedPermanently
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		code = http.StatusTemporaryRedirect
+	}
+	http.Redirect(w, r, target, code)
+}
+
+// plain marks the routes of clients and scripts (backends, post routes,
+// clock finder, discovery): their errors are plain text whatever the
+// Accept header, and a locked tribune answers them 403 rather than sending
+// them to the log-in page.
+func plain(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		visitOf(r).plain = true
+		next.ServeHTTP(w, r)
+	})
+}
+
 // unlocked refuses anonymous visitors while the tribune is locked. basic
-// says whether HTTP Basic credentials count (post routes, for scripts).
+// says whether HTTP Basic credentials count (remote post routes, for
+// scripts; not the board's form, which posts as the session's user).
 func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
 	if !s.cfg.Locked {
 		return next
@@ -195,7 +264,7 @@ func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
 			return err
 		}
 		if u == nil {
-			if r.Method == http.MethodGet && wantsHTML(r) {
+			if r.Method == http.MethodGet && wantsHTML(r) && !visitOf(r).plain {
 				// A browser on a locked board is shown the way in.
 				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return nil

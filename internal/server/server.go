@@ -40,6 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	channels *registry
 	handler  http.Handler
+	site     *http.ServeMux // the route table (routes.go)
 	pages    *ui.Engine
 	csrf     *http.CrossOriginProtection
 
@@ -91,15 +92,17 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 	s.csrf.SetDenyHandler(s.h(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.cross_origin"))
 	}))
-	s.channels, err = newRegistry(context.Background(), st)
+	s.channels, err = newRegistry(context.Background(), st, h.Forget)
 	if err != nil {
 		return nil, err
 	}
-	st.OnChange(func(c store.Change) {
+	channelsChanged := func(c store.Change) {
 		if c.Channels {
 			s.channels.stale()
 		}
-	})
+	}
+	st.OnChange(channelsChanged) // this process's changes
+	h.OnForeign(channelsChanged) // the others', on PostgreSQL
 	h.SetEncoder(func(m *model.Message, owned bool) []byte {
 		meta := backend.Meta{Location: cfg.Location, Owned: func(*model.Message) bool { return owned }}
 		b := backend.Encode(nil, backend.JSON, &meta, []model.Message{*m})

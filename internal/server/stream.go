@@ -84,6 +84,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil // the headers only, not a stream that never ends
+	}
 	sw.write([]byte("retry: 3000\n\n"))
 
 	hide := sess.hideFilter()

@@ -114,7 +114,7 @@ func (w *writer) commit(ops []*op) {
 		return
 	}
 	if len(ops) == 1 {
-		ops[0].err <- err
+		ops[0].err <- gone(err)
 		return
 	}
 	for _, o := range ops {
@@ -143,12 +143,20 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	b := &batch{s: w.s, tx: tx, last: map[int64]*lastMessage{}}
 	errs = make([]error, len(ops))
 	for i, o := range ops {
+		removed := len(b.change.Removed)
 		if err := o.apply(ctx, b); err != nil {
 			var oe opError
 			if !errors.As(err, &oe) {
 				return nil, change, err
 			}
 			errs[i] = oe.err
+		}
+		// A removal changes what the channel's backends show: move its
+		// Last-Modified stamp on, in the same transaction.
+		for _, m := range b.change.Removed[removed:] {
+			if err := b.touch(ctx, m.ChannelID); err != nil {
+				return nil, change, err
+			}
 		}
 	}
 	if w.s.dialect == postgres && !b.change.empty() {
@@ -177,21 +185,23 @@ type batch struct {
 }
 
 type lastMessage struct {
+	id       int64
 	created  int64 // micros
 	modified int64 // seconds
 	index    int
 }
 
 // lastOf returns the channel's newest message (removed ones included, so
-// clock indices never repeat), reading it once per batch.
+// clock indices never repeat and its stamp is the channel's), reading it
+// once per batch.
 func (b *batch) lastOf(ctx context.Context, channelID int64) (*lastMessage, error) {
 	if l, ok := b.last[channelID]; ok {
 		return l, nil
 	}
 	l := &lastMessage{}
 	err := b.tx.QueryRowContext(ctx,
-		`SELECT created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
-		channelID).Scan(&l.created, &l.modified, &l.index)
+		`SELECT id, created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
+		channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: last message: %w", err)
 	}
@@ -215,6 +225,9 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if l.created != 0 && l.created/1e6 == sec {
 		index = l.index + 1
 	}
+	// The stamp grows strictly, even within a second: it may then run
+	// ahead of the clock for a while, which the HTTP layer hides from its
+	// Last-Modified headers.
 	modified := max(sec, l.modified+1)
 	m.Created = fromMicros(now)
 	m.Modified = time.Unix(modified, 0).UTC()
@@ -233,7 +246,7 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if err != nil {
 		return fmt.Errorf("store: insert message: %w", err)
 	}
-	l.created, l.modified, l.index = now, modified, index
+	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
 	for _, u := range urls {
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,

@@ -1,0 +1,59 @@
+package backend
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// The machine's zone is named after TZ or the /etc/localtime link, like
+// Go's time.Local.
+func TestLocalZoneName(t *testing.T) {
+	for _, tc := range []struct {
+		tz, link string
+		tzSet    bool
+		want     string
+	}{
+		{tzSet: true, tz: "Europe/Paris", want: "Europe/Paris"},
+		{tzSet: true, tz: ":America/New_York", want: "America/New_York"},
+		{tzSet: true, tz: "/usr/share/zoneinfo/Asia/Tokyo", want: "Asia/Tokyo"},
+		{tzSet: true, tz: "", want: "UTC"},
+		{tzSet: true, tz: "Mars/Olympus_Mons", want: ""},
+		{tzSet: true, tz: "/home/me/my-zone", want: ""},
+		{link: "/usr/share/zoneinfo/Europe/Paris", want: "Europe/Paris"},
+		{link: "../usr/share/zoneinfo/Etc/UTC", want: "Etc/UTC"},
+		{link: "/var/db/timezone/zoneinfo/Europe/Berlin", want: "Europe/Berlin"}, // macOS
+		{link: "", want: ""}, // not a link: a copied file
+		{tzSet: true, tz: "Europe/Lisbon", link: "/usr/share/zoneinfo/Europe/Paris", want: "Europe/Lisbon"},
+	} {
+		env := func(string) (string, bool) { return tc.tz, tc.tzSet }
+		link := func(string) (string, error) {
+			if tc.link == "" {
+				return "", errors.New("not a link")
+			}
+			return tc.link, nil
+		}
+		if got := localZoneName(env, link); got != tc.want {
+			t.Errorf("TZ %q (set %v), link %q: %q, want %q", tc.tz, tc.tzSet, tc.link, got, tc.want)
+		}
+	}
+}
+
+// The machine's zone, named from this machine's settings, is the zone
+// time.Local uses (when it can be named at all).
+func TestLocalZoneIsTimeLocal(t *testing.T) {
+	name := zoneName(&Meta{Location: time.Local})
+	if name == "" {
+		t.Skip("this machine's zone has no name")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{time.Date(2013, 1, 10, 12, 0, 0, 0, time.UTC), time.Date(2013, 7, 10, 12, 0, 0, 0, time.UTC), time.Now()} {
+		_, want := at.In(time.Local).Zone()
+		if _, got := at.In(loc).Zone(); got != want {
+			t.Errorf("%s at %v: offset %d, time.Local %d", name, at, got, want)
+		}
+	}
+}
