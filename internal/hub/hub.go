@@ -38,6 +38,12 @@ type Hub struct {
 	channels map[int64]*channel
 
 	encode Encoder
+
+	// Moderation and removal events wait here, in commit order, for the
+	// one goroutine that delivers them (see queueEvents).
+	evMu      sync.Mutex
+	evQueue   []store.Change
+	evRunning bool
 }
 
 // channel is one channel's live state.
@@ -118,7 +124,7 @@ func (h *Hub) apply(ch store.Change) {
 	}
 	if len(ch.Removed) > 0 || len(ch.Decided) > 0 {
 		// Off the committing goroutine: it counts the moderation queue.
-		go h.events(ch)
+		h.queueEvents(ch)
 	}
 }
 
