@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
@@ -129,4 +130,13 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 			s.log.Warn("moderation webhook", "status", resp.StatusCode)
 		}
 	})
+}
+
+// removalNotice tells an author that a moderator took their message down,
+// with the reason when there is one.
+func removalNotice(lang i18n.Lang, reason string) string {
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return i18n.T(lang, "moderation.removed_notice")
+	}
+	return i18n.T(lang, "moderation.removed_notice_because", reason)
 }

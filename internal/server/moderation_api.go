@@ -83,7 +83,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error 
 // maxQueue bounds one listing of the moderation queue.
 const maxQueue = 500
 
-// pendingJSON lists the moderation queue, oldest first.
+// maxRecent is how many of the latest decisions the moderators see.
+const maxRecent = 20
+
+// pendingJSON lists the moderation queue, oldest first, and the latest
+// decisions (removals included), newest first.
 func (s *Server) pendingJSON(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.moderator(r); err != nil {
 		return err
@@ -96,12 +100,20 @@ func (s *Server) pendingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	recent, err := s.st.Decided(r.Context(), maxRecent)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Pending     int              `json:"pending"`
 		Submissions []submissionJSON `json:"submissions"`
-	}{Pending: n, Submissions: make([]submissionJSON, len(subs))}
+		Recent      []submissionJSON `json:"recent"`
+	}{Pending: n, Submissions: make([]submissionJSON, len(subs)), Recent: make([]submissionJSON, len(recent))}
 	for i, sub := range subs {
 		out.Submissions[i] = s.submissionJSON(sub, true)
+	}
+	for i, sub := range recent {
+		out.Recent[i] = s.submissionJSON(sub, true)
 	}
 	return writeJSON(w, r, http.StatusOK, out)
 }

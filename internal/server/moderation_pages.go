@@ -58,7 +58,7 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recent, err := s.st.Decided(r.Context(), 20)
+	recent, err := s.st.Decided(r.Context(), maxRecent)
 	if err != nil {
 		return err
 	}

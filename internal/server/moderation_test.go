@@ -61,6 +61,7 @@ func decodeJSONInto(t *testing.T, w *httptest.ResponseRecorder, v any) {
 type pendingList struct {
 	Pending     int              `json:"pending"`
 	Submissions []submissionJSON `json:"submissions"`
+	Recent      []submissionJSON `json:"recent"`
 }
 
 func TestModerationFlow(t *testing.T) {
