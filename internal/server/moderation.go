@@ -107,7 +107,7 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 	event := map[string]any{
 		"event": "pending", "id": sub.ID, "channel": channel.Slug, "channel_title": channel.Title,
 		"content": sub.Raw, "info": sub.Info, "login": login, "address": sub.IP,
-		"submitted": sub.Submitted.Format(time.RFC3339), "queue_url": s.siteURL(r) + s.cfg.Prefix + "/moderation/",
+		"submitted": sub.Submitted.In(s.cfg.Location).Format(time.RFC3339), "queue_url": s.siteURL(r) + s.cfg.Prefix + "/moderation/",
 	}
 	body, _ := json.Marshal(event)
 	s.background.Go(func() {

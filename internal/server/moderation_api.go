@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -139,14 +140,14 @@ func decisionError(r *http.Request, err error) error {
 	return err
 }
 
-// moderationReason reads the reason of a decision: trimmed, at most 120
-// characters, the length postman keeps.
+// moderationReason reads the reason of a decision: trimmed, at most
+// moderation.MaxReasonLength characters, the length postman keeps.
 func moderationReason(form map[string][]string) string {
 	var reason string
 	if v := form["reason"]; len(v) > 0 {
 		reason = strings.TrimSpace(v[0])
 	}
-	return cut(reason, 120)
+	return cut(reason, moderation.MaxReasonLength)
 }
 
 // acceptSubmission publishes a pending message. It gets its public id and
@@ -204,6 +205,10 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, sub model.Submi
 // removeMessage takes a published message down: it disappears from every
 // backend, and its id is never given again.
 func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
+	mod, err := s.moderator(r)
+	if err != nil {
+		return err
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -212,14 +217,10 @@ func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.remove(w, r, id, form)
+	return s.remove(w, r, mod, id, form)
 }
 
-func (s *Server) remove(w http.ResponseWriter, r *http.Request, id int64, form url.Values) error {
-	mod, err := s.moderator(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) remove(w http.ResponseWriter, r *http.Request, mod *model.User, id int64, form url.Values) error {
 	m, err := s.st.Remove(r.Context(), id, mod.Username, moderationReason(form))
 	if errors.Is(err, store.ErrNotFound) {
 		return httpError(http.StatusNotFound, i18n.T(langOf(r), "moderation.unknown_message"))
