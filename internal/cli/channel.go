@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -16,11 +17,12 @@ import (
 func channel(ctx context.Context, args []string, env Env) error {
 	const synopsis = "channel create SLUG TITLE | channel list | channel delete SLUG |\n" +
 		"       channel rename SLUG TITLE |\n" +
-		"       channel moderate SLUG -mode open|auto|manual [-moderator SPEC]... [-auto-moderate-as pending|accept|reject]"
+		"       channel moderate SLUG [-mode open|auto|manual] [-moderator SPEC]... [-auto-moderate-as pending|accept|reject|'']\n" +
+		"       (channel moderate keeps what a flag does not give; -mode auto without -moderator empties the chain)"
 	fs, cf := flagSet("channel", synopsis, env)
 	mode := fs.String("mode", "", "moderation mode: open, auto or manual (channel moderate)")
 	var mods stringList
-	fs.Var(&mods, "moderator", "auto-moderator SPEC, appended to the chain in order; repeat it (channel moderate)")
+	fs.Var(&mods, "moderator", "auto-moderator SPEC; the flags given replace the chain, in order; repeat it (channel moderate)")
 	// -auto-moderate-as is also the flag of the site setting
 	// TRIBUNE_AUTO_MODERATE_AS, which flagSet registered (defining it again
 	// panics). Here it is the channel's own verdict, "" meaning the site
@@ -30,9 +32,9 @@ func channel(ctx context.Context, args []string, env Env) error {
 	if f := fs.Lookup("auto-moderate-as"); f != nil {
 		f.Value = (*stringFlag)(fallback)
 		f.DefValue = ""
-		f.Usage = "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)"
+		f.Usage = "verdict when no moderator rates: pending, accept or reject; '' = the site default (channel moderate)"
 	} else {
-		fs.StringVar(fallback, "auto-moderate-as", "", "verdict when no moderator rates: pending, accept or reject; empty = the site default (channel moderate)")
+		fs.StringVar(fallback, "auto-moderate-as", "", "verdict when no moderator rates: pending, accept or reject; '' = the site default (channel moderate)")
 	}
 	cfg, rest, err := load(fs, cf, args, env)
 	if err != nil {
@@ -77,7 +79,18 @@ func channel(ctx context.Context, args []string, env Env) error {
 		}
 		fmt.Fprintf(env.Stdout, "deleted channel %s and its messages\n", rest[0])
 	case "moderate":
-		return moderate(ctx, st, env, rest[0], *mode, mods, *fallback, cfg.AutoModerateAs)
+		ch := policyChange{mods: mods}
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "mode":
+				ch.mode = mode
+			case "moderator":
+				ch.modsGiven = true
+			case "auto-moderate-as":
+				ch.fallback = fallback
+			}
+		})
+		return moderate(ctx, st, env, rest[0], ch, cfg.AutoModerateAs)
 	case "list":
 		cs, err := st.Channels(ctx)
 		if err != nil {
@@ -90,11 +103,7 @@ func channel(ctx context.Context, args []string, env Env) error {
 			if c.IsDefault() {
 				slug = "(default)"
 			}
-			as := c.AutoModerateAs
-			if as == "" {
-				as = "(site: " + cfg.AutoModerateAs + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", slug, c.Title, c.Mode, as, strings.Join(c.Moderators, " "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", slug, c.Title, c.Mode, verdict(c, cfg.AutoModerateAs), specs(c.Moderators))
 		}
 		return tw.Flush()
 	}
@@ -110,12 +119,37 @@ func slugArg(s string) string {
 	return s
 }
 
-func moderate(ctx context.Context, st *store.Store, env Env, slug, mode string, mods []string, fallback, siteDefault string) error {
+// policyChange is what channel moderate was given: nil (or modsGiven
+// false) for a flag not given, which keeps the stored value.
+type policyChange struct {
+	mode      *string
+	mods      []string
+	modsGiven bool
+	fallback  *string
+}
+
+// moderate changes a channel's policy: the flags given replace their part
+// of it, the others keep theirs, except that -mode auto without -moderator
+// empties the chain (the rule). It prints the resulting policy.
+func moderate(ctx context.Context, st *store.Store, env Env, slug string, ch policyChange, siteDefault string) error {
 	slug = slugArg(slug)
-	if mode == "" {
-		return usageError{"channel moderate needs -mode open, auto or manual"}
+	c, err := st.Channel(ctx, slug)
+	if err := notFound(err, slug); err != nil {
+		return err
 	}
-	p, err := moderation.ParsePolicy(mode, mods, fallback)
+	if ch.mode != nil {
+		c.Mode = *ch.mode
+		if c.Mode == string(moderation.ModeAuto) && !ch.modsGiven {
+			c.Moderators = nil
+		}
+	}
+	if ch.modsGiven {
+		c.Moderators = ch.mods
+	}
+	if ch.fallback != nil {
+		c.AutoModerateAs = *ch.fallback
+	}
+	p, err := moderation.ParsePolicy(c.Mode, c.Moderators, c.AutoModerateAs)
 	if err != nil {
 		return err
 	}
@@ -128,15 +162,33 @@ func moderate(ctx context.Context, st *store.Store, env Env, slug, mode string, 
 	if _, err := p.Compile(deps, site); err != nil {
 		return err
 	}
-	if err := notFound(st.SetModeration(ctx, slug, mode, mods, fallback), slug); err != nil {
+	if err := notFound(st.SetModeration(ctx, slug, c.Mode, c.Moderators, c.AutoModerateAs), slug); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "channel %s: moderation %s", displaySlug(slug), mode)
-	if len(mods) > 0 {
-		fmt.Fprintf(env.Stdout, ", moderators %s", strings.Join(mods, " "))
-	}
-	fmt.Fprintln(env.Stdout)
+	fmt.Fprintf(env.Stdout, "channel %s: moderation %s; moderators %s; auto-moderate-as %s\n",
+		displaySlug(slug), c.Mode, specs(c.Moderators), verdict(c, siteDefault))
 	return nil
+}
+
+// specs shows a chain unambiguously: each spec quoted (a spec may hold
+// spaces and "|"), in order, or "(none)".
+func specs(chain []string) string {
+	if len(chain) == 0 {
+		return "(none)"
+	}
+	q := make([]string, len(chain))
+	for i, s := range chain {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, " ")
+}
+
+// verdict shows a channel's fallback, or the site's when it has none.
+func verdict(c model.Channel, siteDefault string) string {
+	if c.AutoModerateAs == "" {
+		return "(site: " + siteDefault + ")"
+	}
+	return c.AutoModerateAs
 }
 
 func displaySlug(slug string) string {

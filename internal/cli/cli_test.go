@@ -232,9 +232,9 @@ func TestChannelCommands(t *testing.T) {
 		rows := table(tr.ok("", "channel", "list"))
 		want := [][]string{
 			{"SLUG", "TITLE", "MODERATION", "AUTO-MODERATE-AS", "MODERATORS"},
-			{"(default)", "Tribune", "open", "(site: pending)"},
-			{"ithaque", "Ithaque", "open", "(site: pending)"},
-			{"troie", "Troy", "open", "(site: pending)"},
+			{"(default)", "Tribune", "open", "(site: pending)", "(none)"},
+			{"ithaque", "Ithaque", "open", "(site: pending)", "(none)"},
+			{"troie", "Troy", "open", "(site: pending)", "(none)"},
 		}
 		sortRows(rows)
 		if !slices.EqualFunc(rows, want, slices.Equal) {
@@ -264,19 +264,23 @@ func sortRows(rows [][]string) {
 func TestChannelModerate(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
 		tr.ok("", "channel", "create", "troie", "Troie")
+		policy := func(mode string, mods []string, as string) {
+			t.Helper()
+			if c := tr.channel("troie"); c.Mode != mode || !slices.Equal(c.Moderators, mods) || c.AutoModerateAs != as {
+				t.Errorf("stored policy %q %q %q, want %q %q %q", c.Mode, c.Moderators, c.AutoModerateAs, mode, mods, as)
+			}
+		}
 
-		// Flags after the slug, repeated -moderator in order.
+		// Flags after the slug, repeated -moderator in order; the answer
+		// is the resulting policy.
 		out := tr.ok("", "channel", "moderate", "troie", "-mode", "auto", "-moderator", "links:2", "-moderator", "caps:50#shouting", "-auto-moderate-as", "reject")
-		if out != "channel troie: moderation auto, moderators links:2 caps:50#shouting\n" {
+		if out != `channel troie: moderation auto; moderators "links:2" "caps:50#shouting"; auto-moderate-as reject`+"\n" {
 			t.Errorf("moderate: %q", out)
 		}
-		c := tr.channel("troie")
-		if c.Mode != "auto" || !slices.Equal(c.Moderators, []string{"links:2", "caps:50#shouting"}) || c.AutoModerateAs != "reject" {
-			t.Errorf("stored policy %+v", c)
-		}
+		policy("auto", []string{"links:2", "caps:50#shouting"}, "reject")
 		rows := table(tr.ok("", "channel", "list"))
 		sortRows(rows)
-		if len(rows) != 3 || !slices.Equal(rows[2], []string{"troie", "Troie", "auto", "reject", "links:2 caps:50#shouting"}) {
+		if len(rows) != 3 || !slices.Equal(rows[2], []string{"troie", "Troie", "auto", "reject", `"links:2" "caps:50#shouting"`}) {
 			t.Errorf("list: %q", rows)
 		}
 
@@ -291,9 +295,11 @@ func TestChannelModerate(t *testing.T) {
 			{"spec without argument", 1, []string{`bad moderator spec "links"`}, []string{"-mode", "auto", "-moderator", "links"}},
 			{"bad links argument", 1, []string{`bad moderator spec "links:many"`}, []string{"-mode", "auto", "-moderator", "links:many"}},
 			{"one bad spec among good ones", 1, []string{`"caps:x"`}, []string{"-mode", "auto", "-moderator", "links:2", "-moderator", "caps:x"}},
+			{"bad spec alone", 1, []string{`"caps:x"`}, []string{"-moderator", "caps:x"}},
 			{"bad mode", 1, []string{"sometimes"}, []string{"-mode", "sometimes"}},
+			{"empty mode", 1, []string{`""`}, []string{"-mode", ""}},
 			{"bad verdict", 1, []string{"maybe"}, []string{"-mode", "auto", "-auto-moderate-as", "maybe"}},
-			{"no mode", 2, []string{"-mode"}, []string{"-moderator", "links:2"}},
+			{"mode without value", 2, []string{"-mode"}, []string{"-mode"}},
 		}
 		for _, tc := range failures {
 			t.Run(tc.name, func(t *testing.T) {
@@ -306,33 +312,51 @@ func TestChannelModerate(t *testing.T) {
 		}
 		tr.fails(1, []string{`no channel "atlantis"`}, "", "channel", "moderate", "atlantis", "-mode", "manual")
 
-		// -mode auto without moderators empties the chain; no verdict is
-		// the site default.
-		if out := tr.ok("", "channel", "moderate", "troie", "-mode", "auto"); out != "channel troie: moderation auto\n" {
+		// A flag not given keeps its stored value.
+		tr.ok("", "channel", "moderate", "troie", "-mode", "manual")
+		policy("manual", []string{"links:2", "caps:50#shouting"}, "reject")
+		tr.ok("", "channel", "moderate", "troie", "-auto-moderate-as", "accept")
+		policy("manual", []string{"links:2", "caps:50#shouting"}, "accept")
+		// -moderator replaces the whole chain; a spec may hold spaces and
+		// "|", so listings quote each.
+		out = tr.ok("", "channel", "moderate", "troie", "-moderator", "words:a|b#no, thanks | really")
+		if want := `channel troie: moderation manual; moderators "words:a|b#no, thanks | really"; auto-moderate-as accept` + "\n"; out != want {
+			t.Errorf("moderate: %q, want %q", out, want)
+		}
+		policy("manual", []string{"words:a|b#no, thanks | really"}, "accept")
+		// No flag at all: the policy is shown, unchanged.
+		if out := tr.ok("", "channel", "moderate", "troie"); out != `channel troie: moderation manual; moderators "words:a|b#no, thanks | really"; auto-moderate-as accept`+"\n" {
+			t.Errorf("moderate without flags: %q", out)
+		}
+		policy("manual", []string{"words:a|b#no, thanks | really"}, "accept")
+
+		// -mode auto without -moderator empties the chain, keeping the
+		// verdict; -auto-moderate-as '' goes back to the site default.
+		if out := tr.ok("", "channel", "moderate", "troie", "-mode", "auto"); out != "channel troie: moderation auto; moderators (none); auto-moderate-as accept\n" {
 			t.Errorf("moderate without moderators: %q", out)
 		}
-		if c := tr.channel("troie"); c.Mode != "auto" || len(c.Moderators) != 0 || c.AutoModerateAs != "" {
-			t.Errorf("policy without moderators %+v", c)
+		policy("auto", nil, "accept")
+		tr.env["TRIBUNE_AUTO_MODERATE_AS"] = "reject"
+		if out := tr.ok("", "channel", "moderate", "troie", "-auto-moderate-as", ""); out != "channel troie: moderation auto; moderators (none); auto-moderate-as (site: reject)\n" {
+			t.Errorf("moderate back to the site default: %q", out)
 		}
-		tr.env["TRIBUNE_AUTO_MODERATE_AS"] = "accept"
+		policy("auto", nil, "")
 		rows = table(tr.ok("", "channel", "list"))
 		sortRows(rows)
-		if len(rows) != 3 || !slices.Equal(rows[2], []string{"troie", "Troie", "auto", "(site: accept)"}) {
+		if len(rows) != 3 || !slices.Equal(rows[2], []string{"troie", "Troie", "auto", "(site: reject)", "(none)"}) {
 			t.Errorf("list: %q", rows)
 		}
 
 		// Flags before the slug work too, and "default" names the default
 		// channel.
-		if out := tr.ok("", "channel", "moderate", "-mode", "manual", "default"); out != "channel (default): moderation manual\n" {
+		if out := tr.ok("", "channel", "moderate", "-mode", "manual", "default"); out != "channel (default): moderation manual; moderators (none); auto-moderate-as (site: reject)\n" {
 			t.Errorf("moderate default: %q", out)
 		}
 		if c := tr.channel(""); c.Mode != "manual" {
 			t.Errorf("default channel mode %q", c.Mode)
 		}
 		tr.ok("", "channel", "moderate", "troie", "-mode", "open")
-		if c := tr.channel("troie"); c.Mode != "open" {
-			t.Errorf("mode %q after -mode open", c.Mode)
-		}
+		policy("open", nil, "")
 	})
 }
 
@@ -553,7 +577,7 @@ func TestServeHelp(t *testing.T) {
 	}
 	// Other commands document their own flags with the settings.
 	r = tr.run("", "channel", "-h")
-	if r.err != nil || !strings.Contains(r.stderr, "channel moderate SLUG -mode") {
+	if r.err != nil || !strings.Contains(r.stderr, "channel moderate SLUG [-mode") {
 		t.Errorf("channel -h: %v\n%s", r.err, r.stderr)
 	}
 	tr.fails(2, []string{"serve takes no arguments"}, "", "serve", "now")

@@ -39,6 +39,12 @@ type Hub struct {
 
 	encode  Encoder
 	foreign []func(store.Change)
+
+	// Moderation and removal events wait here, in commit order, for the
+	// one goroutine that delivers them (see queueEvents).
+	evMu      sync.Mutex
+	evQueue   []store.Change
+	evRunning bool
 }
 
 // channel is one channel's live state.
@@ -130,7 +136,7 @@ func (h *Hub) apply(ch store.Change) {
 	}
 	if len(ch.Removed) > 0 || len(ch.Decided) > 0 {
 		// Off the committing goroutine: it counts the moderation queue.
-		go h.events(ch)
+		h.queueEvents(ch)
 	}
 }
 

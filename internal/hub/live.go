@@ -136,6 +136,38 @@ func (c *channel) publish(h *Hub, ms []model.Message) {
 	}
 }
 
+// queueEvents hands a commit's moderation and removal events to the one
+// goroutine that delivers them, started when needed and gone once the queue
+// is empty. One at a time, in commit order: each pending count is read after
+// the previous one, so a stream never sees the count go back to an older
+// value (a goroutine per commit could deliver 1, then a stale 2).
+func (h *Hub) queueEvents(ch store.Change) {
+	h.evMu.Lock()
+	h.evQueue = append(h.evQueue, ch)
+	start := !h.evRunning
+	h.evRunning = true
+	h.evMu.Unlock()
+	if start {
+		go h.deliverEvents()
+	}
+}
+
+func (h *Hub) deliverEvents() {
+	for {
+		h.evMu.Lock()
+		if len(h.evQueue) == 0 {
+			h.evRunning = false
+			h.evMu.Unlock()
+			return
+		}
+		ch := h.evQueue[0]
+		h.evQueue[0] = store.Change{}
+		h.evQueue = h.evQueue[1:]
+		h.evMu.Unlock()
+		h.events(ch)
+	}
+}
+
 // events delivers moderation and removal events.
 func (h *Hub) events(ch store.Change) {
 	for i := range ch.Removed {

@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -220,4 +221,65 @@ func TestRemovalEvent(t *testing.T) {
 			t.Fatal("no removal event")
 		}
 	})
+}
+
+// TestModerationEventsInCommitOrder checks that the events of moderation
+// records arrive in commit order, with pending counts that only grow while
+// messages enter the queue and only shrink while moderators empty it.
+func TestModerationEventsInCommitOrder(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		c, err := s.CreateChannel(ctx, "mod", "Moderated")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub := h.Subscribe(c.ID)
+		defer sub.Close()
+		const n = 40
+		var queued []int64
+		for i := range n {
+			res, err := s.Post(ctx, store.Post{Status: model.StatusPending,
+				Message: model.Message{ChannelID: c.ID, Info: "ua", Raw: fmt.Sprint("wait ", i)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			queued = append(queued, res.Submission.ID)
+		}
+		ids, counts := moderationEvents(t, sub, n)
+		if !slices.Equal(ids, queued) || !slices.IsSorted(counts) || counts[n-1] != n {
+			t.Fatalf("queueing: events for %v with counts %v, want %v with growing counts up to %d", ids, counts, queued, n)
+		}
+		for _, id := range queued {
+			if _, err := s.Reject(ctx, id, "modo", ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids, counts = moderationEvents(t, sub, n)
+		slices.Reverse(counts)
+		if !slices.Equal(ids, queued) || !slices.IsSorted(counts) || counts[0] != 0 {
+			t.Fatalf("decisions: events for %v with counts (reversed) %v, want %v with shrinking counts down to 0", ids, counts, queued)
+		}
+	})
+}
+
+// moderationEvents reads n moderation events from sub: the submission ids
+// and the pending counts, in arrival order.
+func moderationEvents(t *testing.T, sub *hub.Subscription, n int) (ids []int64, counts []int) {
+	t.Helper()
+	for len(ids) < n {
+		select {
+		case e, ok := <-sub.C:
+			if !ok {
+				t.Fatal("subscription closed")
+			}
+			if e.Submission == nil {
+				t.Fatalf("unexpected event %+v", e)
+			}
+			ids = append(ids, e.Submission.ID)
+			counts = append(counts, e.Pending)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d events of %d", len(ids), n)
+		}
+	}
+	return ids, counts
 }

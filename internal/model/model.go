@@ -99,6 +99,8 @@ const (
 	StatusPending  = "pending"
 	StatusAccepted = "accepted"
 	StatusRejected = "rejected"
+	// StatusRemoved: published, then taken down by a moderator.
+	StatusRemoved = "removed"
 )
 
 // Submission is a message sent to a moderated channel, kept with its

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
@@ -106,7 +107,7 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 	event := map[string]any{
 		"event": "pending", "id": sub.ID, "channel": channel.Slug, "channel_title": channel.Title,
 		"content": sub.Raw, "info": sub.Info, "login": login, "address": sub.IP,
-		"submitted": sub.Submitted.Format(time.RFC3339), "queue_url": s.siteURL(r) + s.cfg.Prefix + "/moderation/",
+		"submitted": sub.Submitted.In(s.cfg.Location).Format(time.RFC3339), "queue_url": s.siteURL(r) + s.cfg.Prefix + "/moderation/",
 	}
 	body, _ := json.Marshal(event)
 	s.background.Go(func() {
@@ -129,4 +130,13 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 			s.log.Warn("moderation webhook", "status", resp.StatusCode)
 		}
 	})
+}
+
+// removalNotice tells an author that a moderator took their message down,
+// with the reason when there is one.
+func removalNotice(lang i18n.Lang, reason string) string {
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return i18n.T(lang, "moderation.removed_notice")
+	}
+	return i18n.T(lang, "moderation.removed_notice_because", reason)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -83,7 +84,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error 
 // maxQueue bounds one listing of the moderation queue.
 const maxQueue = 500
 
-// pendingJSON lists the moderation queue, oldest first.
+// maxRecent is how many of the latest decisions the moderators see.
+const maxRecent = 20
+
+// pendingJSON lists the moderation queue, oldest first, and the latest
+// decisions (removals included), newest first.
 func (s *Server) pendingJSON(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.moderator(r); err != nil {
 		return err
@@ -96,12 +101,20 @@ func (s *Server) pendingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	recent, err := s.st.Decided(r.Context(), maxRecent)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Pending     int              `json:"pending"`
 		Submissions []submissionJSON `json:"submissions"`
-	}{Pending: n, Submissions: make([]submissionJSON, len(subs))}
+		Recent      []submissionJSON `json:"recent"`
+	}{Pending: n, Submissions: make([]submissionJSON, len(subs)), Recent: make([]submissionJSON, len(recent))}
 	for i, sub := range subs {
 		out.Submissions[i] = s.submissionJSON(sub, true)
+	}
+	for i, sub := range recent {
+		out.Recent[i] = s.submissionJSON(sub, true)
 	}
 	return writeJSON(w, r, http.StatusOK, out)
 }
@@ -127,14 +140,14 @@ func decisionError(r *http.Request, err error) error {
 	return err
 }
 
-// moderationReason reads the reason of a decision: trimmed, at most 120
-// characters, the length postman keeps.
+// moderationReason reads the reason of a decision: trimmed, at most
+// moderation.MaxReasonLength characters, the length postman keeps.
 func moderationReason(form map[string][]string) string {
 	var reason string
 	if v := form["reason"]; len(v) > 0 {
 		reason = strings.TrimSpace(v[0])
 	}
-	return cut(reason, 120)
+	return cut(reason, moderation.MaxReasonLength)
 }
 
 // acceptSubmission publishes a pending message. It gets its public id and
@@ -192,6 +205,10 @@ func (s *Server) decided(w http.ResponseWriter, r *http.Request, sub model.Submi
 // removeMessage takes a published message down: it disappears from every
 // backend, and its id is never given again.
 func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
+	mod, err := s.moderator(r)
+	if err != nil {
+		return err
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -200,14 +217,10 @@ func (s *Server) removeMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.remove(w, r, id, form)
+	return s.remove(w, r, mod, id, form)
 }
 
-func (s *Server) remove(w http.ResponseWriter, r *http.Request, id int64, form url.Values) error {
-	mod, err := s.moderator(r)
-	if err != nil {
-		return err
-	}
+func (s *Server) remove(w http.ResponseWriter, r *http.Request, mod *model.User, id int64, form url.Values) error {
 	m, err := s.st.Remove(r.Context(), id, mod.Username, moderationReason(form))
 	if errors.Is(err, store.ErrNotFound) {
 		return httpError(http.StatusNotFound, i18n.T(langOf(r), "moderation.unknown_message"))

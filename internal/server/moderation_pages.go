@@ -58,7 +58,7 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recent, err := s.st.Decided(r.Context(), 20)
+	recent, err := s.st.Decided(r.Context(), maxRecent)
 	if err != nil {
 		return err
 	}
@@ -89,6 +89,10 @@ func (s *Server) queueItem(sub model.Submission) queueItem {
 // removeByForm is the moderation page's removal form: the message id comes
 // in the form.
 func (s *Server) removeByForm(w http.ResponseWriter, r *http.Request) error {
+	mod, err := s.moderator(r)
+	if err != nil {
+		return err
+	}
 	form, err := s.readForm(w, r)
 	if err != nil {
 		return err
@@ -97,5 +101,5 @@ func (s *Server) removeByForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return httpError(http.StatusBadRequest, i18n.T(langOf(r), "moderation.unknown_message"))
 	}
-	return s.remove(w, r, id, form)
+	return s.remove(w, r, mod, id, form)
 }

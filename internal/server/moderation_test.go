@@ -34,6 +34,10 @@ func (f *fakeModerator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.Contains(content, "spam"):
 		fmt.Fprint(w, `{"rating": 0, "reason": "looks like spam"}`)
+	case strings.Contains(content, "padded"):
+		fmt.Fprint(w, `{"rating": 0, "reason": "  padded reason\t"}`)
+	case strings.Contains(content, "blank"):
+		fmt.Fprint(w, `{"rating": 0, "reason": " "}`)
 	case strings.Contains(content, "lovely"):
 		fmt.Fprint(w, `{"rating": true}`)
 	case strings.Contains(content, "meh"):
@@ -61,6 +65,7 @@ func decodeJSONInto(t *testing.T, w *httptest.ResponseRecorder, v any) {
 type pendingList struct {
 	Pending     int              `json:"pending"`
 	Submissions []submissionJSON `json:"submissions"`
+	Recent      []submissionJSON `json:"recent"`
 }
 
 func TestModerationFlow(t *testing.T) {
@@ -93,6 +98,7 @@ func TestModerationFlow(t *testing.T) {
 		modo.login(t, "modo")
 		poster := tr.client("Poster/1.0")
 		reader := tr.client("Reader/1.0")
+		tr.clock.set(t, "2024-07-14 10:00:00") // summer time: +02:00
 
 		// Something published before, and served to a polling client.
 		before := poster.say("/mod/", "a lovely day")
@@ -129,8 +135,9 @@ func TestModerationFlow(t *testing.T) {
 		}
 		waitFor(t, func() bool { nmu.Lock(); defer nmu.Unlock(); return len(notices) == 1 })
 		nmu.Lock()
+		// "submitted" is in the tribune's zone, as in the API.
 		if n := notices[0]; n["event"] != "pending" || n["channel"] != "mod" || n["content"] != "hello moderators" ||
-			!strings.HasSuffix(n["queue_url"].(string), "/moderation/") {
+			n["submitted"] != "2024-07-14T10:00:00+02:00" || !strings.HasSuffix(n["queue_url"].(string), "/moderation/") {
 			t.Fatalf("queue notification: %v", n)
 		}
 		nmu.Unlock()
@@ -145,11 +152,12 @@ func TestModerationFlow(t *testing.T) {
 
 		// A moderator accepts: the message gets an id above everything
 		// served before, and a polling client receives it.
+		tr.clock.set(t, "2024-07-14 10:05:00")
 		w = modo.post(fmt.Sprintf("/moderation/%d/accept", pendingID))
 		var accepted submissionJSON
 		decodeJSONInto(t, w, &accepted)
-		if w.Code != 200 || accepted.Status != "accepted" || accepted.DecidedBy != "modo" || accepted.MessageID <= more ||
-			accepted.MessageID <= other {
+		if w.Code != 200 || accepted.Status != "accepted" || accepted.DecidedBy != "modo" || accepted.DecidedAt != "2024-07-14T10:05:00+02:00" ||
+			accepted.Submitted != "2024-07-14T10:00:00+02:00" || accepted.MessageID <= more || accepted.MessageID <= other {
 			t.Fatalf("accept: %d %+v", w.Code, accepted)
 		}
 		rows := decodeJSON(t, reader.get(fmt.Sprintf("/mod/remote/json/?last_id=%d", more)))
@@ -164,6 +172,25 @@ func TestModerationFlow(t *testing.T) {
 		w = poster.post("/mod/post/", "content", "buy spam now")
 		if w.Code != http.StatusForbidden || w.Body.String() != "Rejected: looks like spam" || w.Header().Get("X-Moderation") != "rejected" {
 			t.Fatalf("rejected post: %d %v %q", w.Code, w.Header(), w.Body)
+		}
+		// The answer is the remote protocol's, in English whatever the
+		// client's language; the reason is trimmed for display only.
+		fr := tr.client("Poster/1.0")
+		fr.header.Set("Accept-Language", "fr")
+		for _, tc := range []struct{ content, body, reason string }{
+			{"more spam", "Rejected: looks like spam", "looks like spam"},
+			{"padded", "Rejected: padded reason", "  padded reason\t"},
+			{"blank", "Rejected", " "},
+		} {
+			w := fr.post("/mod/post/", "content", tc.content)
+			if w.Code != http.StatusForbidden || w.Body.String() != tc.body || w.Header().Get("X-Moderation") != "rejected" {
+				t.Errorf("%q in French: %d %v %q", tc.content, w.Code, w.Header(), w.Body)
+			}
+			var mine []submissionJSON
+			decodeJSONInto(t, fr.get("/my/messages.json"), &mine)
+			if len(mine) == 0 || mine[0].Content != tc.content || mine[0].Reason != tc.reason {
+				t.Errorf("%q recorded as %+v, want the reason %q", tc.content, mine, tc.reason)
+			}
 		}
 		// The chain stops at the first firm verdict: links is not asked
 		// about a rejected message, but rejects one with two links.
@@ -185,10 +212,12 @@ func TestModerationFlow(t *testing.T) {
 			t.Fatalf("queue: %+v", q)
 		}
 		// A moderator rejects it, with a reason.
+		tr.clock.set(t, "2024-07-14 10:06:00")
 		w = modo.post(fmt.Sprintf("/moderation/%d/reject", q.Submissions[0].ID), "reason", "  off topic  ")
 		var rejected submissionJSON
 		decodeJSONInto(t, w, &rejected)
-		if rejected.Status != "rejected" || rejected.Reason != "off topic" || rejected.DecidedBy != "modo" {
+		if rejected.Status != "rejected" || rejected.Reason != "off topic" || rejected.DecidedBy != "modo" ||
+			rejected.DecidedAt != "2024-07-14T10:06:00+02:00" {
 			t.Fatalf("reject: %+v", rejected)
 		}
 		// The author finds the outcomes and reasons in its messages.
@@ -201,6 +230,22 @@ func TestModerationFlow(t *testing.T) {
 		if statuses["broken answer"] != "rejected:off topic" || statuses["buy spam now"] != "rejected:looks like spam" ||
 			statuses["hello moderators"] != "accepted:" || mine[0].Address != "" {
 			t.Fatalf("my messages: %v", statuses)
+		}
+		// Automatic decisions record no moderator, and when.
+		automatic := map[string]string{
+			"a lovely day": "2024-07-14T10:00:00+02:00", "a lovely evening": "2024-07-14T10:00:00+02:00",
+			"buy spam now": "2024-07-14T10:05:00+02:00", "meh": "2024-07-14T10:05:00+02:00",
+		}
+		for _, m := range mine {
+			if at, ok := automatic[m.Content]; ok {
+				if m.DecidedBy != "" || m.DecidedAt != at {
+					t.Errorf("automatic decision on %q: by %q at %q, want none at %s", m.Content, m.DecidedBy, m.DecidedAt, at)
+				}
+				delete(automatic, m.Content)
+			}
+		}
+		if len(automatic) != 0 {
+			t.Errorf("automatic decisions missing from my messages: %v", automatic)
 		}
 		// Nobody else sees them.
 		var theirs []submissionJSON
@@ -279,6 +324,11 @@ func TestModerationModesAndFallbacks(t *testing.T) {
 		if w := fr.post("/manual/post/", "content", "bonjour"); w.Body.String() != "Votre message attend la modération." {
 			t.Errorf("French: %q", w.Body)
 		}
+		// A rejection's body is English: X-Moderation and this body are
+		// the remote protocol.
+		if w := fr.post("/rej/post/", "content", "bonjour"); w.Code != 403 || w.Body.String() != "Rejected" {
+			t.Errorf("French rejection: %d %q", w.Code, w.Body)
+		}
 		// Commands still run on a moderated channel: they post nothing.
 		if w := c.post("/manual/post/", "content", "/bak on"); w.Code != 200 {
 			t.Errorf("command on a moderated channel: %d", w.Code)
@@ -332,9 +382,14 @@ func TestModerationAPIAccess(t *testing.T) {
 	}
 	user := tr.client("x")
 	user.login(t, "simple")
-	for _, path := range []string{"/moderation/1/accept", "/moderation/1/reject", "/moderation/1/remove"} {
-		if w := user.post(path); w.Code != 403 {
-			t.Fatalf("user %s: %d", path, w.Code)
+	// Who asks is checked first, whatever the id or the form.
+	for _, path := range []string{"/moderation/1/accept", "/moderation/1/reject", "/moderation/1/remove",
+		"/moderation/x/accept", "/moderation/x/reject", "/moderation/x/remove", "/moderation/remove"} {
+		if w := anon.post(path, "id", "x"); w.Code != 401 {
+			t.Errorf("anonymous %s: %d", path, w.Code)
+		}
+		if w := user.post(path, "id", "x"); w.Code != 403 {
+			t.Errorf("user %s: %d", path, w.Code)
 		}
 	}
 	if w := user.get("/moderation/pending.json"); w.Code != 403 {

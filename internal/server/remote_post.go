@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/i18n"
@@ -70,14 +71,17 @@ func moderationAnswer(w http.ResponseWriter, r *http.Request, sub model.Submissi
 		h.Set("X-Submission-Id", strconv.FormatInt(sub.ID, 10))
 		writeBody(w, r, http.StatusAccepted, "text/plain; charset=utf-8", []byte(i18n.T(langOf(r), "moderation.pending")))
 	case model.StatusRejected:
-		return httpError(http.StatusForbidden, rejection(langOf(r), sub.Reason)).withHeader("X-Moderation", "rejected")
+		// The body is part of the remote protocol ("Rejected: REASON"):
+		// English whatever the client's language, like X-Moderation.
+		return httpError(http.StatusForbidden, rejection(i18n.EN, sub.Reason)).withHeader("X-Moderation", "rejected")
 	}
 	return nil
 }
 
-// rejection is "Rejected: REASON", or "Rejected" without a reason.
+// rejection is "Rejected: REASON", or "Rejected" when the reason is blank.
+// The reason is trimmed for display only: the record keeps it as decided.
 func rejection(lang i18n.Lang, reason string) string {
-	if reason == "" {
+	if reason = strings.TrimSpace(reason); reason == "" {
 		return i18n.T(lang, "moderation.rejected")
 	}
 	return i18n.T(lang, "moderation.rejected_because", reason)

@@ -160,8 +160,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 // submissionEvent tells an author what became of a message.
 func submissionEvent(lang i18n.Lang, sub *model.Submission) map[string]any {
 	e := map[string]any{"id": sub.ID, "status": sub.Status, "reason": sub.Reason, "message_id": sub.MessageID}
-	if sub.Status == model.StatusRejected {
+	switch sub.Status {
+	case model.StatusRejected:
 		e["text"] = rejection(lang, sub.Reason)
+	case model.StatusRemoved:
+		e["text"] = removalNotice(lang, sub.Reason)
 	}
 	return e
 }

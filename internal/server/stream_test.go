@@ -200,6 +200,11 @@ func TestLiveStream(t *testing.T) {
 	})
 }
 
+// TestLiveModerationEvents follows the live events of moderation. Moderation
+// events are delivered by the hub after the commit, in commit order, to
+// every stream at once: when a moderator's stream has the count of a
+// decision, every stream open then has been sent that decision's events.
+// The test waits for those counts rather than assuming an ordering.
 func TestLiveModerationEvents(t *testing.T) {
 	tr := sqliteTribune(t, nil)
 	srv := httptest.NewServer(tr.srv)
@@ -210,51 +215,62 @@ func TestLiveModerationEvents(t *testing.T) {
 	modo := tr.client("modo")
 	modo.login(t, "modo")
 	author := tr.client("Author")
-	author.post("/mod/post/", "content", "first") // gets a session
 	modStream := openStream(t, srv, "/remote/stream/", modo.cookies)
-	authorStream := openStream(t, srv, "/mod/remote/stream/", author.cookies)
-	stranger := openStream(t, srv, "/mod/remote/stream/", nil)
-
-	w := author.post("/mod/post/", "content", "second")
-	if w.Code != 202 {
+	pendingCount := func(want int) {
+		t.Helper()
+		if e := modStream.next("pending"); e.data != fmt.Sprintf(`{"pending":%d}`, want) {
+			t.Fatalf("pending count: %+v, want %d", e, want)
+		}
+	}
+	// The author's first post gives it a session.
+	if w := author.post("/mod/post/", "content", "first"); w.Code != 202 {
 		t.Fatal(w.Code)
 	}
-	// The moderators' count follows the queue.
-	if e := modStream.next("pending"); e.data != `{"pending":2}` {
-		t.Fatalf("pending count: %+v", e)
+	pendingCount(1)
+	// The first post's events are out: these streams start after them.
+	authorStream := openStream(t, srv, "/mod/remote/stream/", author.cookies)
+	stranger := openStream(t, srv, "/mod/remote/stream/", nil)
+	for i, text := range []string{"second", "third"} {
+		if w := author.post("/mod/post/", "content", text); w.Code != 202 {
+			t.Fatal(w.Code)
+		}
+		// The moderators' count follows the queue.
+		pendingCount(i + 2)
 	}
 	var q pendingList
 	decodeJSONInto(t, modo.get("/moderation/pending.json"), &q)
-	modo.post(fmt.Sprintf("/moderation/%d/reject", q.Submissions[0].ID), "reason", "no thanks")
-	if e := modStream.next("pending"); e.data != `{"pending":1}` {
-		t.Fatalf("pending count: %+v", e)
+	if len(q.Submissions) != 3 {
+		t.Fatalf("queue: %+v", q)
 	}
+
+	modo.post(fmt.Sprintf("/moderation/%d/reject", q.Submissions[0].ID), "reason", "no thanks")
+	pendingCount(2)
 	// The author is told why, live.
 	e := authorStream.next("submission")
 	var ev map[string]any
 	json.Unmarshal([]byte(e.data), &ev)
-	if ev["status"] != "rejected" || ev["reason"] != "no thanks" || ev["text"] != "Rejected: no thanks" {
+	if ev["id"] != float64(q.Submissions[0].ID) || ev["status"] != "rejected" || ev["reason"] != "no thanks" || ev["text"] != "Rejected: no thanks" {
 		t.Fatalf("rejection event: %+v", ev)
 	}
-	// Acceptance: the author learns it, and everybody gets the message.
-	modo.post(fmt.Sprintf("/moderation/%d/accept", q.Submissions[1].ID))
-	if e := stranger.next("message"); !strings.Contains(e.data, "second") {
-		t.Fatalf("accepted message: %+v", e)
-	}
-	msg := authorStream.next("message")
-	if !strings.Contains(msg.data, `"owned":true`) {
-		t.Fatalf("the author's accepted message is not owned: %s", msg.data)
-	}
-	if e := authorStream.next("submission"); !strings.Contains(e.data, `"status":"accepted"`) {
-		t.Fatalf("acceptance event: %+v", e)
-	}
-	// Nobody else heard of the decisions.
-	select {
-	case e := <-stranger.events:
-		if !e.comment && e.name != "" {
-			t.Fatalf("a stranger got %+v", e)
+
+	// Acceptances: the author learns them, and everybody gets the
+	// messages. The stranger's next event after each decision is the
+	// accepted message: nothing about the decisions before it (their
+	// events went out before, as the moderators' counts show).
+	for i, text := range []string{"second", "third"} {
+		modo.post(fmt.Sprintf("/moderation/%d/accept", q.Submissions[i+1].ID))
+		if e := stranger.next("message"); !strings.Contains(e.data, text) {
+			t.Fatalf("accepted message: %+v", e)
 		}
-	case <-time.After(200 * time.Millisecond):
+		msg := authorStream.next("message")
+		if !strings.Contains(msg.data, text) || !strings.Contains(msg.data, `"owned":true`) {
+			t.Fatalf("the author's accepted message %q: %s", text, msg.data)
+		}
+		e := authorStream.next("submission")
+		if !strings.Contains(e.data, `"status":"accepted"`) || !strings.Contains(e.data, fmt.Sprintf(`"id":%d`, q.Submissions[i+1].ID)) {
+			t.Fatalf("acceptance event: %+v", e)
+		}
+		pendingCount(1 - i)
 	}
 }
 

@@ -198,22 +198,41 @@ func (b *batch) decide(ctx context.Context, sub *model.Submission) error {
 }
 
 // Remove takes a published message down. It disappears from every backend;
-// its id is never given again.
+// its id is never given again. Its moderation record becomes "removed" with
+// who, when and why (like postman's a→r, the new decision replaces the
+// acceptance's); a message of an open channel, which had none, gets one, so
+// that its author and the moderators see every removal alike.
 func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.Message, error) {
 	var m model.Message
 	err := s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
-		err := b.tx.QueryRowContext(ctx, `UPDATE messages SET removed = $1, removed_by = $2, removed_reason = $3
-			WHERE id = $4 AND removed IS NULL RETURNING channel_id`,
-			b.s.now().UnixMicro(), by, reason, id).Scan(&m.ChannelID)
+		now := b.s.now()
+		err := scanMessage(b.tx.QueryRowContext(ctx, `UPDATE messages SET removed = $1, removed_by = $2, removed_reason = $3
+			WHERE id = $4 AND removed IS NULL RETURNING `+messageColumns,
+			now.UnixMicro(), by, reason, id), &m)
 		if errors.Is(err, sql.ErrNoRows) {
 			return opError{ErrNotFound}
 		}
 		if err != nil {
 			return fmt.Errorf("store: remove message %d: %w", id, err)
 		}
-		m.ID = id
 		b.change.Removed = append(b.change.Removed, m)
-		return nil
+		// A published record has the message's channel and submission time:
+		// looking it up by them uses the (channel_id, submitted) index.
+		sub, err := scanSubmission(b.tx.QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
+			JOIN channels c ON c.id = s.channel_id WHERE s.channel_id = $1 AND s.submitted = $2 AND s.message_id = $3`,
+			m.ChannelID, micros(m.Submitted), m.ID))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			sub = submissionOf(&m, model.StatusRemoved, reason)
+			sub.DecidedAt = now
+			if err := b.insertSubmission(ctx, &sub); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("store: record of message %d: %w", id, err)
+		}
+		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusRemoved, reason, by, now, m.ID
+		return b.decide(ctx, &sub)
 	})
 	return m, err
 }
