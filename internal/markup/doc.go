@@ -87,9 +87,12 @@
 // @bouchot suffix) is not followed by a digit, ':' or '@'; when the longest
 // reading fails that test, shorter ones are tried (a shorter index, no
 // index, no seconds), exactly as djangotribune's backtracking regular
-// expression did. A date prefix needs a valid month (01-12) and day (01-31)
-// and seconds in the time; an invalid one is not part of the clock, but its
-// time may still be one: 2008/28/03#21:42:42 holds the clock 21:42:42.
+// expression did. A date prefix needs a date that exists (month 01-12, a
+// day the month has, February 29 only in a leap year or in the year-less
+// MM/DD# form, no year 0000) and seconds in the time. A date that does not
+// exist is not part of the clock, but its time may still be one:
+// 2008/28/03#21:42:42 and 2023/02/29#12:00:00 hold the clocks 21:42:42 and
+// 12:00:00.
 //
 // Clocks are returned as structured data (Clock), with their byte span in
 // the text: Result.Clocks lists the clocks rendered as clocks, FindClocks

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -196,6 +197,10 @@ func checkClock(t *testing.T, c Clock) {
 		c.Year < 0 || c.Year > 9999 || (c.Month == 0) != (c.Day == 0) || c.Year != 0 && c.Month == 0 ||
 		!c.HasSeconds && (c.Second != 0 || c.Index != 0 || c.Month != 0) {
 		t.Fatalf("clock %+v: fields out of range", c)
+	}
+	// The date exists (a year-less one in some year: 2000 was a leap one).
+	if year := cmp.Or(c.Year, 2000); c.Month != 0 && time.Date(year, time.Month(c.Month), c.Day, 0, 0, 0, 0, time.UTC).Day() != c.Day {
+		t.Fatalf("clock %+v: the date does not exist", c)
 	}
 	if !utf8.ValidString(c.Text) {
 		t.Fatalf("clock %+v: text is not UTF-8", c)

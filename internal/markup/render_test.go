@@ -414,6 +414,13 @@ func TestRenderedClocks(t *testing.T) {
 	if web != want {
 		t.Errorf("web render of new forms\n got: %s\nwant: %s", web, want)
 	}
+	// A date that does not exist stays text; the time after it is a
+	// clock, as in the reference's 2008/28/03#21:42:42.
+	web = r.Render("2023/02/29#12:00:00 04/31#12:34:56 2024-02-31T12:34:56").Web
+	want = `2023/02/29#` + span + `12:00:00</span> 04/31#` + span + `12:34:56</span> 2024-02-31T` + span + `12:34:56</span>`
+	if web != want {
+		t.Errorf("web render of impossible dates\n got: %s\nwant: %s", web, want)
+	}
 }
 
 // TestSanitizedRender checks that Render sanitizes first.
