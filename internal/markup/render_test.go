@@ -259,6 +259,16 @@ func TestURLs(t *testing.T) {
 		// rules, so the URL swallows the quotes and stops at ')'.
 		{"last separator", `(x) http://a.b/"q" y)`, `(x) ` + a("http://a.b/&#34;q&#34;", "[url]") + ` y)`,
 			`(x) <a href="http://a.b/&#34;q&#34;"` + ext + `>[url]</a> y)`},
+		{"after a closed pair", `(a) http://perdu.com/b) c`, `(a) ` + a("http://perdu.com/b", "[url]") + `) c`,
+			`(a) <a href="http://perdu.com/b"` + ext + `>[url]</a>) c`},
+		// Only separators outside code and outside links count, and the
+		// [ of a totoz is no separator: these links end at a space.
+		{"separator in code", `<code>(</code> http://a)b c`, `<code>(</code> ` + a("http://a)b", "[url]") + ` c`,
+			`<code>(</code> <a href="http://a)b"` + ext + `>[url]</a> c`},
+		{"separator in a link", `http://a/(b http://c)d e`, a("http://a/(b", "[url]") + ` ` + a("http://c)d", "[url]") + ` e`,
+			`<a href="http://a/(b"` + ext + `>[url]</a> <a href="http://c)d"` + ext + `>[url]</a> e`},
+		{"totoz bracket", `[:x] http://a]b c`, `[:x] ` + a("http://a]b", "[url]") + ` c`,
+			`<a class="smiley" href="http://totoz.eu/x.gif" rel="nofollow">[:x]</a> <a href="http://a]b"` + ext + `>[url]</a> c`},
 		{"other separators inside", `[x] http://a.b/(c)[d]e] f`, `[x] ` + a("http://a.b/(c)[d", "[url]") + `]e] f`,
 			`[x] <a href="http://a.b/(c)[d"` + ext + `>[url]</a>]e] f`},
 		{"tokens inside", `http://a.b/12:00:00/[:x]/http://c`, a("http://a.b/12:00:00/[:x]/http://c", "[url]"),
