@@ -164,6 +164,7 @@ func hasScheme(u string) bool {
 func FuzzClock(f *testing.F) {
 	f.Add("12:00:00²³⁴ 2008/28/03#21:42:42 12:34:56^2@dlfp")
 	f.Add("2024-01-31 12:34:56 01/31#12:34:56 120000:3")
+	f.Add("2023/02/29#12:00:00 04/31#12:34:56 2024-02-29T12:00:00 0000/01/31#12:34:56 02/29#00:00:00")
 	f.Fuzz(func(t *testing.T, s string) {
 		end := 0
 		for _, c := range FindClocks(s) {
