@@ -163,8 +163,11 @@ func matchClock(s string, p int) (Clock, bool) {
 
 // matchDate reads a date prefix at s[p]: YYYY/MM/DD#, YYYY-MM-DDT,
 // YYYY-MM-DD followed by a space, or MM/DD#. It returns the position where
-// the time must start. A prefix with an impossible month or day (or year
-// 0000) is not a date, so "2008/28/03#21:42:42" keeps only its time.
+// the time must start. A date that does not exist (month 13, April 31,
+// February 29 of a common year, year 0000) is not a date, so
+// "2008/28/03#21:42:42" keeps only its time. So does "2023/02/29#…": the
+// MM/DD# at the end of a refused YYYY/MM/DD# is not read as a date of its
+// own.
 func matchDate(s string, p int) (year, month, day, next int, ok bool) {
 	if p+11 <= len(s) && isDigit(s[p+2]) {
 		y1, y2 := twoDigits(s, p), twoDigits(s, p+2)
@@ -176,22 +179,47 @@ func matchDate(s string, p int) (year, month, day, next int, ok bool) {
 			return 0, 0, 0, 0, false
 		}
 		year, month, day = y1*100+y2, twoDigits(s, p+5), twoDigits(s, p+8)
-		if year == 0 || !validDay(month, day) {
+		if year == 0 || !validDate(year, month, day) {
 			return 0, 0, 0, 0, false
 		}
 		return year, month, day, p + 11, true
 	}
-	if p+6 <= len(s) && s[p+2] == '/' && s[p+5] == '#' {
+	if p+6 <= len(s) && s[p+2] == '/' && s[p+5] == '#' && !afterYear(s, p) {
 		month, day = twoDigits(s, p), twoDigits(s, p+3)
-		if validDay(month, day) {
+		if validDate(0, month, day) {
 			return 0, month, day, p + 6, true
 		}
 	}
 	return 0, 0, 0, 0, false
 }
 
-func validDay(month, day int) bool {
-	return month >= 1 && month <= 12 && day >= 1 && day <= 31
+// afterYear reports whether s[p] follows a "YYYY/" that could start a
+// date (four digits not preceded by a digit).
+func afterYear(s string, p int) bool {
+	if p < 5 || s[p-1] != '/' || p > 5 && isDigit(s[p-6]) {
+		return false
+	}
+	return twoDigits(s, p-5) >= 0 && twoDigits(s, p-3) >= 0
+}
+
+// validDate reports whether the date exists in the Gregorian calendar.
+// Year 0 stands for the MM/DD# form, which has no year: its February has
+// 29 days.
+func validDate(year, month, day int) bool {
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	days := 31
+	switch month {
+	case 2:
+		days = 28
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			days = 29 // year 0 included
+		}
+	case 4, 6, 9, 11:
+		days = 30
+	}
+	return day <= days
 }
 
 // matchTime reads the time part at s[p]. After a date only the colon form

@@ -135,6 +135,13 @@ func TestClockForms(t *testing.T) {
 		{"2024-01-31 12:34:56", Clock{Year: 2024, Month: 1, Day: 31, Hour: 12, Minute: 34, Second: 56, HasSeconds: true}},
 		{"2024-01-31T12:34:56^3@gc2", Clock{Year: 2024, Month: 1, Day: 31, Hour: 12, Minute: 34, Second: 56, HasSeconds: true, Index: 3, Bouchot: "gc2"}},
 		{"0001-12-01T00:00:00", Clock{Year: 1, Month: 12, Day: 1, HasSeconds: true}},
+		// Month lengths: the last day of each kind of month.
+		{"2024-04-30T12:00:00", Clock{Year: 2024, Month: 4, Day: 30, Hour: 12, HasSeconds: true}},
+		{"12/31#23:59:59", Clock{Month: 12, Day: 31, Hour: 23, Minute: 59, Second: 59, HasSeconds: true}},
+		{"2024-02-29T12:00:00", Clock{Year: 2024, Month: 2, Day: 29, Hour: 12, HasSeconds: true}}, // leap year
+		{"2000/02/29#12:00:00", Clock{Year: 2000, Month: 2, Day: 29, Hour: 12, HasSeconds: true}}, // leap (400)
+		{"2023-02-28 12:00:00", Clock{Year: 2023, Month: 2, Day: 28, Hour: 12, HasSeconds: true}},
+		{"02/29#12:00:00", Clock{Month: 2, Day: 29, Hour: 12, HasSeconds: true}}, // no year: may be a leap one
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -163,11 +170,23 @@ func TestClockFormsRefused(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"01/31#12:34", []string{"12:34"}},            // dated forms need seconds
-		{"13/01#12:34:56", []string{"12:34:56"}},      // month 13
-		{"00/10#12:34:56", []string{"12:34:56"}},      // month 0
-		{"01/32#12:34:56", []string{"12:34:56"}},      // day 32
-		{"01/00#12:34:56", []string{"12:34:56"}},      // day 0
+		{"01/31#12:34", []string{"12:34"}},       // dated forms need seconds
+		{"13/01#12:34:56", []string{"12:34:56"}}, // month 13
+		{"00/10#12:34:56", []string{"12:34:56"}}, // month 0
+		{"01/32#12:34:56", []string{"12:34:56"}}, // day 32
+		{"01/00#12:34:56", []string{"12:34:56"}}, // day 0
+		// A day the month does not have: the date is ignored, the
+		// time after it is a clock, as for the invalid dates above.
+		{"04/31#12:34:56", []string{"12:34:56"}},
+		{"02/30#12:34:56", []string{"12:34:56"}},
+		{"2024-02-31T12:34:56", []string{"12:34:56"}},
+		{"2024-11-31 12:34:56", []string{"12:34:56"}},
+		{"2023-02-29T12:00:00", []string{"12:00:00"}}, // not a leap year
+		{"1900-02-29T12:00:00", []string{"12:00:00"}}, // nor is 1900
+		// The MM/DD# at the end of a refused YYYY/MM/DD# is not a
+		// date either.
+		{"2023/02/29#12:00:00", []string{"12:00:00"}},
+		{"0000/01/31#12:34:56", []string{"12:34:56"}},
 		{"101/31#12:34:56", []string{"12:34:56"}},     // date preceded by a digit
 		{"0000-01-31T12:34:56", []string{"12:34:56"}}, // year 0
 		{"2024-01/31T12:34:56", []string{"12:34:56"}}, // mixed separators

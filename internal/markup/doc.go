@@ -45,10 +45,12 @@
 // # Links and labels
 //
 // A URL starts at one of the schemes http:// https:// ftp:// chrome://
-// gopher:// git:// git+ssh:// svn:// svn+ssh:// (lower case, anywhere in a
-// word) and goes on until the first space, the first recognised tag, or the
-// closing separator matching the last opening separator typed before it
-// (")" after "(", "]" after "[", '"' after '"'; that memory is never reset).
+// gopher:// git:// git+ssh:// svn:// svn+ssh:// (lower case, anywhere, even
+// in the middle of a word: voirhttp://a.b links http://a.b) and goes on
+// until the first space, the first recognised tag, or the closer of the
+// last (, [ or " typed before it outside code and outside links (")" after
+// "(", "]" after "[", '"' after '"'; the [ of a totoz does not count, and
+// that memory is never reset).
 // Other separators, totoz and clocks inside a URL belong to it; trailing
 // punctuation is kept. The link is written <a href="URL">[label]</a>.
 //
@@ -61,10 +63,12 @@
 //
 // # Totoz
 //
-// [:name] or [:name:N] (name made of A-Z a-z 0-9 - _ @ and spaces) refers
-// to a totoz (an image). The web render links [:name] to the image address
-// built from Options.SmileysURL ({0} is the name, default
-// http://totoz.eu/{0}.gif); the remote render keeps [:name] as text.
+// [:name] or [:name:N] (name made of the ASCII letters A-Z a-z, the digits
+// 0-9, - _ @ and spaces; N made of digits) refers to a totoz (an image). No
+// other character is allowed: [:é] and [:tot.oz] are not totoz. The web
+// render links [:name] to the image address built from Options.SmileysURL
+// ({0} is the name, default http://totoz.eu/{0}.gif); the remote render
+// keeps [:name] as text.
 //
 // # Clocks (norloges)
 //
@@ -87,9 +91,12 @@
 // @bouchot suffix) is not followed by a digit, ':' or '@'; when the longest
 // reading fails that test, shorter ones are tried (a shorter index, no
 // index, no seconds), exactly as djangotribune's backtracking regular
-// expression did. A date prefix needs a valid month (01-12) and day (01-31)
-// and seconds in the time; an invalid one is not part of the clock, but its
-// time may still be one: 2008/28/03#21:42:42 holds the clock 21:42:42.
+// expression did. A date prefix needs a date that exists (month 01-12, a
+// day the month has, February 29 only in a leap year or in the year-less
+// MM/DD# form, no year 0000) and seconds in the time. A date that does not
+// exist is not part of the clock, but its time may still be one:
+// 2008/28/03#21:42:42 and 2023/02/29#12:00:00 hold the clocks 21:42:42 and
+// 12:00:00.
 //
 // Clocks are returned as structured data (Clock), with their byte span in
 // the text: Result.Clocks lists the clocks rendered as clocks, FindClocks
@@ -109,9 +116,11 @@
 //
 // # Deliberate differences from djangotribune
 //
-//   - Sanitize runs first: line breaks and tabs become spaces, other
-//     control characters and Unicode noncharacters are removed, invalid
-//     UTF-8 becomes U+FFFD. No render can be invalid XML or UTF-8.
+//   - Sanitize runs first: every line break (CR, LF, CRLF as one, VT, FF,
+//     NEL, U+2028, U+2029) and every tab becomes a space, other control
+//     characters and Unicode noncharacters are removed, invalid UTF-8
+//     becomes U+FFFD. A message is one line, and no render can be invalid
+//     XML or UTF-8.
 //   - git+ssh:// and svn+ssh:// are schemes (the original's regular
 //     expression read the '+' as a quantifier, so it recognised
 //     "gitssh://" instead).
@@ -128,7 +137,8 @@
 //     "[:a b]", a "YYYY-MM-DD HH:MM:SS" clock), the URL ends at the space.
 //   - A <code> tag that ends a URL enters code mode like any other
 //     <code> (the original forgot to).
-//   - A totoz name's spaces are written %20 in the image address.
+//   - A totoz name's spaces are written %20 in the image address: [:a b]
+//     links to http://totoz.eu/a%20b.gif (the original wrote a raw space).
 //   - Clocks gain the dated forms and the @bouchot suffix; "12:00@x" is now
 //     a clock, while "12:00:00@" still is not.
 //   - ParseClock wants the whole string to be a clock; the original's

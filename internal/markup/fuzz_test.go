@@ -1,12 +1,11 @@
 package markup
 
 import (
-	"encoding/xml"
-	"errors"
-	"io"
+	"cmp"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -17,39 +16,73 @@ import (
 func FuzzRender(f *testing.F) {
 	f.Add("13:42:12² Un post http://perdu.com <b>complet</b> [:lol] et <u>correct</u> 12:12 http://yahoo.fr/actus [:rofl]")
 	f.Add("<code><code><div/></code></code> <m>a<m>b</m>c</m> (http://a.b/\"q\") [:a b:2]")
-	r := newTestRenderer(f, Options{})
-	rt := newTestRenderer(f, Options{TruncatedURL: true})
+	f.Add("http://a.example/x&<y> https://b.example/ab http://c.free.fr/ [:x y] 2024-02-29T12:00:00")
+	renderers := []fuzzRenderer{
+		newFuzzRenderer(f, Options{}),
+		newFuzzRenderer(f, Options{TruncatedURL: true}),
+		newFuzzRenderer(f, operatorOptions(f)),
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		res := r.Render(raw)
-		checkText(t, raw, res.Text)
-		for name, out := range map[string]string{"web": res.Web, "remote": res.Remote} {
-			if !utf8.ValidString(out) {
-				t.Fatalf("%s render is not valid UTF-8: %q", name, out)
-			}
-		}
-		if err := checkRemote(res.Remote); err != nil {
-			t.Fatalf("remote render of %q: %v\n%s", raw, err, res.Remote)
-		}
-		if err := checkWeb(res.Web); err != nil {
-			t.Fatalf("web render of %q: %v\n%s", raw, err, res.Web)
-		}
-		checkFound(t, r, res)
-		checkSizes(t, r, res)
-
-		// Rendering the stored (sanitized) text gives the same result.
-		if again := r.Render(res.Text); !reflect.DeepEqual(again, res) {
-			t.Fatalf("Render(Text) differs from Render(raw) for %q", raw)
-		}
-
-		// Truncated labels are raw URL text: still escaped, still XML.
-		tres := rt.Render(raw)
-		if err := checkRemote(tres.Remote); err != nil {
-			t.Fatalf("truncated remote render of %q: %v\n%s", raw, err, tres.Remote)
-		}
-		if err := checkWeb(tres.Web); err != nil {
-			t.Fatalf("truncated web render of %q: %v\n%s", raw, err, tres.Web)
+		for _, fr := range renderers {
+			checkRender(t, fr, raw)
 		}
 	})
+}
+
+// fuzzRenderer is a renderer and the SmileysURL template it was built
+// with, which the checks need to know where a smiley may point.
+type fuzzRenderer struct {
+	r            *Renderer
+	smileyFormat string
+}
+
+func newFuzzRenderer(t testing.TB, opts Options) fuzzRenderer {
+	return fuzzRenderer{newTestRenderer(t, opts), cmp.Or(opts.SmileysURL, DefaultSmileysURL)}
+}
+
+// operatorOptions are non-default options as an operator could set them:
+// a site-relative SmileysURL with {0} twice and a '&', and a label table
+// read by ParseLabels whose labels hold characters to escape.
+func operatorOptions(t testing.TB) Options {
+	rules, err := ParseLabels(strings.NewReader("# operator table\n" +
+		"\\.example/(?P<page>[^/?]*)\t${page} & <co> \"@ex\"\n" +
+		"^https://(a)?(b)?\t$2$1 secure\n" +
+		"(?i)FREE\tlibre $$1\n" +
+		"[0-9]{3,}\tnumbers\n"))
+	if err != nil {
+		t.Fatalf("ParseLabels: %v", err)
+	}
+	return Options{SmileysURL: "/totoz/{0}.gif?name={0}&v=2", Labels: rules}
+}
+
+// checkRender checks every invariant of one render of raw.
+func checkRender(t *testing.T, fr fuzzRenderer, raw string) {
+	t.Helper()
+	r := fr.r
+	res := r.Render(raw)
+	checkText(t, raw, res.Text)
+	for name, out := range map[string]string{"web": res.Web, "remote": res.Remote} {
+		if !utf8.ValidString(out) {
+			t.Fatalf("%s render is not valid UTF-8: %q", name, out)
+		}
+	}
+	if err := checkRemote(res.Remote); err != nil {
+		t.Fatalf("remote render of %q: %v\n%s", raw, err, res.Remote)
+	}
+	prefix, _, _ := strings.Cut(fr.smileyFormat, "{0}")
+	if err := checkWeb(res.Web, prefix); err != nil {
+		t.Fatalf("web render of %q: %v\n%s", raw, err, res.Web)
+	}
+	if stripped, err := stripWeb(res.Web, fr.smileyFormat); err != nil || stripped != res.Remote {
+		t.Fatalf("web render of %q differs from the remote one beyond §6.7 (%v)\n   web: %s\nremote: %s\nstripped: %s",
+			raw, err, res.Web, res.Remote, stripped)
+	}
+	checkFound(t, r, res)
+	checkSizes(t, r, res)
+	// Rendering the stored (sanitized) text gives the same result.
+	if again := r.Render(res.Text); !reflect.DeepEqual(again, res) {
+		t.Fatalf("Render(Text) differs from Render(raw) for %q", raw)
+	}
 }
 
 // checkSizes checks that the builders' pre-sizing is an upper bound of
@@ -128,112 +161,10 @@ func hasScheme(u string) bool {
 	return false
 }
 
-// checkRemote parses the remote render inside <message> with a strict
-// XML decoder: only b i s u tt code and a[href] may appear.
-func checkRemote(remote string) error {
-	return walkXML("<message>"+remote+"</message>", func(e xml.StartElement, depth int) error {
-		if depth == 0 {
-			return nil
-		}
-		switch e.Name.Local {
-		case "b", "i", "s", "u", "tt", "code":
-			if len(e.Attr) != 0 {
-				return errors.New("attribute on " + e.Name.Local)
-			}
-		case "a":
-			if len(e.Attr) != 1 || e.Attr[0].Name.Local != "href" || !hasScheme(e.Attr[0].Value) {
-				return errors.New("bad link attributes")
-			}
-		default:
-			return errors.New("element " + e.Name.Local)
-		}
-		return nil
-	})
-}
-
-// checkWeb does the same for the web render, whose whitelist adds
-// span.pointer, a.external and a.smiley, with only href, class and rel.
-func checkWeb(web string) error {
-	return walkXML("<div>"+web+"</div>", func(e xml.StartElement, depth int) error {
-		if depth == 0 {
-			return nil
-		}
-		attrs := map[string]string{}
-		for _, a := range e.Attr {
-			if a.Name.Space != "" {
-				return errors.New("namespaced attribute")
-			}
-			attrs[a.Name.Local] = a.Value
-		}
-		want := map[string]string{}
-		switch e.Name.Local {
-		case "b", "i", "s", "u", "tt", "code":
-		case "span":
-			want["class"] = "pointer"
-		case "a":
-			href := attrs["href"]
-			switch attrs["class"] {
-			case "external":
-				if !hasScheme(href) {
-					return errors.New("external link to " + href)
-				}
-				want = map[string]string{"href": href, "class": "external", "rel": "nofollow"}
-			case "smiley":
-				if !strings.HasPrefix(href, "http://totoz.eu/") || strings.ContainsAny(href, " \"<>") {
-					return errors.New("smiley link to " + href)
-				}
-				want = map[string]string{"href": href, "class": "smiley", "rel": "nofollow"}
-			default:
-				return errors.New("link without a known class")
-			}
-		default:
-			return errors.New("element " + e.Name.Local)
-		}
-		if !reflect.DeepEqual(attrs, want) {
-			return errors.New("bad attributes on " + e.Name.Local)
-		}
-		return nil
-	})
-}
-
-// walkXML decodes doc strictly, token by token, calling check on each
-// start element with its depth (0 for the root).
-func walkXML(doc string, check func(xml.StartElement, int) error) error {
-	d := xml.NewDecoder(strings.NewReader(doc))
-	d.Strict = true
-	depth := 0
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			if depth != 0 {
-				return errors.New("unclosed element")
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			if err := check(tok, depth); err != nil {
-				return err
-			}
-			depth++
-		case xml.EndElement:
-			depth--
-		case xml.CharData:
-			if !utf8.Valid(tok) {
-				return errors.New("character data is not UTF-8")
-			}
-		default:
-			return errors.New("unexpected XML token")
-		}
-	}
-}
-
 func FuzzClock(f *testing.F) {
 	f.Add("12:00:00²³⁴ 2008/28/03#21:42:42 12:34:56^2@dlfp")
 	f.Add("2024-01-31 12:34:56 01/31#12:34:56 120000:3")
+	f.Add("2023/02/29#12:00:00 04/31#12:34:56 2024-02-29T12:00:00 0000/01/31#12:34:56 02/29#00:00:00")
 	f.Fuzz(func(t *testing.T, s string) {
 		end := 0
 		for _, c := range FindClocks(s) {
@@ -267,6 +198,10 @@ func checkClock(t *testing.T, c Clock) {
 		c.Year < 0 || c.Year > 9999 || (c.Month == 0) != (c.Day == 0) || c.Year != 0 && c.Month == 0 ||
 		!c.HasSeconds && (c.Second != 0 || c.Index != 0 || c.Month != 0) {
 		t.Fatalf("clock %+v: fields out of range", c)
+	}
+	// The date exists (a year-less one in some year: 2000 was a leap one).
+	if year := cmp.Or(c.Year, 2000); c.Month != 0 && time.Date(year, time.Month(c.Month), c.Day, 0, 0, 0, 0, time.UTC).Day() != c.Day {
+		t.Fatalf("clock %+v: the date does not exist", c)
 	}
 	if !utf8.ValidString(c.Text) {
 		t.Fatalf("clock %+v: text is not UTF-8", c)
