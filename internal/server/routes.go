@@ -23,6 +23,7 @@ func (s *Server) routes() http.Handler {
 	ch.Handle("GET /{$}", read(s.h(s.showBoard)))
 	ch.Handle("GET /noscript/{$}", read(s.h(s.showBoardNoScript)))
 	ch.Handle("POST /{$}", s.csrf.Handler(post(s.h(s.postBoard))))
+	ch.Handle("POST /noscript/{$}", s.csrf.Handler(post(s.h(s.postBoardNoScript))))
 	ch.Handle("GET /remote/stream/{$}", read(s.h(s.stream)))
 
 	// Remote backends, for coincoins and scripts.
