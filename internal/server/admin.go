@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/i18n"
@@ -61,9 +62,7 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
 		d.Channels = append(d.Channels, adminChannel{Channel: c, Specs: strings.Join(c.Moderators, "\n")})
 	}
 	p.Data = d
-	if p.Notice, err = s.takeFlash(w, r); err != nil {
-		return err
-	}
+	s.showFlash(w, r, p)
 	return s.render(w, r, http.StatusOK, p)
 }
 
@@ -85,7 +84,7 @@ func (s *Server) postAdminChannel(w http.ResponseWriter, r *http.Request) error 
 	switch form.Get("op") {
 	case "create":
 		if err := model.ValidateSlug(slug); err != nil {
-			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_slug", err.Error()))
+			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_slug", slugProblem(lang, slug)))
 		}
 		if err := validChannelTitle(title); err != nil {
 			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_title"))
@@ -128,13 +127,8 @@ func (s *Server) postAdminChannel(w http.ResponseWriter, r *http.Request) error 
 			}
 		}
 		mode, fallback := form.Get("mode"), form.Get("auto_moderate_as")
-		p, err := moderation.ParsePolicy(mode, specs, fallback)
-		if err == nil {
-			site, _ := moderation.ParseFallback(s.cfg.AutoModerateAs)
-			_, err = p.Compile(s.moderationDeps(), site)
-		}
-		if err != nil {
-			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_policy", err.Error()))
+		if problem := s.policyProblem(lang, mode, specs, fallback); problem != "" {
+			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_policy", problem))
 		}
 		if err := s.st.SetModeration(ctx, slug, mode, specs, fallback); err != nil {
 			return s.adminStoreFailed(w, r, err)
@@ -183,7 +177,7 @@ func (s *Server) adminFailed(w http.ResponseWriter, r *http.Request, msg string)
 	if !wantsHTML(r) {
 		return httpError(http.StatusBadRequest, msg)
 	}
-	s.setFlash(w, msg)
+	s.setErrorFlash(w, msg)
 	http.Redirect(w, r, s.cfg.Prefix+"/admin/", http.StatusSeeOther)
 	return nil
 }
@@ -200,4 +194,78 @@ func validChannelTitle(t string) error {
 		return errors.New("bad title")
 	}
 	return nil
+}
+
+// slugProblem says in lang why model.ValidateSlug refused slug.
+func slugProblem(lang i18n.Lang, slug string) string {
+	switch {
+	case slug == "" || len(slug) > 75:
+		return i18n.T(lang, "admin.slug_length")
+	case strings.Trim(slug, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "":
+		return i18n.T(lang, "admin.slug_chars")
+	}
+	return i18n.T(lang, "admin.slug_reserved", slug)
+}
+
+// policyProblem checks a channel's moderation policy as the channel will
+// use it and says in lang what is wrong with it, "" when nothing is. The
+// moderation package's errors are English and meant for logs: each refused
+// spec is named with the part of it that is wrong.
+func (s *Server) policyProblem(lang i18n.Lang, mode string, specs []string, fallback string) string {
+	p, err := moderation.ParsePolicy(mode, specs, fallback)
+	if err == nil {
+		site, _ := moderation.ParseFallback(s.cfg.AutoModerateAs)
+		if _, err = p.Compile(s.moderationDeps(), site); err == nil {
+			return ""
+		}
+	}
+	var problems []string
+	for _, e := range specErrors(err) {
+		problems = append(problems, specProblem(lang, e.Spec))
+	}
+	if len(problems) > 0 {
+		return strings.Join(problems, " ")
+	}
+	if _, err := moderation.ParseMode(mode); err != nil {
+		return i18n.T(lang, "admin.policy_mode", mode)
+	}
+	if _, err := moderation.ParseFallback(fallback); fallback != "" && err != nil {
+		return i18n.T(lang, "admin.policy_fallback", fallback)
+	}
+	return i18n.T(lang, "admin.policy_invalid")
+}
+
+// specErrors finds the refused specs in an error tree (ParseChain joins
+// one error per bad spec).
+func specErrors(err error) []*moderation.SpecError {
+	switch e := err.(type) {
+	case *moderation.SpecError:
+		return []*moderation.SpecError{e}
+	case interface{ Unwrap() []error }:
+		var out []*moderation.SpecError
+		for _, x := range e.Unwrap() {
+			out = append(out, specErrors(x)...)
+		}
+		return out
+	case interface{ Unwrap() error }:
+		return specErrors(e.Unwrap())
+	}
+	return nil
+}
+
+// specProblem says which part of a refused auto-moderator spec is wrong,
+// following the shape ParseSpec reads: KIND:ARGUMENT[#REASON].
+func specProblem(lang i18n.Lang, spec string) string {
+	name, rest, ok := strings.Cut(spec, ":")
+	name = strings.TrimSpace(name)
+	arg, _, _ := strings.Cut(rest, "#")
+	switch {
+	case !ok:
+		return i18n.T(lang, "admin.spec_shape", spec)
+	case !slices.Contains(moderation.Kinds(), name):
+		return i18n.T(lang, "admin.spec_kind", spec)
+	case strings.TrimSpace(arg) == "":
+		return i18n.T(lang, "admin.spec_argument", spec)
+	}
+	return i18n.T(lang, "admin.spec_invalid", spec, name)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/backend"
@@ -34,12 +35,24 @@ type boardMessage struct {
 	Web        template.HTML
 }
 
-// boardPending is one of the viewer's messages waiting for a moderator.
+// boardPending is one of the viewer's messages waiting for a moderator, or
+// lately rejected by one.
 type boardPending struct {
-	ID   int64
-	Web  template.HTML
-	Info string
+	ID       int64
+	Web      template.HTML
+	Login    string
+	Info     string // full identity, for the mouse-over
+	Shown    string // identity as shown, as for messages
+	Rejected bool
+	Status   string // what became of it, in the viewer's language
 }
+
+// How long the viewer's rejected messages stay on its board to tell it
+// their fate, and how many of its own submissions the board shows at most.
+const (
+	rejectedShownFor = 24 * time.Hour
+	ownShownMax      = 20
+)
 
 type boardData struct {
 	Messages []boardMessage
@@ -49,8 +62,10 @@ type boardData struct {
 	NoScript bool
 	Captcha  string // captcha id when the viewer must solve one
 	Content  string // the message typed, kept after an error
-	Action   string // where the form posts
+	Board    string // the channel's board
+	Action   string // where the form posts: the board, or its no-script page
 	Refresh  bool
+	Theme    string // the theme control's label
 }
 
 // boardConfig is what board.js needs, passed as JSON.
@@ -80,6 +95,7 @@ var jsStrings = []string{
 	"board.not_found", "board.refresh_error", "board.live", "board.polling", "board.paused", "board.filters",
 	"board.filter_remove", "board.no_filters", "board.owned", "board.answer", "board.hail", "board.accepted",
 	"board.removed", "board.theme_light", "board.theme_dark", "board.theme_auto", "error.internal", "board.network_error",
+	"board.theme_current", "board.theme_name_auto", "board.theme_name_light", "board.theme_name_dark",
 	"board.theme", "board.empty", "board.filters_active", "board.filter_add", "board.filter_target", "board.filter_kind",
 	"board.filter_pattern", "board.filter_ua", "board.filter_author", "board.filter_message", "board.kind_contains",
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
@@ -118,10 +134,17 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	if err != nil {
 		return err
 	}
-	d := &boardData{NoScript: noScript, Content: content, Action: s.channelPath(c), Refresh: sess.refresh()}
+	lang := langOf(r)
+	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.refresh(),
+		Theme: themeLabel(lang, p.Theme)}
+	d.Action = d.Board
+	if noScript {
+		d.Action += "noscript/"
+	}
 	for i := len(ms) - 1; i >= 0; i-- {
 		d.Messages = append(d.Messages, s.boardMessage(&ms[i], sess))
 	}
+	firstSuperscripts(d.Messages)
 	if len(ms) > 0 {
 		d.LastID = ms[0].ID
 	}
@@ -129,23 +152,21 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	if sess.user != nil {
 		uid = sess.user.ID
 	}
-	pending, err := s.st.PendingOf(r.Context(), c.ID, uid, sess.id)
+	own, err := s.st.OwnOnBoard(r.Context(), c.ID, uid, sess.id, time.Now().Add(-rejectedShownFor), ownShownMax)
 	if err != nil {
 		return err
 	}
-	for _, sub := range pending {
-		d.Pending = append(d.Pending, boardPending{ID: sub.ID, Web: template.HTML(sub.Web), Info: sub.Info})
+	for _, sub := range own {
+		d.Pending = append(d.Pending, boardSubmission(lang, sub))
 	}
 	if s.cfg.Captcha && sess.user == nil {
-		if d.Captcha, err = s.newCaptcha(r); err != nil {
-			return err
-		}
+		d.Captcha = newCaptchaID()
 	}
 	d.Config = s.boardConfigJSON(r, c, sess, d, limit)
 	p.Data = d
-	p.Error = errMsg
-	if p.Notice, err = s.takeFlash(w, r); err != nil {
-		return err
+	s.showFlash(w, r, p)
+	if errMsg != "" {
+		p.Error = errMsg
 	}
 	return s.render(w, r, status, p)
 }
@@ -165,6 +186,46 @@ func (s *Server) boardMessage(m *model.Message, sess *session) boardMessage {
 		bm.Shown = cut(m.Info, 30)
 	}
 	return bm
+}
+
+// firstSuperscripts gives the first message of a second its ¹ when another
+// message of the list shares that second, as the others have theirs.
+func firstSuperscripts(ms []boardMessage) {
+	perSecond := map[string]int{}
+	for _, m := range ms {
+		perSecond[m.Created]++
+	}
+	for i := range ms {
+		if ms[i].Sup == "" && perSecond[ms[i].Created] > 1 {
+			ms[i].Sup = markup.Superscript(ms[i].Index)
+		}
+	}
+}
+
+// boardSubmission is one of the viewer's own submissions as the board shows
+// it: with the identity rules of messages, and the fate of a rejected one.
+func boardSubmission(lang i18n.Lang, sub model.Submission) boardPending {
+	bp := boardPending{ID: sub.ID, Web: template.HTML(sub.Web), Login: sub.Login, Info: sub.Info, Shown: sub.Login,
+		Status: i18n.T(lang, "board.pending")}
+	if bp.Shown == "" {
+		bp.Shown = cut(sub.Info, 30)
+	}
+	if sub.Status == model.StatusRejected {
+		bp.Rejected, bp.Status = true, i18n.T(lang, "board.rejected")
+		if sub.Reason != "" {
+			bp.Status = i18n.T(lang, "board.rejected_because", sub.Reason)
+		}
+	}
+	return bp
+}
+
+// themeLabel names the theme control by the theme in use.
+func themeLabel(lang i18n.Lang, theme string) string {
+	name := "board.theme_name_auto"
+	if theme == "light" || theme == "dark" {
+		name = "board.theme_name_" + theme
+	}
+	return i18n.T(lang, "board.theme_current", i18n.T(lang, name))
 }
 
 func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *session, d *boardData, limit int) string {
@@ -203,24 +264,40 @@ func (sess *session) refreshSecs(def int) int {
 	return def
 }
 
-// flashCookie carries a notice across the redirect after a no-JavaScript
-// post.
-const flashCookie = "tribune_flash"
+// flashCookie carries a message across the redirect after a form post,
+// with its kind in front: a notice or an error.
+const (
+	flashCookie = "tribune_flash"
+	flashNotice = "notice:"
+	flashError  = "error:"
+)
 
-func (s *Server) setFlash(w http.ResponseWriter, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: s.cookiePath(), MaxAge: 60,
+// setFlash shows msg as a notice on the next page.
+func (s *Server) setFlash(w http.ResponseWriter, msg string) { s.writeFlash(w, flashNotice+msg) }
+
+// setErrorFlash shows msg as an error on the next page.
+func (s *Server) setErrorFlash(w http.ResponseWriter, msg string) { s.writeFlash(w, flashError+msg) }
+
+func (s *Server) writeFlash(w http.ResponseWriter, v string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(v), Path: s.cookiePath(), MaxAge: 60,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 }
 
-func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) (string, error) {
+// showFlash moves the message left by the previous post, if any, into the
+// page: an error as p.Error, a notice as p.Notice. It is shown once.
+func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {
-		return "", nil
+		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: s.cookiePath(), MaxAge: -1})
-	msg, err := url.QueryUnescape(c.Value)
+	v, err := url.QueryUnescape(c.Value)
 	if err != nil {
-		return "", nil
+		return
 	}
-	return cut(markup.Sanitize(msg), 300), nil
+	if msg, ok := strings.CutPrefix(v, flashError); ok {
+		p.Error = cut(markup.Sanitize(msg), 300)
+	} else if msg, ok := strings.CutPrefix(v, flashNotice); ok {
+		p.Notice = cut(markup.Sanitize(msg), 300)
+	}
 }

@@ -17,6 +17,16 @@ import (
 // with the outcome and the new messages). Unlike the remote routes it
 // checks the captcha of anonymous posters when TRIBUNE_CAPTCHA is set.
 func (s *Server) postBoard(w http.ResponseWriter, r *http.Request) error {
+	return s.postBoardForm(w, r, false)
+}
+
+// postBoardNoScript is the form of the no-script board: it comes back to
+// the no-script board, never to the one that loads board.js.
+func (s *Server) postBoardNoScript(w http.ResponseWriter, r *http.Request) error {
+	return s.postBoardForm(w, r, true)
+}
+
+func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, noScript bool) error {
 	js := strings.Contains(r.Header.Get("Accept"), "application/json")
 	form, err := s.readForm(w, r)
 	if err != nil {
@@ -32,8 +42,11 @@ func (s *Server) postBoard(w http.ResponseWriter, r *http.Request) error {
 		if e.Status == http.StatusForbidden && out.submission.Status == model.StatusRejected {
 			content = "" // a rejected message is gone: do not type it again
 		}
+		for k, v := range e.Header { // Retry-After, X-Moderation
+			w.Header()[k] = v
+		}
 		msg := strings.TrimPrefix(e.Msg, "* content: ")
-		return s.boardPage(w, r, e.Status, false, msg, content)
+		return s.boardPage(w, r, e.Status, noScript, msg, content)
 	}
 	if err != nil {
 		return err
@@ -44,7 +57,11 @@ func (s *Server) postBoard(w http.ResponseWriter, r *http.Request) error {
 	case out.submission.Status == model.StatusPending:
 		s.setFlash(w, i18n.T(langOf(r), "moderation.pending"))
 	}
-	http.Redirect(w, r, s.channelPath(visitOf(r).channel), http.StatusSeeOther)
+	back := s.channelPath(visitOf(r).channel)
+	if noScript {
+		back += "noscript/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 
@@ -108,9 +125,7 @@ func (s *Server) boardAnswerJSON(w http.ResponseWriter, r *http.Request, form ma
 		return serr
 	}
 	if s.cfg.Captcha && sess.user == nil {
-		if a.Captcha, serr = s.newCaptcha(r); serr != nil {
-			return serr
-		}
+		a.Captcha = newCaptchaID()
 	}
 	// The new messages since what the board has, so posting refreshes even
 	// when live updates are off.

@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,13 +12,17 @@ import (
 	"github.com/dchest/captcha"
 
 	"github.com/tribune-go/tribune/internal/i18n"
-	"github.com/tribune-go/tribune/internal/store"
 )
 
 // Captchas (TRIBUNE_CAPTCHA) guard anonymous posts from the web board. The
 // images and sounds come from dchest/captcha; the solutions live in the
 // database, so a captcha drawn by one process is checked by another, and
 // each one gets a single try.
+//
+// A page offering a captcha only carries a fresh random id: the digits are
+// drawn and stored when its picture (or sound) is first asked for. Robots
+// and scripts reading the board write nothing; a browser showing the form
+// writes one row, purged once expired.
 
 const (
 	captchaLen      = 6
@@ -28,13 +31,28 @@ const (
 	captchaHeight   = 80
 )
 
-// newCaptcha creates a captcha and returns its id.
-func (s *Server) newCaptcha(r *http.Request) (string, error) {
-	b := make([]byte, 15)
+// captchaIDBytes is the randomness in a captcha id.
+const captchaIDBytes = 15
+
+// newCaptchaID picks the id of a captcha to offer; nothing is stored until
+// its picture is drawn.
+func newCaptchaID() string {
+	b := make([]byte, captchaIDBytes)
 	rand.Read(b)
-	id := base64.RawURLEncoding.EncodeToString(b)
-	return id, s.st.PutCaptcha(r.Context(), id, digitString(captcha.RandomDigits(captchaLen)), time.Now().Add(captchaLifetime))
+	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// validCaptchaID accepts only ids of the shape newCaptchaID makes.
+func validCaptchaID(id string) bool {
+	if len(id) != base64.RawURLEncoding.EncodedLen(captchaIDBytes) {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(id)
+	return err == nil
+}
+
+// newDigits draws a captcha's solution.
+func newDigits() string { return digitString(captcha.RandomDigits(captchaLen)) }
 
 func digitString(d []byte) string {
 	b := make([]byte, len(d))
@@ -52,27 +70,23 @@ func digitBytes(s string) []byte {
 	return b
 }
 
-// showCaptcha serves captcha/ID.png and captcha/ID.wav; ?reload=1 draws new
-// digits for the same id first (for someone who cannot read these).
+// showCaptcha serves captcha/ID.png and captcha/ID.wav, drawing the
+// captcha on first use; ?reload=1 draws new digits for the same id (for
+// someone who cannot read these).
 func (s *Server) showCaptcha(w http.ResponseWriter, r *http.Request) error {
 	file := r.PathValue("file")
 	id, ext, _ := strings.Cut(file, ".")
-	lang := langOf(r)
-	notFound := httpError(http.StatusNotFound, i18n.T(lang, "captcha.unknown"))
-	if ext != "png" && ext != "wav" {
-		return notFound
+	if ext != "png" && ext != "wav" || !validCaptchaID(id) {
+		return httpError(http.StatusNotFound, i18n.T(langOf(r), "captcha.unknown"))
 	}
+	expires := time.Now().Add(captchaLifetime)
+	var digits string
+	var err error
 	if r.URL.Query().Get("reload") != "" {
-		if _, err := s.st.CaptchaDigits(r.Context(), id); err != nil {
-			return notFound
-		}
-		if err := s.st.PutCaptcha(r.Context(), id, digitString(captcha.RandomDigits(captchaLen)), time.Now().Add(captchaLifetime)); err != nil {
-			return err
-		}
-	}
-	digits, err := s.st.CaptchaDigits(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound
+		digits = newDigits()
+		err = s.st.PutCaptcha(r.Context(), id, digits, expires)
+	} else {
+		digits, err = s.st.DrawCaptcha(r.Context(), id, newDigits(), expires)
 	}
 	if err != nil {
 		return err

@@ -2,19 +2,26 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"image/png"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/store"
 )
 
 func TestCaptchaImagesAndAnswers(t *testing.T) {
 	tr := sqliteTribune(t, nil)
 	c := tr.client("x")
 	req := httptest.NewRequest("GET", "/", nil)
-	id, err := tr.srv.newCaptcha(req)
-	if err != nil {
-		t.Fatal(err)
+	id := newCaptchaID()
+	// Nothing is stored until the picture is asked for.
+	if _, err := tr.st.CaptchaDigits(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an offered captcha is stored: %v", err)
 	}
 	w := c.get("/captcha/" + id + ".png")
 	if w.Code != 200 || w.Header().Get("Content-Type") != "image/png" || w.Header().Get("Cache-Control") != "no-store" {
@@ -23,16 +30,23 @@ func TestCaptchaImagesAndAnswers(t *testing.T) {
 	if img, err := png.Decode(bytes.NewReader(w.Body.Bytes())); err != nil || img.Bounds().Dx() != captchaWidth {
 		t.Fatalf("not a %d-wide PNG: %v", captchaWidth, err)
 	}
+	drawn, err := tr.st.CaptchaDigits(t.Context(), id)
+	if err != nil || len(drawn) != captchaLen {
+		t.Fatalf("drawn digits %q: %v", drawn, err)
+	}
 	w = c.get("/captcha/" + id + ".wav")
 	if w.Code != 200 || w.Header().Get("Content-Type") != "audio/wav" || !bytes.HasPrefix(w.Body.Bytes(), []byte("RIFF")) {
 		t.Fatalf("audio: %d %v", w.Code, w.Header())
+	}
+	if now, _ := tr.st.CaptchaDigits(t.Context(), id); now != drawn {
+		t.Fatal("the sound drew other digits than the picture")
 	}
 	for _, bad := range []string{"/captcha/" + id + ".gif", "/captcha/nope.png", "/captcha/" + id} {
 		if w := c.get(bad); w.Code != 404 {
 			t.Errorf("%s: %d", bad, w.Code)
 		}
 	}
-	before, _ := tr.st.CaptchaDigits(t.Context(), id)
+	before := drawn
 	for range 5 { // new digits, most likely different at least once
 		c.get("/captcha/" + id + ".png?reload=1")
 		if now, _ := tr.st.CaptchaDigits(t.Context(), id); now != before {
@@ -51,9 +65,40 @@ func TestCaptchaImagesAndAnswers(t *testing.T) {
 	if err := tr.srv.checkCaptcha(req, url.Values{"captcha_id": {id}, "captcha": {digits}}); err == nil {
 		t.Fatal("a used captcha passed")
 	}
-	id2, _ := tr.srv.newCaptcha(req)
+	// An id never drawn cannot be answered.
+	if err := tr.srv.checkCaptcha(req, url.Values{"captcha_id": {newCaptchaID()}, "captcha": {"123456"}}); err == nil {
+		t.Fatal("an undrawn captcha passed")
+	}
+	id2 := newCaptchaID()
+	c.get("/captcha/" + id2 + ".png")
 	digits2, _ := tr.st.CaptchaDigits(t.Context(), id2)
 	if err := tr.srv.checkCaptcha(req, url.Values{"captcha_id": {id2}, "captcha": {" " + digits2 + " "}}); err != nil {
 		t.Fatalf("the right answer failed: %v", err)
+	}
+}
+
+// TestBoardViewsWriteNoCaptcha: showing the board to anonymous visitors
+// stores no captcha; its picture does.
+func TestBoardViewsWriteNoCaptcha(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
+	// Purging as if every captcha had expired counts them.
+	countCaptchas := func() int64 {
+		n, err := tr.st.PurgeCaptchas(t.Context(), time.Now().Add(2*captchaLifetime))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var id string
+	for _, path := range []string{"/", "/noscript/", "/"} {
+		body := checkPage(t, tr.browser("Mozilla/5.0"), path, 200, `name="captcha_id"`)
+		id = regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	}
+	if n := countCaptchas(); n != 0 {
+		t.Fatalf("%d captchas stored by page views", n)
+	}
+	tr.browser("Mozilla/5.0").get("/captcha/" + id + ".png")
+	if n := countCaptchas(); n != 1 {
+		t.Fatalf("%d captchas stored after one picture", n)
 	}
 }

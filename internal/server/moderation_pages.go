@@ -70,9 +70,7 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 		d.Recent = append(d.Recent, s.queueItem(sub))
 	}
 	p.Data = d
-	if p.Notice, err = s.takeFlash(w, r); err != nil {
-		return err
-	}
+	s.showFlash(w, r, p)
 	return s.render(w, r, http.StatusOK, p)
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/i18n"
@@ -91,16 +92,25 @@ func wantsHTML(r *http.Request) bool {
 
 // errorPage shows an error to a browser.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error) {
-	p, err := s.newPage(r, "error", http.StatusText(e.Status))
+	title := statusTitle(langOf(r), e.Status)
+	p, err := s.newPage(r, "error", title)
 	if err != nil {
 		// The page must not fail too: a bare layout.
 		p = &page{Page: "error", L: locale{langOf(r)}, Lang: string(langOf(r)), Prefix: s.cfg.Prefix,
-			Title: http.StatusText(e.Status), Form: url.Values{}}
+			Title: title, Form: url.Values{}}
 	}
 	p.Data = errorData{Status: e.Status, Message: e.Msg}
 	if err := s.render(w, r, e.Status, p); err != nil {
 		s.log.Error("rendering the error page", "err", err)
 	}
+}
+
+// statusTitle names an HTTP status in lang, for the error page's title.
+func statusTitle(lang i18n.Lang, status int) string {
+	if key := "error.status." + strconv.Itoa(status); i18n.Has(key) {
+		return i18n.T(lang, key)
+	}
+	return i18n.T(lang, "error.status")
 }
 
 type errorData struct {

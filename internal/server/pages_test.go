@@ -203,6 +203,7 @@ func TestBoardCaptcha(t *testing.T) {
 	if code != 400 || !strings.HasPrefix(a.Error, "The captcha answer is wrong") || a.Captcha == "" {
 		t.Fatalf("without captcha: %d %+v", code, a)
 	}
+	c.get("/captcha/" + a.Captcha + ".png") // the browser shows the new picture
 	digits, err := tr.st.CaptchaDigits(t.Context(), a.Captcha)
 	if err != nil {
 		t.Fatal(err)
@@ -251,7 +252,7 @@ func TestPrefsAndFilters(t *testing.T) {
 		t.Fatalf("filter added: %+v", p)
 	}
 	if w := c.post("/prefs/filters", "op", "add", "target", "nick", "kind", "|=", "pattern", "x"); w.Code != 400 ||
-		w.Body.String() != "Target 'nick' is not valid (use ua, author or message)." {
+		w.Body.String() != "Choose what the filter looks at." {
 		t.Fatalf("bad filter: %d %q", w.Code, w.Body)
 	}
 	decodeJSONInto(t, c.post("/prefs/filters", "op", "remove", "target", "ua", "kind", "|=", "pattern", "troll bot"), &p)

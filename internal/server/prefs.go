@@ -70,7 +70,7 @@ func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
 	if form.Has("refresh_secs") {
 		n, err := strconv.Atoi(form.Get("refresh_secs"))
 		if err != nil || n < 2 || n > 600 {
-			return httpError(http.StatusBadRequest, i18n.T(lang, "prefs.bad_interval"))
+			return s.backWithError(w, r, form, httpError(http.StatusBadRequest, i18n.T(lang, "prefs.bad_interval")))
 		}
 		p.RefreshSecs = n
 	}
@@ -79,7 +79,7 @@ func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
 		case "", "light", "dark":
 			p.Theme = t
 		default:
-			return httpError(http.StatusBadRequest, i18n.T(lang, "prefs.bad_theme"))
+			return s.backWithError(w, r, form, httpError(http.StatusBadRequest, i18n.T(lang, "prefs.bad_theme")))
 		}
 	}
 	sess.data.Prefs = &p
@@ -97,12 +97,16 @@ func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
 
 // postFilters edits the BaK filters without typing commands: op is add,
 // remove, on, off, reset, save or load, with target, kind and pattern for
-// add and remove. It runs the /bak command, so the rules and the messages
-// are the same.
+// add and remove. It runs the /bak command, so the rules and the notices
+// are the same; what the form got wrong is said in the form's terms.
 func (s *Server) postFilters(w http.ResponseWriter, r *http.Request) error {
 	form, sess, err := s.formAndSession(w, r)
 	if err != nil {
 		return err
+	}
+	lang := langOf(r)
+	refuse := func(key string) error {
+		return s.backWithError(w, r, form, httpError(http.StatusBadRequest, i18n.T(lang, key)))
 	}
 	op := form.Get("op")
 	cmd := "/bak " + op
@@ -110,18 +114,27 @@ func (s *Server) postFilters(w http.ResponseWriter, r *http.Request) error {
 	case "add", "remove":
 		// One line: a pattern cannot hold a line break.
 		pattern := strings.Join(strings.Fields(form.Get("pattern")), " ")
+		target, kind := form.Get("target"), form.Get("kind")
+		switch {
+		case !bak.ValidTarget(target):
+			return refuse("filter.bad_target")
+		case !bak.ValidKind(kind):
+			return refuse("filter.bad_kind")
+		case pattern == "":
+			return refuse("filter.need_pattern")
+		}
 		verb := map[string]string{"add": "set", "remove": "remove"}[op]
-		cmd = "/bak " + verb + " " + form.Get("target") + " " + form.Get("kind") + " " + pattern
+		cmd = "/bak " + verb + " " + target + " " + kind + " " + pattern
 	case "on", "off", "reset", "save", "load":
 	default:
-		return httpError(http.StatusBadRequest, i18n.T(langOf(r), "command.unknown_option", op))
+		return refuse("filter.bad_op")
 	}
 	_, notice, err := s.runCommand(w, r, cmd, sess.user, sess)
 	if err != nil {
 		if e, ok := err.(*Error); ok {
 			e.Msg = strings.TrimPrefix(e.Msg, "* content: ")
 		}
-		return err
+		return s.backWithError(w, r, form, err)
 	}
 	return s.prefsDone(w, r, form, sess, notice)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/auth"
@@ -36,7 +37,10 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, _ := s.session(r)
+	sess, err := s.session(r)
+	if err != nil {
+		return err
+	}
 	var uid int64
 	if sess.user != nil {
 		uid = sess.user.ID
@@ -53,9 +57,7 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 			Reason: sub.Reason, MessageID: sub.MessageID, Submitted: sub.Submitted.In(s.cfg.Location).Format(time.DateTime)})
 	}
 	p.Data = d
-	if p.Notice, err = s.takeFlash(w, r); err != nil {
-		return err
-	}
+	s.showFlash(w, r, p)
 	return s.render(w, r, http.StatusOK, p)
 }
 
@@ -70,14 +72,7 @@ func (s *Server) postPassword(w http.ResponseWriter, r *http.Request) error {
 	if sess.user == nil {
 		return httpError(http.StatusUnauthorized, i18n.T(lang, "moderation.login_needed"))
 	}
-	back := func(e error) error {
-		if browserForm(r, form) {
-			s.setFlash(w, errorText(e))
-			http.Redirect(w, r, s.cfg.Prefix+"/profile", http.StatusSeeOther)
-			return nil
-		}
-		return e
-	}
+	back := func(e error) error { return s.backWithError(w, r, form, e) }
 	if _, err := s.checkPassword(r, sess.user.Username, form.Get("current")); err != nil {
 		return back(err)
 	}
@@ -112,11 +107,19 @@ func (s *Server) postPassword(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// errorText is the message of an error shown to a user.
-func errorText(err error) string {
+// backWithError answers a refused form: a browser goes back to the form's
+// page (next, else the profile) with the error shown there; a script gets
+// the error itself. Server errors are never shown in place.
+func (s *Server) backWithError(w http.ResponseWriter, r *http.Request, form url.Values, err error) error {
 	var e *Error
-	if errors.As(err, &e) {
-		return e.Msg
+	if !browserForm(r, form) || !errors.As(err, &e) || e.Status >= 500 {
+		return err
 	}
-	return err.Error()
+	s.setErrorFlash(w, e.Msg)
+	next := s.cfg.Prefix + "/profile"
+	if form.Has("next") {
+		next = s.localNext(form)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }

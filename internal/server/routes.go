@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	ch.Handle("GET /{$}", board(s.h(s.showBoard)))
 	ch.Handle("GET /noscript/{$}", board(s.h(s.showBoardNoScript)))
 	ch.Handle("POST /{$}", s.csrf.Handler(board(s.h(s.postBoard))))
+	ch.Handle("POST /noscript/{$}", s.csrf.Handler(board(s.h(s.postBoardNoScript))))
 	ch.Handle("GET /remote/stream/{$}", read(s.h(s.stream)))
 
 	// Remote backends, for coincoins and scripts.
