@@ -424,12 +424,13 @@ class Board {
     }
   }
 
-  // replaceRows rebuilds the list from rows (after a filter change).
-  replaceRows(rows) {
+  // replaceRows rebuilds the list from rows (after a filter change), keeping
+  // the messages newer than keepAbove (live ones the rows may predate).
+  replaceRows(rows, keepAbove = Infinity) {
     const atBottom = this.isAtBottom();
     const y = window.scrollY;
     this.clearHover();
-    for (const li of this.messages()) li.remove();
+    for (const li of this.messages()) if (+li.dataset.id <= keepAbove) li.remove();
     this.appendRows(rows, { fresh: false, keepScroll: false });
     if (atBottom) this.scrollToBottom();
     else window.scrollTo(0, y);
@@ -1015,7 +1016,7 @@ class Board {
       this.sseOpenedAt = Date.now();
       this.sseGot = false;
       this.setState("live");
-      if (!this.lastID) this.reloadList(); // the stream sends no backlog after last_id=0
+      if (!this.lastID) this.reloadList(true); // the stream sends no backlog after last_id=0
     };
     src.addEventListener(
       "message",
@@ -1034,6 +1035,9 @@ class Board {
         li.remove();
       }),
     );
+    // The list is not what the server would send now (too much missed, or
+    // the filters changed): read it again, keeping what comes live.
+    src.addEventListener("reset", mine(() => this.reloadList(true)));
     src.addEventListener("submission", mine((d) => this.decided(d)));
     src.addEventListener("pending", mine((d) => this.setPendingCount(d.pending)));
     src.onerror = () => {
@@ -1125,17 +1129,20 @@ class Board {
     if (this.unread) document.title = `(${this.unread}${this.unreadMark ? "*" : ""}) ${this.title}`;
   }
 
-  // reloadList reads the list again (the filters changed what is hidden).
-  async reloadList() {
+  // reloadList reads the list again (the filters changed what is hidden,
+  // or the stream could not send all that was missed). keepLive keeps the
+  // messages the stream brings meanwhile.
+  async reloadList(keepLive) {
     if (!this.cfg.backendURL) return;
+    const keepAbove = keepLive ? this.lastID : Infinity;
     try {
       const r = await fetch(this.cfg.backendURL + "?limit=" + this.limit, {
         cache: "no-store",
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (r.status === 200) this.replaceRows(await r.json());
-      else if (r.status === 304) this.replaceRows([]);
+      if (r.status === 200) this.replaceRows(await r.json(), keepAbove);
+      else if (r.status === 304) this.replaceRows([], keepAbove);
     } catch {
       // The list stays as it is.
     }
