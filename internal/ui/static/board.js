@@ -9,8 +9,9 @@
 //
 // One plain ES module, no library: static files are served under
 // fingerprinted names, so it cannot import siblings. The pure functions at
-// the top are exported for tests (node can import this file: the DOM part
-// only runs in a browser).
+// the top are exported for tests: internal/ui/board_test.mjs, run with
+// `node --test internal/ui/` (node can import this file: the DOM part only
+// runs in a browser).
 
 // ---------------------------------------------------------------------------
 // Pure functions
@@ -66,6 +67,8 @@ export function parseNorloge(text) {
     bouchot: m[10] || "",
   };
   if (p.month && (p.month > 12 || p.day < 1 || p.day > 31)) return null;
+  // "12:34:5" is not HH:MM with the index :5.
+  if (m[9] && p.second === null && m[9][0] === ":") return null;
   if (m[9] && p.second !== null) {
     const idx = /^[\^:]/.test(m[9]) ? +m[9].slice(1) : fromSuperscript(m[9]);
     if (idx > 0) p.index = idx;
@@ -114,6 +117,21 @@ export function resolveNorloge(p, candidates, ownerID) {
 /** clockReference is what clicking a clock inserts: HH:MM:SS, with its index when the second is shared. */
 export function clockReference(clock, index, shared) {
   return index > 1 || shared ? clock + superscript(index || 1) : clock;
+}
+
+/**
+ * indexMarks gives the superscript shown after each clock of a list of
+ * messages [{created, index}], as the server renders the board: the index
+ * when it is above 1, and ¹ on a first message when another message of the
+ * list shares its second; "" otherwise. It is what clicking the clock adds.
+ */
+export function indexMarks(list) {
+  const count = new Map();
+  for (const m of list) count.set(m.created, (count.get(m.created) || 0) + 1);
+  return list.map((m) => {
+    const index = +m.index || 1;
+    return index > 1 || count.get(m.created) > 1 ? superscript(index) : "";
+  });
 }
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
