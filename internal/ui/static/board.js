@@ -280,6 +280,7 @@ class Board {
     for (const li of this.messages()) this.lastID = Math.max(this.lastID, +li.dataset.id || 0);
     const cands = this.candidates();
     for (const li of this.list.querySelectorAll("li.message")) this.decorate(li, cands);
+    this.markIndices();
 
     this.bindList();
     this.bindForm();
@@ -407,6 +408,7 @@ class Board {
     const empty = document.getElementById("empty");
     if (empty) empty.remove();
     this.trim();
+    this.markIndices();
     for (const li of added) if (li.isConnected) this.decorate(li);
     if (fresh) this.countUnread(added);
     if (atBottom) this.scrollToBottom();
@@ -425,6 +427,28 @@ class Board {
   syncLastID() {
     const hidden = this.form && this.form.elements.namedItem("last_id");
     if (hidden) hidden.value = String(this.lastID);
+  }
+
+  // markIndices shows the index after each clock whose second is shared in
+  // the list, ¹ on the first one too (as the server renders it), and
+  // updates it when messages come or go.
+  markIndices() {
+    const lis = Array.from(this.messages());
+    const marks = indexMarks(lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index })));
+    lis.forEach((li, i) => {
+      const clock = li.querySelector(":scope > button.clock");
+      if (!clock) return;
+      let sup = clock.querySelector("sup");
+      if (!marks[i]) {
+        if (sup) sup.remove();
+        return;
+      }
+      if (!sup) {
+        sup = el("sup");
+        clock.append(sup);
+      }
+      if (sup.textContent !== marks[i]) sup.textContent = marks[i];
+    });
   }
 
   firstVisibleMessage() {
@@ -450,6 +474,7 @@ class Board {
     this.clearHover();
     for (const li of this.messages()) if (+li.dataset.id <= keepAbove) li.remove();
     this.appendRows(rows, { fresh: false, keepScroll: false });
+    this.markIndices();
     if (atBottom) this.scrollToBottom();
     else window.scrollTo(0, y);
   }
@@ -589,6 +614,7 @@ class Board {
     const res = await this.postForm(this.cfg.removeURL + li.dataset.id + "/remove", {});
     if (res.ok) {
       li.remove();
+      this.markIndices();
     } else {
       this.setError(res.text || (res.data && res.data.error) || this.t("error.internal"));
     }
@@ -1051,6 +1077,7 @@ class Board {
         if (!li) return;
         if (li === this.hoverLi) this.setHoverLi(null);
         li.remove();
+        this.markIndices();
       }),
     );
     // The list is not what the server would send now (too much missed, or
