@@ -499,6 +499,8 @@ class Board {
     for (const sp of content.querySelectorAll("span.pointer")) {
       const p = parseNorloge(sp.textContent);
       this.parsed.set(sp, p);
+      // Reachable with Tab: focus does what hovering does.
+      sp.tabIndex = 0;
       if (p && p.bouchot) {
         sp.classList.add("pointer-other");
         sp.title = this.t("board.other_tribune");
@@ -594,15 +596,19 @@ class Board {
     });
     list.addEventListener("mouseleave", () => this.clearHover());
     // Keyboard: a focused clock shows the answers to its message, a focused
-    // totoz link its image.
+    // norloge what it points to (always in the preview, which describes
+    // it), a focused totoz link its image.
     list.addEventListener("focusin", (e) => {
       const btn = e.target.closest("button.clock");
       if (btn) this.setHoverLi(btn.closest("li.message[data-id]"));
+      const sp = e.target.closest("span.pointer");
+      if (sp) this.setPointer(sp, null, true);
       const a = e.target.closest("a.smiley");
       if (a) this.showTotoz(a);
     });
     list.addEventListener("focusout", (e) => {
       if (e.target.closest("button.clock")) this.setHoverLi(null);
+      if (e.target === this.hoverPointer) this.setPointer(null);
       if (this.popup && e.target === this.popup.link) this.hideTotoz();
     });
     window.addEventListener("scroll", () => this.hideTotoz(), { passive: true });
@@ -652,8 +658,9 @@ class Board {
   }
 
   // setPointer highlights what the hovered norloge points to, and previews
-  // what cannot be seen.
-  setPointer(sp, ev) {
+  // what cannot be seen (everything, for a norloge focused with the
+  // keyboard: the preview is its description).
+  setPointer(sp, ev, focused) {
     if (sp === this.hoverPointer) return;
     this.unlight("targets");
     this.hidePreview();
@@ -665,7 +672,7 @@ class Board {
     const targets = this.resolve(sp);
     for (const li of targets) this.light("targets", li);
     if (targets.length) {
-      const hidden = targets.filter((li) => !this.isVisible(li));
+      const hidden = focused ? targets : targets.filter((li) => !this.isVisible(li));
       if (hidden.length) this.showPreview(hidden.map((li) => this.entryFromLi(li)), sp, at);
       return;
     }
@@ -736,12 +743,18 @@ class Board {
     if (!box) return;
     box.replaceChildren(...entries);
     this.place(box, anchor, at);
+    anchor.setAttribute("aria-describedby", box.id);
+    this.described = anchor;
   }
 
   hidePreview() {
     if (!this.preview) return;
     this.preview.hidden = true;
     this.preview.replaceChildren();
+    if (this.described) {
+      this.described.removeAttribute("aria-describedby");
+      this.described = null;
+    }
   }
 
   // place shows a fixed box near the mouse (or below the anchor), inside the
