@@ -201,7 +201,7 @@ const TARGETS = [
   ["message", "board.filter_message"],
 ];
 const THEMES = ["", "light", "dark"];
-const THEME_KEYS = { "": "board.theme_auto", light: "board.theme_light", dark: "board.theme_dark" };
+const THEME_KEYS = { "": "board.theme_name_auto", light: "board.theme_name_light", dark: "board.theme_name_dark" };
 
 // ---------------------------------------------------------------------------
 // The board
@@ -1221,8 +1221,8 @@ class Board {
         this.connect();
       });
     }
+    this.addIntervalControl();
     if (this.themeButton) {
-      this.themeWord = this.themeButton.textContent.trim() || this.t("board.theme");
       this.showTheme();
       this.themeButton.addEventListener("click", () => {
         const cur = document.documentElement.dataset.theme || "";
@@ -1244,11 +1244,66 @@ class Board {
     }
   }
 
+  // showTheme names the current theme on its button ("Theme: light"); a
+  // click goes to the next one.
   showTheme() {
     const cur = document.documentElement.dataset.theme || "";
-    const label = this.t(THEME_KEYS[cur] || "board.theme_auto");
-    this.themeButton.textContent = label;
+    this.themeButton.textContent = this.t("board.theme_current", this.t(THEME_KEYS[cur] || THEME_KEYS[""]));
     this.themeButton.dataset.theme = cur || "auto";
+  }
+
+  // addIntervalControl puts the polling interval beside the refresh box,
+  // "every [10] s", saved when it changes.
+  addIntervalControl() {
+    const box = this.refreshBox && this.refreshBox.closest("label");
+    if (!box || !this.cfg.prefsURL) return;
+    const form = el("form", "refresh-interval");
+    form.noValidate = true; // the server's message, not the browser's
+    const secs = el("input");
+    secs.type = "number";
+    secs.id = "refresh-secs";
+    secs.name = "refresh_secs";
+    secs.min = "2";
+    secs.max = "600";
+    secs.step = "1";
+    secs.inputMode = "numeric";
+    secs.value = String(this.refreshSecs);
+    secs.setAttribute("aria-label", this.t("board.refresh_secs"));
+    secs.title = this.t("board.refresh_secs");
+    // The input's aria-label says it all: the words around it are for the eyes.
+    const label = el("label", "", this.t("board.refresh_every"));
+    label.htmlFor = secs.id;
+    label.setAttribute("aria-hidden", "true");
+    const unit = el("span", "unit", this.t("board.seconds"));
+    unit.setAttribute("aria-hidden", "true");
+    form.append(label, " ", secs, " ", unit);
+    const save = async () => {
+      const n = Math.round(Number(secs.value));
+      if (n === this.refreshSecs && secs.value !== "") return;
+      const res = await this.savePref({ refresh_secs: String(n) });
+      if (res.ok && res.data) {
+        secs.removeAttribute("aria-invalid");
+        secs.setCustomValidity("");
+        this.usePrefs(res.data);
+        secs.value = String(this.refreshSecs);
+        if (this.mode === "poll") {
+          clearTimeout(this.pollTimer);
+          if (!this.pollAbort) this.pollTimer = setTimeout(() => this.pollOnce(), this.refreshSecs * 1000);
+        }
+      } else {
+        secs.setAttribute("aria-invalid", "true");
+        secs.setCustomValidity((res.data && res.data.error) || res.text || this.t("error.internal"));
+        secs.reportValidity();
+      }
+    };
+    secs.addEventListener("input", () => secs.setCustomValidity(""));
+    secs.addEventListener("change", save);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      save();
+    });
+    box.after(" ", form);
+    this.intervalInput = secs;
   }
 
   bindGlobal() {
@@ -1314,6 +1369,9 @@ class Board {
       this.remarkAll();
     }
     if (p.refresh_secs >= 2) this.refreshSecs = p.refresh_secs;
+    if (this.intervalInput && document.activeElement !== this.intervalInput) {
+      this.intervalInput.value = String(this.refreshSecs);
+    }
     if (this.mode === "poll") this.setState("poll");
   }
 
@@ -1339,7 +1397,7 @@ class Board {
   renderPanel(focusKey, notice) {
     const panel = this.panel;
     if (!panel) return;
-    const prefs = this.prefs || { filters: { active: true, rules: [] }, refresh_secs: this.refreshSecs };
+    const prefs = this.prefs || { filters: { active: true, rules: [] } };
     const filters = prefs.filters || { active: true, rules: [] };
     const rules = Array.isArray(filters.rules) ? filters.rules : [];
     const kindLabel = new Map(KINDS.map(([k, key]) => [k, this.t(key)]));
@@ -1456,36 +1514,6 @@ class Board {
     actions.append(button("reset", "board.filters_reset", "reset"));
     if (this.login) actions.append(button("save", "board.filters_save", "save"), button("load", "board.filters_load", "load"));
 
-    // Refresh interval
-    const interval = el("form", "refresh-interval");
-    const secs = el("input");
-    secs.type = "number";
-    secs.min = "2";
-    secs.max = "600";
-    secs.step = "1";
-    secs.required = true;
-    secs.inputMode = "numeric";
-    secs.value = String(prefs.refresh_secs || this.refreshSecs);
-    const saveSecs = keyed(el("button", "", this.t("board.save")), "save-secs");
-    saveSecs.type = "submit";
-    interval.append(field("refresh-secs", secs, "board.refresh_secs"), saveSecs);
-    interval.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const n = Math.round(Number(secs.value));
-      const res = await this.savePref({ refresh_secs: String(n) });
-      if (res.ok && res.data) {
-        this.usePrefs(res.data);
-        this.renderPanel("refresh-secs", res.data.notice);
-        if (this.mode === "poll") {
-          clearTimeout(this.pollTimer);
-          if (!this.pollAbort) this.pollTimer = setTimeout(() => this.pollOnce(), this.refreshSecs * 1000);
-        }
-      } else {
-        this.panelSay((res.data && res.data.error) || res.text || this.t("error.internal"), true);
-        secs.focus();
-      }
-    });
-
     const status = el("p", "panel-notice");
     status.setAttribute("role", "status");
     const alert = el("p", "panel-error");
@@ -1496,7 +1524,7 @@ class Board {
     const messages = el("div", "panel-messages");
     messages.append(status, alert);
 
-    panel.replaceChildren(title, activeLabel, rulesBox, add, actions, interval, messages);
+    panel.replaceChildren(title, activeLabel, rulesBox, add, actions, messages);
     if (focusKey) {
       const f = panel.querySelector(`[data-key="${CSS.escape(focusKey)}"]`) || title;
       f.focus();
