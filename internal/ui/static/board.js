@@ -1339,9 +1339,13 @@ class Board {
     }
   }
 
+  // savePref saves preferences one request after the other, so that quick
+  // clicks (the theme) are saved in the order they were made.
   savePref(fields) {
-    if (this.cfg.prefsURL) return this.postForm(this.cfg.prefsURL, fields);
-    return Promise.resolve({ ok: false });
+    if (!this.cfg.prefsURL) return Promise.resolve({ ok: false });
+    const send = () => this.postForm(this.cfg.prefsURL, fields);
+    this.prefSaving = (this.prefSaving || Promise.resolve()).then(send, send);
+    return this.prefSaving;
   }
 
   async loadPrefs() {
