@@ -935,6 +935,9 @@ class Board {
       if (data.notice && this.postNotice) this.postNotice.textContent = data.notice;
       const atBottom = this.isAtBottom();
       this.appendRows(data.rows);
+      // The answer carries the messages after last_id, none after 0: on a
+      // board that was empty, read the list (the live refresh may be off).
+      if (status === "published" && !document.getElementById("m" + data.id)) await this.reloadList(true);
       const mine = data.id && document.getElementById("m" + data.id);
       if (mine && !mine.classList.contains("owned")) this.setOwned(mine);
       if (status === "pending") this.addPending(data);
