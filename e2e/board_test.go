@@ -458,12 +458,25 @@ func TestNoScriptPage(t *testing.T) {
 		t.Error("/noscript/ has the script-only tools")
 	}
 	u.str(`window.e2eMarker = "before"`)
+	from := time.Now()
 	u.typeIn("#content", "posté depuis noscript\r")
 	u.waitFor("the message after the redirect", liWith("posté depuis noscript"), waitTimeout, `location.href`)
 	if u.truth(`window.e2eMarker === "before"`) {
 		t.Error("posting from /noscript/ did not load a page: a script intercepted the form")
 	}
-	t.Logf("after posting from /noscript/ the browser is at %s", u.str(`location.pathname`))
+	// The post comes back to the plain board, still without the script.
+	if got := u.str(`location.pathname`); got != "/noscript/" {
+		t.Errorf("after posting from /noscript/ the browser is at %q, want /noscript/", got)
+	}
+	if u.truth(`document.querySelector("script[src*=board]") || document.documentElement.classList.contains("js-board")`) {
+		t.Error("the page after posting from /noscript/ loads board.js")
+	}
+	if got := u.sentSince(from, "/static/board."); len(got) > 0 {
+		t.Errorf("board.js was requested after posting from /noscript/: %v", got)
+	}
+	if got := u.sentSince(from, "/remote/"); len(got) > 0 {
+		t.Errorf("the page asked for messages after posting from /noscript/: %v", got)
+	}
 }
 
 // The French page is French, and the language switch is remembered.
@@ -483,6 +496,9 @@ func TestFrench(t *testing.T) {
 	checkLang(fr, "fr", "Poster", "Rafraîchissement actif")
 	if got := fr.str(`document.getElementById("live-state").textContent`); got != "en direct" {
 		t.Errorf("the live state reads %q in French", got)
+	}
+	if got, want := fr.str(`document.getElementById("theme-toggle").textContent`), "Thème\u00a0: système"; got != want {
+		t.Errorf("the theme button reads %q in French, want %q", got, want)
 	}
 
 	en := newTab(t, "anglophone", 1200, 800)

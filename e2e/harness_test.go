@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -449,9 +450,20 @@ func (tb *tab) sentSince(t time.Time, part string) []string {
 // newTab opens a tab for a new user, width×height CSS pixels.
 func newTab(t *testing.T, name string, width, height int64) *tab {
 	t.Helper()
-	parent := browserContext(t)
+	return openTab(t, browserContext(t), name, width, height, chromedp.WithNewBrowserContext())
+}
+
+// sibling opens another tab of the same user (same browser context, so the
+// same cookies).
+func (tb *tab) sibling(name string, width, height int64) *tab {
+	tb.t.Helper()
+	return openTab(tb.t, tb.ctx, name, width, height)
+}
+
+func openTab(t *testing.T, parent context.Context, name string, width, height int64, opts ...chromedp.ContextOption) *tab {
+	t.Helper()
 	tb := &tab{t: t, name: name}
-	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext(), chromedp.WithListener(tb.listen))
+	ctx, cancel := chromedp.NewContext(parent, append(opts, chromedp.WithListener(tb.listen))...)
 	tb.ctx = ctx
 	t.Cleanup(func() {
 		tb.mu.Lock()
@@ -545,6 +557,29 @@ func (tb *tab) colorScheme(scheme string) {
 	call(tb, "emulate prefers-color-scheme", emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
 	})
+}
+
+// beforeScripts runs js in every page of the tab before the page's own
+// scripts (to take a browser feature away, say).
+func (tb *tab) beforeScripts(js string) {
+	tb.t.Helper()
+	call(tb, "add a script to new documents", page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: js})
+}
+
+// login logs the tab in through the log-in form, then goes to next.
+func (tb *tab) login(base, user, next string) {
+	tb.t.Helper()
+	tb.navigate(base + "/login?next=" + url.QueryEscape(next))
+	tb.typeIn("#username", user)
+	tb.typeIn("#password", password+"\r")
+	tb.waitFor("the page after logging in", `location.pathname === `+js(next)+` && !document.getElementById("password")`, waitTimeout,
+		`location.href`, `document.querySelector(".alert")?.textContent`)
+}
+
+// key presses keys on the focused element (kb.Tab, kb.Escape…).
+func (tb *tab) key(what, keys string) {
+	tb.t.Helper()
+	tb.do("press "+what, chromedp.KeyEvent(keys))
 }
 
 // navigate loads a page and waits for its load event.

@@ -112,6 +112,9 @@ func setTheme(t *testing.T, u *tab, theme string) {
 	if got := u.str(`document.documentElement.dataset.theme`); got != theme {
 		t.Fatalf("#theme-toggle never gave the %s theme (now %q)", theme, got)
 	}
+	if got, want := u.str(`document.getElementById("theme-toggle").textContent`), "Theme: "+theme; got != want {
+		t.Errorf("the theme button reads %q, want %q", got, want)
+	}
 	u.waitFor("the theme saved", `fetch("/prefs.json", {cache: "no-store"}).then(r => r.json()).then(p => p.theme === `+js(theme)+`)`, waitTimeout,
 		`fetch("/prefs.json").then(r => r.text())`)
 }
@@ -134,4 +137,64 @@ func luminance(t *testing.T, b []byte) float64 {
 		}
 	}
 	return sum / float64(n)
+}
+
+// The moderation queue on a phone: cards, each with its message readable
+// and its decision buttons whole; saved for people to look at.
+func TestModerationScreenshot(t *testing.T) {
+	s := moderatedServer(t)
+	s.post("troie", "coincoin/3.1 (X11; Linux x86_64)", "premier message en attente, assez long pour passer à la ligne sur un téléphone")
+	s.post("troie", "Mozilla/5.0 (Android 15; Mobile; rv:140.0) Gecko/20100101 Firefox/140.0", "un lien https://fr.wikipedia.org/wiki/Tribune_(informatique) et un <b>gras</b>")
+	s.post("troie", "olcc/1.4", "court")
+	s.post("troie", "Troll/1.0", "un message à refuser")
+	dir := artifactsDir(t)
+	desk := newTab(t, "moderator at a desk", 1200, 800)
+	desk.colorScheme("light")
+	desk.login(s.URL, "modo", "/moderation/")
+	desk.str(`document.fonts.ready.then(() => "")`)
+	desk.screenshot(filepath.Join(dir, "moderation-light-1200x800.png"))
+	for _, theme := range []string{"light", "dark"} {
+		u := newTab(t, "moderator "+theme, 390, 844)
+		u.do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+		u.colorScheme(theme)
+		u.login(s.URL, "modo", "/moderation/")
+		if theme == "light" {
+			// A decision, for the table of the latest ones.
+			last := `document.querySelector("table.queue tbody tr:last-child")`
+			u.str(last + `.querySelector("input[name=reason]").value = "hors sujet"`)
+			u.str(last + `.querySelector("form.reject button").click()`)
+			u.waitFor("the decision listed", `document.querySelector("table.recent tbody tr")`, waitTimeout)
+		}
+		u.waitFor("three waiting messages", `document.querySelectorAll("table.queue tbody tr").length === 3`, waitTimeout)
+		if !u.truth(`document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
+			t.Errorf("%s: the queue scrolls sideways: %s wide for %s", theme, u.peek(`document.documentElement.scrollWidth`), u.peek(`document.documentElement.clientWidth`))
+		}
+		// Each card: the message at least 300 px wide, the buttons whole
+		// and inside the window.
+		bad := u.str(`[...document.querySelectorAll("table.queue tbody tr")].flatMap(tr => {
+			const out = [];
+			const c = tr.querySelector("td.content").getBoundingClientRect();
+			if (c.width < 300) out.push(tr.id + " message " + Math.round(c.width) + "px wide");
+			for (const b of tr.querySelectorAll("button, input")) {
+				const r = b.getBoundingClientRect();
+				if (r.width < 40 || r.left < 0 || r.right > innerWidth) out.push(tr.id + " " + (b.textContent || b.name) + " at " + Math.round(r.left) + "–" + Math.round(r.right));
+				if (b.tagName === "BUTTON" && b.scrollWidth > b.clientWidth + 1) out.push(tr.id + " " + b.textContent + " cut");
+			}
+			return out;
+		}).join("; ")`)
+		if bad != "" {
+			t.Errorf("%s: %s", theme, bad)
+		}
+		u.str(`document.fonts.ready.then(() => "")`)
+		name := fmt.Sprintf("moderation-phone-%s-390x844.png", theme)
+		u.screenshot(filepath.Join(dir, name))
+		t.Logf("saved %s", filepath.Join(dir, name))
+		if w := evalJS[float64](u, `document.querySelector("table.recent td.content").getBoundingClientRect().width`); w < 300 {
+			t.Errorf("%s: the latest decisions' message is %.0f px wide", theme, w)
+		}
+		u.str(`document.querySelector("table.recent").scrollIntoView()`)
+		name = fmt.Sprintf("moderation-phone-recent-%s-390x844.png", theme)
+		u.screenshot(filepath.Join(dir, name))
+		t.Logf("saved %s", filepath.Join(dir, name))
+	}
 }

@@ -101,6 +101,8 @@ var jsStrings = []string{
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.save",
 	"board.remove", "board.remove_title", "board.remove_confirm",
+	"board.theme_current", "board.theme_name_auto", "board.theme_name_light", "board.theme_name_dark",
+	"board.refresh_every", "board.seconds",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {

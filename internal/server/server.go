@@ -54,6 +54,9 @@ type Server struct {
 	streams    streamCounter
 	hookClient *http.Client   // webhooks: moderators and the queue notification
 	background sync.WaitGroup // webhook calls in flight
+
+	watchers sessionWatchers // the live streams of each session
+	backlog  int             // most messages a resuming stream is sent; 0: maxBacklog
 }
 
 // New builds the HTTP side of a tribune over a migrated store and its hub.

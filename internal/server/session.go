@@ -150,6 +150,7 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *sessi
 		return err
 	}
 	sess.exists = true
+	s.watchers.changed(sess.id) // open streams apply the new filters
 	return nil
 }
 

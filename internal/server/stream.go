@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -26,11 +27,62 @@ import (
 //	event: removed             data: {"id": N}
 //	event: submission          data: the viewer's moderation record, when decided
 //	event: pending             data: {"pending": N}, to moderators
+//	event: reset               data: {"reason": "backlog" or "filters"}
 //	: keep-alive               (a comment, every TRIBUNE_STREAM_KEEPALIVE)
+//
+// reset tells the client that its list is no longer what it would read
+// now: it reloads the list from the JSON backend and keeps the live events
+// that follow. "backlog": it missed more than maxBacklog messages, and the
+// stream sent none of them. "filters": the session's BaK filters changed
+// (from any tab or client); the stream applies the new ones from then on.
 
 // maxBacklog bounds what a reconnecting client is sent from the database;
-// beyond it the board reloads the page.
+// beyond it the stream sends reset instead.
 const maxBacklog = 500
+
+// sessionWatchers wakes the open streams of a session when the session is
+// saved, so that they read its new filters. Only this process's saves are
+// seen: in a cluster, a stream learns of a change made through another
+// process when it reconnects (board.js reconnects after its own changes).
+type sessionWatchers struct {
+	mu    sync.Mutex
+	watch map[string]map[chan struct{}]struct{}
+}
+
+// add registers a stream of session id; call the returned function when
+// the stream ends.
+func (ws *sessionWatchers) add(id string) (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.watch == nil {
+		ws.watch = map[string]map[chan struct{}]struct{}{}
+	}
+	if ws.watch[id] == nil {
+		ws.watch[id] = map[chan struct{}]struct{}{}
+	}
+	ws.watch[id][c] = struct{}{}
+	return c, func() {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		delete(ws.watch[id], c)
+		if len(ws.watch[id]) == 0 {
+			delete(ws.watch, id)
+		}
+	}
+}
+
+// changed wakes the streams of session id, without blocking.
+func (ws *sessionWatchers) changed(id string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for c := range ws.watch[id] {
+		select {
+		case c <- struct{}{}:
+		default: // already woken
+		}
+	}
+}
 
 // streamCounter limits the live streams per client address.
 type streamCounter struct {
@@ -65,6 +117,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		return tooMany(v.lang, 10*time.Second)
 	}
 	defer s.streams.release(v.ip)
+	// Watch the session before reading it, so no change falls in between.
+	var changed <-chan struct{}
+	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil && validToken(c.Value) {
+		ch, stop := s.watchers.add(tokenID(c.Value))
+		defer stop()
+		changed = ch
+	}
 	sess, err := s.session(r)
 	if err != nil {
 		return err
@@ -89,28 +148,44 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 	sw.write([]byte("retry: 3000\n\n"))
 
-	hide := sess.hideFilter()
-	var uid int64
-	if sess.user != nil {
-		uid = sess.user.ID
-	}
-	moderator := sess.user != nil && sess.user.Role.CanModerate()
+	vw := newViewer(sess)
 	last := after
 	if after > 0 {
-		backlog, err := s.st.After(r.Context(), v.channel.ID, after, maxBacklog)
+		limit := cmp.Or(s.backlog, maxBacklog)
+		backlog, err := s.st.After(r.Context(), v.channel.ID, after, limit+1)
 		if err != nil {
 			return nil // the stream is open: the client retries
+		}
+		if len(backlog) > limit {
+			// Too much was missed: the client reloads its list, and the
+			// live events (all newer than after) follow.
+			sw.event("reset", map[string]string{"reason": "backlog"})
+			backlog = nil
 		}
 		for i := range backlog {
 			m := &backlog[i]
 			last = m.ID
-			if hide == nil || !hide(m) {
-				sw.message(m.ID, s.hub.EncodeLive(m, sess.owned(m)))
+			if vw.hide == nil || !vw.hide(m) {
+				sw.message(m.ID, s.hub.EncodeLive(m, vw.sess.owned(m)))
 			}
 		}
 	}
 	if sw.err != nil {
 		return nil
+	}
+	// reread applies a saved session: its filters, its user.
+	reread := func() bool {
+		v.sess = nil
+		sess, err := s.session(r)
+		if err != nil {
+			return false // the client reconnects
+		}
+		old := vw
+		vw = newViewer(sess)
+		if vw.filters != old.filters {
+			sw.event("reset", map[string]string{"reason": "filters"})
+		}
+		return true
 	}
 	keep := time.NewTicker(s.cfg.StreamKeepAlive)
 	defer keep.Stop()
@@ -120,9 +195,21 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
+		case <-changed:
+			if !reread() {
+				return nil
+			}
 		case e, ok := <-sub.C:
 			if !ok {
 				return nil // dropped by the hub (too slow): the client reconnects
+			}
+			// A save made before this event was queued applies to it.
+			select {
+			case <-changed:
+				if !reread() {
+					return nil
+				}
+			default:
 			}
 			switch {
 			case e.Message != nil:
@@ -131,9 +218,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 					continue
 				}
 				last = m.ID
-				if hide == nil || !hide(m) {
+				if vw.hide == nil || !vw.hide(m) {
 					owned := 0
-					if sess.owned(m) {
+					if vw.sess.owned(m) {
 						owned = 1
 					}
 					sw.message(m.ID, e.Data[owned])
@@ -142,11 +229,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 				sw.event("removed", map[string]int64{"id": e.Removed.ID})
 			case e.Submission != nil:
 				sub := e.Submission
-				mine := uid != 0 && sub.AuthorID == uid || uid == 0 && sub.AuthorID == 0 && sess.id != "" && sub.SessionID == sess.id
+				mine := vw.uid != 0 && sub.AuthorID == vw.uid ||
+					vw.uid == 0 && sub.AuthorID == 0 && vw.sess.id != "" && sub.SessionID == vw.sess.id
 				if mine && sub.Status != model.StatusPending {
 					sw.event("submission", submissionEvent(v.lang, sub))
 				}
-				if moderator {
+				if vw.moderator {
 					sw.event("pending", map[string]int{"pending": e.Pending})
 				}
 			}
@@ -155,6 +243,28 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// viewer is what a stream needs of its session.
+type viewer struct {
+	sess      *session
+	hide      func(*model.Message) bool
+	uid       int64
+	moderator bool
+	filters   string // the active rules, to tell a change
+}
+
+func newViewer(sess *session) viewer {
+	vw := viewer{sess: sess, hide: sess.hideFilter()}
+	if sess.user != nil {
+		vw.uid = sess.user.ID
+		vw.moderator = sess.user.Role.CanModerate()
+	}
+	if b := sess.data.Bak; b != nil && b.Active && len(b.Rules) > 0 {
+		rules, _ := json.Marshal(b.Rules)
+		vw.filters = string(rules)
+	}
+	return vw
 }
 
 // submissionEvent tells an author what became of a message.

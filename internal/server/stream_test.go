@@ -288,3 +288,114 @@ func TestStreamLimitPerAddress(t *testing.T) {
 	waitFor(t, func() bool { return openStream(t, srv, "/remote/stream/", nil).status == 200 })
 	_ = b
 }
+
+// A client that missed more than the backlog bound is told to reload its
+// list (reset) instead of getting the oldest missed messages and losing
+// the rest; the live events follow.
+func TestStreamResetAfterLongAbsence(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		tr.srv.backlog = 3 // before the server's goroutines start
+		srv := httptest.NewServer(tr.srv)
+		t.Cleanup(srv.Close)
+		poster := tr.client("Poster")
+		seen := poster.say("/", "the last one seen")
+		var missed []int64
+		for i := range 3 {
+			missed = append(missed, poster.say("/", fmt.Sprintf("missed %d", i)))
+		}
+		// Exactly the bound: every missed message comes, no reset.
+		s := openStream(t, srv, "/remote/stream/", nil, "Last-Event-ID", fmt.Sprint(seen))
+		for _, id := range missed {
+			if e := s.next("message"); e.id != fmt.Sprint(id) {
+				t.Fatalf("backlog within the bound: %+v, want message %d", e, id)
+			}
+		}
+		s.cancel()
+
+		// One more: a reset, none of the backlog, then the live events.
+		poster.say("/", "missed 3")
+		for _, resume := range []string{"Last-Event-ID", "last_id"} {
+			var s *sseClient
+			if resume == "last_id" {
+				s = openStream(t, srv, fmt.Sprintf("/remote/stream/?last_id=%d", seen), nil)
+			} else {
+				s = openStream(t, srv, "/remote/stream/", nil, "Last-Event-ID", fmt.Sprint(seen))
+			}
+			if e := s.next("reset"); e.data != `{"reason":"backlog"}` {
+				t.Fatalf("%s: reset event %+v", resume, e)
+			}
+			live := poster.say("/", "live after the reset "+resume)
+			if e := s.next("message"); e.id != fmt.Sprint(live) {
+				t.Fatalf("%s: after the reset got %+v, want the live message %d", resume, e, live)
+			}
+			s.cancel()
+		}
+	})
+}
+
+// The open streams of a session apply its new BaK filters at once, and
+// tell their pages to reload their lists; other sessions' streams are not
+// touched.
+func TestStreamFollowsFilterChanges(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		srv := httptest.NewServer(tr.srv)
+		t.Cleanup(srv.Close)
+		poster := tr.client("Poster")
+		other := tr.client("Someone")
+		reader := tr.client("Reader")
+		reader.get("/") // the board gives a session token
+		if reader.cookies[tr.cfg.SessionCookieName] == nil {
+			t.Fatal("the board page set no session cookie")
+		}
+		tabs := []*sseClient{
+			openStream(t, srv, "/remote/stream/", reader.cookies),
+			openStream(t, srv, "/remote/stream/", reader.cookies), // a second tab
+		}
+		stranger := openStream(t, srv, "/remote/stream/", nil)
+
+		expect := func(s *sseClient, what string, want ...string) {
+			t.Helper()
+			for _, w := range want {
+				if w == "reset" {
+					if e := s.next("reset"); e.data != `{"reason":"filters"}` {
+						t.Fatalf("%s: reset %+v", what, e)
+					}
+					continue
+				}
+				if e := s.next("message"); !strings.Contains(e.data, w) {
+					t.Fatalf("%s: got message %s, want %q", what, e.data, w)
+				}
+			}
+		}
+
+		// A /bak command posted as a message, as a coincoin would.
+		if w := reader.post("/post/", "content", "/bak add ua Poster"); w.Code != 200 {
+			t.Fatalf("/bak add: %d %s", w.Code, w.Body)
+		}
+		poster.say("/", "hidden from the reader")
+		other.say("/", "shown to the reader")
+		for i, s := range tabs {
+			expect(s, fmt.Sprintf("tab %d after /bak add", i), "reset", "shown to the reader")
+		}
+		expect(stranger, "stranger", "hidden from the reader", "shown to the reader")
+
+		// The filters panel's route: turned off, the poster shows again.
+		if w := reader.post("/prefs/filters", "op", "off"); w.Code >= 400 {
+			t.Fatalf("filters off: %d %s", w.Code, w.Body)
+		}
+		poster.say("/", "shown again")
+		for i, s := range tabs {
+			expect(s, fmt.Sprintf("tab %d after the filters are off", i), "reset", "shown again")
+		}
+		expect(stranger, "stranger", "shown again")
+
+		// A save that leaves the filters alone (the theme) resets nothing.
+		if w := reader.post("/prefs", "theme", "dark"); w.Code >= 400 {
+			t.Fatalf("theme: %d %s", w.Code, w.Body)
+		}
+		poster.say("/", "after the theme")
+		for i, s := range tabs {
+			expect(s, fmt.Sprintf("tab %d after a theme change", i), "after the theme")
+		}
+	})
+}

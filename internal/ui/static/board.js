@@ -9,8 +9,9 @@
 //
 // One plain ES module, no library: static files are served under
 // fingerprinted names, so it cannot import siblings. The pure functions at
-// the top are exported for tests (node can import this file: the DOM part
-// only runs in a browser).
+// the top are exported for tests: internal/ui/board_test.mjs, run with
+// `node --test internal/ui/` (node can import this file: the DOM part only
+// runs in a browser).
 
 // ---------------------------------------------------------------------------
 // Pure functions
@@ -66,6 +67,8 @@ export function parseNorloge(text) {
     bouchot: m[10] || "",
   };
   if (p.month && (p.month > 12 || p.day < 1 || p.day > 31)) return null;
+  // "12:34:5" is not HH:MM with the index :5.
+  if (m[9] && p.second === null && m[9][0] === ":") return null;
   if (m[9] && p.second !== null) {
     const idx = /^[\^:]/.test(m[9]) ? +m[9].slice(1) : fromSuperscript(m[9]);
     if (idx > 0) p.index = idx;
@@ -114,6 +117,21 @@ export function resolveNorloge(p, candidates, ownerID) {
 /** clockReference is what clicking a clock inserts: HH:MM:SS, with its index when the second is shared. */
 export function clockReference(clock, index, shared) {
   return index > 1 || shared ? clock + superscript(index || 1) : clock;
+}
+
+/**
+ * indexMarks gives the superscript shown after each clock of a list of
+ * messages [{created, index}], as the server renders the board: the index
+ * when it is above 1, and ¹ on a first message when another message of the
+ * list shares its second; "" otherwise. It is what clicking the clock adds.
+ */
+export function indexMarks(list) {
+  const count = new Map();
+  for (const m of list) count.set(m.created, (count.get(m.created) || 0) + 1);
+  return list.map((m) => {
+    const index = +m.index || 1;
+    return index > 1 || count.get(m.created) > 1 ? superscript(index) : "";
+  });
 }
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
@@ -183,7 +201,7 @@ const TARGETS = [
   ["message", "board.filter_message"],
 ];
 const THEMES = ["", "light", "dark"];
-const THEME_KEYS = { "": "board.theme_auto", light: "board.theme_light", dark: "board.theme_dark" };
+const THEME_KEYS = { "": "board.theme_name_auto", light: "board.theme_name_light", dark: "board.theme_name_dark" };
 
 // ---------------------------------------------------------------------------
 // The board
@@ -262,6 +280,7 @@ class Board {
     for (const li of this.messages()) this.lastID = Math.max(this.lastID, +li.dataset.id || 0);
     const cands = this.candidates();
     for (const li of this.list.querySelectorAll("li.message")) this.decorate(li, cands);
+    this.markIndices();
 
     this.bindList();
     this.bindForm();
@@ -389,6 +408,7 @@ class Board {
     const empty = document.getElementById("empty");
     if (empty) empty.remove();
     this.trim();
+    this.markIndices();
     for (const li of added) if (li.isConnected) this.decorate(li);
     if (fresh) this.countUnread(added);
     if (atBottom) this.scrollToBottom();
@@ -409,6 +429,28 @@ class Board {
     if (hidden) hidden.value = String(this.lastID);
   }
 
+  // markIndices shows the index after each clock whose second is shared in
+  // the list, ¹ on the first one too (as the server renders it), and
+  // updates it when messages come or go.
+  markIndices() {
+    const lis = Array.from(this.messages());
+    const marks = indexMarks(lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index })));
+    lis.forEach((li, i) => {
+      const clock = li.querySelector(":scope > button.clock");
+      if (!clock) return;
+      let sup = clock.querySelector("sup");
+      if (!marks[i]) {
+        if (sup) sup.remove();
+        return;
+      }
+      if (!sup) {
+        sup = el("sup");
+        clock.append(sup);
+      }
+      if (sup.textContent !== marks[i]) sup.textContent = marks[i];
+    });
+  }
+
   firstVisibleMessage() {
     for (const li of this.messages()) {
       if (li.getBoundingClientRect().bottom > 0) return li;
@@ -424,13 +466,15 @@ class Board {
     }
   }
 
-  // replaceRows rebuilds the list from rows (after a filter change).
-  replaceRows(rows) {
+  // replaceRows rebuilds the list from rows (after a filter change), keeping
+  // the messages newer than keepAbove (live ones the rows may predate).
+  replaceRows(rows, keepAbove = Infinity) {
     const atBottom = this.isAtBottom();
     const y = window.scrollY;
     this.clearHover();
-    for (const li of this.messages()) li.remove();
+    for (const li of this.messages()) if (+li.dataset.id <= keepAbove) li.remove();
     this.appendRows(rows, { fresh: false, keepScroll: false });
+    this.markIndices();
     if (atBottom) this.scrollToBottom();
     else window.scrollTo(0, y);
   }
@@ -455,6 +499,8 @@ class Board {
     for (const sp of content.querySelectorAll("span.pointer")) {
       const p = parseNorloge(sp.textContent);
       this.parsed.set(sp, p);
+      // Reachable with Tab: focus does what hovering does.
+      sp.tabIndex = 0;
       if (p && p.bouchot) {
         sp.classList.add("pointer-other");
         sp.title = this.t("board.other_tribune");
@@ -550,15 +596,19 @@ class Board {
     });
     list.addEventListener("mouseleave", () => this.clearHover());
     // Keyboard: a focused clock shows the answers to its message, a focused
-    // totoz link its image.
+    // norloge what it points to (always in the preview, which describes
+    // it), a focused totoz link its image.
     list.addEventListener("focusin", (e) => {
       const btn = e.target.closest("button.clock");
       if (btn) this.setHoverLi(btn.closest("li.message[data-id]"));
+      const sp = e.target.closest("span.pointer");
+      if (sp) this.setPointer(sp, null, true);
       const a = e.target.closest("a.smiley");
       if (a) this.showTotoz(a);
     });
     list.addEventListener("focusout", (e) => {
       if (e.target.closest("button.clock")) this.setHoverLi(null);
+      if (e.target === this.hoverPointer) this.setPointer(null);
       if (this.popup && e.target === this.popup.link) this.hideTotoz();
     });
     window.addEventListener("scroll", () => this.hideTotoz(), { passive: true });
@@ -570,6 +620,7 @@ class Board {
     const res = await this.postForm(this.cfg.removeURL + li.dataset.id + "/remove", {});
     if (res.ok) {
       li.remove();
+      this.markIndices();
     } else {
       this.setError(res.text || (res.data && res.data.error) || this.t("error.internal"));
     }
@@ -607,8 +658,9 @@ class Board {
   }
 
   // setPointer highlights what the hovered norloge points to, and previews
-  // what cannot be seen.
-  setPointer(sp, ev) {
+  // what cannot be seen (everything, for a norloge focused with the
+  // keyboard: the preview is its description).
+  setPointer(sp, ev, focused) {
     if (sp === this.hoverPointer) return;
     this.unlight("targets");
     this.hidePreview();
@@ -620,7 +672,7 @@ class Board {
     const targets = this.resolve(sp);
     for (const li of targets) this.light("targets", li);
     if (targets.length) {
-      const hidden = targets.filter((li) => !this.isVisible(li));
+      const hidden = focused ? targets : targets.filter((li) => !this.isVisible(li));
       if (hidden.length) this.showPreview(hidden.map((li) => this.entryFromLi(li)), sp, at);
       return;
     }
@@ -691,12 +743,18 @@ class Board {
     if (!box) return;
     box.replaceChildren(...entries);
     this.place(box, anchor, at);
+    anchor.setAttribute("aria-describedby", box.id);
+    this.described = anchor;
   }
 
   hidePreview() {
     if (!this.preview) return;
     this.preview.hidden = true;
     this.preview.replaceChildren();
+    if (this.described) {
+      this.described.removeAttribute("aria-describedby");
+      this.described = null;
+    }
   }
 
   // place shows a fixed box near the mouse (or below the anchor), inside the
@@ -877,6 +935,9 @@ class Board {
       if (data.notice && this.postNotice) this.postNotice.textContent = data.notice;
       const atBottom = this.isAtBottom();
       this.appendRows(data.rows);
+      // The answer carries the messages after last_id, none after 0: on a
+      // board that was empty, read the list (the live refresh may be off).
+      if (status === "published" && !document.getElementById("m" + data.id)) await this.reloadList(true);
       const mine = data.id && document.getElementById("m" + data.id);
       if (mine && !mine.classList.contains("owned")) this.setOwned(mine);
       if (status === "pending") this.addPending(data);
@@ -1015,7 +1076,7 @@ class Board {
       this.sseOpenedAt = Date.now();
       this.sseGot = false;
       this.setState("live");
-      if (!this.lastID) this.reloadList(); // the stream sends no backlog after last_id=0
+      if (!this.lastID) this.reloadList(true); // the stream sends no backlog after last_id=0
     };
     src.addEventListener(
       "message",
@@ -1032,8 +1093,12 @@ class Board {
         if (!li) return;
         if (li === this.hoverLi) this.setHoverLi(null);
         li.remove();
+        this.markIndices();
       }),
     );
+    // The list is not what the server would send now (too much missed, or
+    // the filters changed): read it again, keeping what comes live.
+    src.addEventListener("reset", mine(() => this.reloadList(true)));
     src.addEventListener("submission", mine((d) => this.decided(d)));
     src.addEventListener("pending", mine((d) => this.setPendingCount(d.pending)));
     src.onerror = () => {
@@ -1125,17 +1190,20 @@ class Board {
     if (this.unread) document.title = `(${this.unread}${this.unreadMark ? "*" : ""}) ${this.title}`;
   }
 
-  // reloadList reads the list again (the filters changed what is hidden).
-  async reloadList() {
+  // reloadList reads the list again (the filters changed what is hidden,
+  // or the stream could not send all that was missed). keepLive keeps the
+  // messages the stream brings meanwhile.
+  async reloadList(keepLive) {
     if (!this.cfg.backendURL) return;
+    const keepAbove = keepLive ? this.lastID : Infinity;
     try {
       const r = await fetch(this.cfg.backendURL + "?limit=" + this.limit, {
         cache: "no-store",
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
-      if (r.status === 200) this.replaceRows(await r.json());
-      else if (r.status === 304) this.replaceRows([]);
+      if (r.status === 200) this.replaceRows(await r.json(), keepAbove);
+      else if (r.status === 304) this.replaceRows([], keepAbove);
     } catch {
       // The list stays as it is.
     }
@@ -1156,8 +1224,8 @@ class Board {
         this.connect();
       });
     }
+    this.addIntervalControl();
     if (this.themeButton) {
-      this.themeWord = this.themeButton.textContent.trim() || this.t("board.theme");
       this.showTheme();
       this.themeButton.addEventListener("click", () => {
         const cur = document.documentElement.dataset.theme || "";
@@ -1179,11 +1247,66 @@ class Board {
     }
   }
 
+  // showTheme names the current theme on its button ("Theme: light"); a
+  // click goes to the next one.
   showTheme() {
     const cur = document.documentElement.dataset.theme || "";
-    const label = this.t(THEME_KEYS[cur] || "board.theme_auto");
-    this.themeButton.textContent = label;
+    this.themeButton.textContent = this.t("board.theme_current", this.t(THEME_KEYS[cur] || THEME_KEYS[""]));
     this.themeButton.dataset.theme = cur || "auto";
+  }
+
+  // addIntervalControl puts the polling interval beside the refresh box,
+  // "every [10] s", saved when it changes.
+  addIntervalControl() {
+    const box = this.refreshBox && this.refreshBox.closest("label");
+    if (!box || !this.cfg.prefsURL) return;
+    const form = el("form", "refresh-interval");
+    form.noValidate = true; // the server's message, not the browser's
+    const secs = el("input");
+    secs.type = "number";
+    secs.id = "refresh-secs";
+    secs.name = "refresh_secs";
+    secs.min = "2";
+    secs.max = "600";
+    secs.step = "1";
+    secs.inputMode = "numeric";
+    secs.value = String(this.refreshSecs);
+    secs.setAttribute("aria-label", this.t("board.refresh_secs"));
+    secs.title = this.t("board.refresh_secs");
+    // The input's aria-label says it all: the words around it are for the eyes.
+    const label = el("label", "", this.t("board.refresh_every"));
+    label.htmlFor = secs.id;
+    label.setAttribute("aria-hidden", "true");
+    const unit = el("span", "unit", this.t("board.seconds"));
+    unit.setAttribute("aria-hidden", "true");
+    form.append(label, " ", secs, " ", unit);
+    const save = async () => {
+      const n = Math.round(Number(secs.value));
+      if (n === this.refreshSecs && secs.value !== "") return;
+      const res = await this.savePref({ refresh_secs: String(n) });
+      if (res.ok && res.data) {
+        secs.removeAttribute("aria-invalid");
+        secs.setCustomValidity("");
+        this.usePrefs(res.data);
+        secs.value = String(this.refreshSecs);
+        if (this.mode === "poll") {
+          clearTimeout(this.pollTimer);
+          if (!this.pollAbort) this.pollTimer = setTimeout(() => this.pollOnce(), this.refreshSecs * 1000);
+        }
+      } else {
+        secs.setAttribute("aria-invalid", "true");
+        secs.setCustomValidity((res.data && res.data.error) || res.text || this.t("error.internal"));
+        secs.reportValidity();
+      }
+    };
+    secs.addEventListener("input", () => secs.setCustomValidity(""));
+    secs.addEventListener("change", save);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      save();
+    });
+    box.after(" ", form);
+    this.intervalInput = secs;
   }
 
   bindGlobal() {
@@ -1219,9 +1342,13 @@ class Board {
     }
   }
 
+  // savePref saves preferences one request after the other, so that quick
+  // clicks (the theme) are saved in the order they were made.
   savePref(fields) {
-    if (this.cfg.prefsURL) return this.postForm(this.cfg.prefsURL, fields);
-    return Promise.resolve({ ok: false });
+    if (!this.cfg.prefsURL) return Promise.resolve({ ok: false });
+    const send = () => this.postForm(this.cfg.prefsURL, fields);
+    this.prefSaving = (this.prefSaving || Promise.resolve()).then(send, send);
+    return this.prefSaving;
   }
 
   async loadPrefs() {
@@ -1249,6 +1376,9 @@ class Board {
       this.remarkAll();
     }
     if (p.refresh_secs >= 2) this.refreshSecs = p.refresh_secs;
+    if (this.intervalInput && document.activeElement !== this.intervalInput) {
+      this.intervalInput.value = String(this.refreshSecs);
+    }
     if (this.mode === "poll") this.setState("poll");
   }
 
@@ -1274,7 +1404,7 @@ class Board {
   renderPanel(focusKey, notice) {
     const panel = this.panel;
     if (!panel) return;
-    const prefs = this.prefs || { filters: { active: true, rules: [] }, refresh_secs: this.refreshSecs };
+    const prefs = this.prefs || { filters: { active: true, rules: [] } };
     const filters = prefs.filters || { active: true, rules: [] };
     const rules = Array.isArray(filters.rules) ? filters.rules : [];
     const kindLabel = new Map(KINDS.map(([k, key]) => [k, this.t(key)]));
@@ -1391,36 +1521,6 @@ class Board {
     actions.append(button("reset", "board.filters_reset", "reset"));
     if (this.login) actions.append(button("save", "board.filters_save", "save"), button("load", "board.filters_load", "load"));
 
-    // Refresh interval
-    const interval = el("form", "refresh-interval");
-    const secs = el("input");
-    secs.type = "number";
-    secs.min = "2";
-    secs.max = "600";
-    secs.step = "1";
-    secs.required = true;
-    secs.inputMode = "numeric";
-    secs.value = String(prefs.refresh_secs || this.refreshSecs);
-    const saveSecs = keyed(el("button", "", this.t("board.save")), "save-secs");
-    saveSecs.type = "submit";
-    interval.append(field("refresh-secs", secs, "board.refresh_secs"), saveSecs);
-    interval.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const n = Math.round(Number(secs.value));
-      const res = await this.savePref({ refresh_secs: String(n) });
-      if (res.ok && res.data) {
-        this.usePrefs(res.data);
-        this.renderPanel("refresh-secs", res.data.notice);
-        if (this.mode === "poll") {
-          clearTimeout(this.pollTimer);
-          if (!this.pollAbort) this.pollTimer = setTimeout(() => this.pollOnce(), this.refreshSecs * 1000);
-        }
-      } else {
-        this.panelSay((res.data && res.data.error) || res.text || this.t("error.internal"), true);
-        secs.focus();
-      }
-    });
-
     const status = el("p", "panel-notice");
     status.setAttribute("role", "status");
     const alert = el("p", "panel-error");
@@ -1431,7 +1531,7 @@ class Board {
     const messages = el("div", "panel-messages");
     messages.append(status, alert);
 
-    panel.replaceChildren(title, activeLabel, rulesBox, add, actions, interval, messages);
+    panel.replaceChildren(title, activeLabel, rulesBox, add, actions, messages);
     if (focusKey) {
       const f = panel.querySelector(`[data-key="${CSS.escape(focusKey)}"]`) || title;
       f.focus();
