@@ -194,7 +194,7 @@ func TestBakCommand(t *testing.T) {
 		// French.
 		fr := tr.client("Lecteur")
 		fr.header.Set("Accept-Language", "fr")
-		expectRefused(t, fr, "/bak foo", "Option « foo » inconnue dans votre commande.")
+		expectRefused(t, fr, "/bak foo", "Option «\u00a0foo\u00a0» inconnue dans votre commande.")
 
 		// save and load for registered users: stored in the profile, and
 		// back with the next log-in.
