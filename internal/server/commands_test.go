@@ -272,8 +272,8 @@ func TestLastFMCommand(t *testing.T) {
 		asked = append(asked, r.Form.Get("user"))
 		mu.Unlock()
 		if r.Method != "POST" || r.Form.Get("method") != "user.getRecentTracks" || r.Form.Get("api_key") != "k3y" ||
-			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" {
-			t.Errorf("LastFM request: %s %v", r.Method, r.Form)
+			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" || r.Header.Get("User-Agent") != "tribune" {
+			t.Errorf("LastFM request: %s %v %v", r.Method, r.Form, r.Header)
 		}
 		fmt.Fprint(w, `{"recenttracks":{"track":[{"artist":{"#text":"Daft Punk"},"name":"Around the World","@attr":{"nowplaying":"true"}},
 			{"artist":{"#text":"Old"},"name":"Song","date":{"uts":"1"}}]}}`)
@@ -322,8 +322,13 @@ func TestLastFMCommand(t *testing.T) {
 		}, user, "/lastfm instant", "LastFM answered with HTTP error 503."},
 		{"unreadable answer", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `<html>`)
-		}, user, "/lastfm instant", "LastFM refused: unreadable answer"},
+		}, user, "/lastfm instant", "LastFM sent an answer that could not be read."},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(time.Second)
+		}, user, "/lastfm instant", "LastFM did not answer in time."},
+		{"timeout while reading the answer", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"recenttracks":{"track":[`)
+			w.(http.Flusher).Flush()
 			time.Sleep(time.Second)
 		}, user, "/lastfm instant", "LastFM did not answer in time."},
 		{"anonymous without a user name", playing, anon, "/lastfm instant", "Give a LastFM user name: /lastfm instant NAME."},
