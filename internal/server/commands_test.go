@@ -545,3 +545,58 @@ func TestPostRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsSpareThePostBudget: commands post nothing, so the post rate
+// limit does not count them, except /lastfm, which posts.
+func TestCommandsSpareThePostBudget(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{N: 3, Period: time.Minute} })
+	c := tr.client("x")
+	for i := range 3 {
+		c.say("/", fmt.Sprint(i))
+	}
+	for _, cmd := range []string{"/bak on", "/bak add ua y", "/name Nono", "/nick", "/bak reset"} {
+		expectCommand(t, c, cmd)
+	}
+	expectRefused(t, c, "/bak foo", "Unknown option 'foo' in your command action.")
+	for _, cmd := range []string{"/lastfm instant someone", "a message"} {
+		w := c.post("/post/", "content", cmd)
+		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "20" ||
+			w.Body.String() != "Too many posts: try again in 20 seconds" {
+			t.Errorf("%q over the limit: %d %v %q", cmd, w.Code, w.Header(), w.Body)
+		}
+	}
+	// /lastfm spends a post even when it fails.
+	fresh := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{N: 2, Period: time.Minute} })
+	f := fresh.client("x")
+	f.say("/", "one")
+	expectRefused(t, f, "/lastfm instant someone", "The LastFM command is not configured on this tribune.")
+	if w := f.post("/post/", "content", "three"); w.Code != http.StatusTooManyRequests {
+		t.Errorf("after a post and a /lastfm: %d", w.Code)
+	}
+}
+
+// TestPostRateLimitMessage: the 429 says posts, in the singular for one
+// second, in both languages.
+func TestPostRateLimitMessage(t *testing.T) {
+	tests := []struct {
+		rate config.Rate
+		lang string
+		want string
+	}{
+		{config.Rate{N: 1, Period: time.Second}, "en", "Too many posts: try again in 1 second"},
+		{config.Rate{N: 1, Period: time.Second}, "fr", "Trop de messages\u00a0: réessayez dans 1 seconde"},
+		{config.Rate{N: 1, Period: 2 * time.Second}, "en", "Too many posts: try again in 2 seconds"},
+		{config.Rate{N: 1, Period: 2 * time.Second}, "fr", "Trop de messages\u00a0: réessayez dans 2 secondes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.lang+" "+tc.want, func(t *testing.T) {
+			tr := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = tc.rate })
+			c := tr.client("x")
+			c.header.Set("Accept-Language", tc.lang)
+			c.say("/", "first")
+			if w := c.post("/post/", "content", "second"); w.Code != http.StatusTooManyRequests || w.Body.String() != tc.want {
+				t.Errorf("%d %q, want %q", w.Code, w.Body, tc.want)
+			}
+		})
+	}
+}
