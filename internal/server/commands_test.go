@@ -483,23 +483,6 @@ func TestBasicAuthOnPostRoutes(t *testing.T) {
 	}
 }
 
-func TestLockedLetsUsersIn(t *testing.T) {
-	tr := sqliteTribune(t, func(c *config.Config) { c.Locked = true })
-	tr.createUser(t, "member", model.RoleUser)
-	c := tr.client("x")
-	c.login(t, "member")
-	if w := c.post("/post/", "content", "members only"); w.Code != 200 {
-		t.Fatalf("member post: %d %s", w.Code, w.Body)
-	}
-	if w := c.get("/remote/xml/"); w.Code != 200 {
-		t.Fatalf("member read: %d", w.Code)
-	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("member:member-password"))
-	if w := tr.client("script").do("POST", "/post/", "content=via basic", "Authorization", basic); w.Code != 200 {
-		t.Fatalf("basic auth on a locked tribune: %d", w.Code)
-	}
-}
-
 func TestRemoteAnonymousPostSetting(t *testing.T) {
 	tr := sqliteTribune(t, func(c *config.Config) { c.RemoteAnonymousPost = false })
 	tr.createUser(t, "member", model.RoleUser)

@@ -79,9 +79,8 @@ func (s *Server) routes() http.Handler {
 	site.Handle("GET "+p+"/admin/{$}", s.h(s.showAdmin))
 	site.Handle("POST "+p+"/admin/channels", form(s.h(s.postAdminChannel)))
 	site.Handle("POST "+p+"/admin/users", form(s.h(s.postAdminRole)))
-	if p != "" {
-		site.Handle(p+"/{$}", http.RedirectHandler(p+"/", http.StatusMovedPermanently))
-	}
+	// Under a prefix, ServeMux itself sends PREFIX to PREFIX/ (a pattern
+	// for PREFIX/{$} would match PREFIX/ and redirect it to itself).
 	return site
 }
 
@@ -196,8 +195,10 @@ func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
 		}
 		if u == nil {
 			if r.Method == http.MethodGet && wantsHTML(r) {
-				// A browser on a locked board is shown the way in.
-				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				// A browser on a locked board is shown the way in, and back
+				// (RequestURI: the path as asked, with its prefix and
+				// channel, which dispatch took off r.URL).
+				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.RequestURI), http.StatusSeeOther)
 				return nil
 			}
 			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.locked"))
