@@ -54,26 +54,39 @@ type Rule struct {
 	Pattern string `json:"pattern"`
 }
 
+// MaxRules bounds a session's rules: every list a reader sees runs each
+// message through all of them.
+const MaxRules = 100
+
 // State is a session's BaK: its rules and whether they apply.
 type State struct {
 	Active bool   `json:"active"`
 	Rules  []Rule `json:"rules,omitempty"`
-	// Saved is set by /bak save and cleared by any change to the rules, so
-	// saving twice does not rewrite the profile.
-	Saved bool `json:"saved,omitempty"`
 }
 
 // New returns the state a session starts with: active, no rule.
 func New() *State { return &State{Active: true} }
 
-// Add adds a rule unless it is already there; it reports whether it did.
+// Has reports whether the rule is there.
+func (s *State) Has(r Rule) bool { return slices.Contains(s.Rules, r) }
+
+// Full reports whether the state holds MaxRules rules.
+func (s *State) Full() bool { return len(s.Rules) >= MaxRules }
+
+// Add adds a rule unless it is already there or the state is full; it
+// reports whether it did.
 func (s *State) Add(r Rule) bool {
-	if slices.Contains(s.Rules, r) {
+	if s.Has(r) || s.Full() {
 		return false
 	}
 	s.Rules = append(s.Rules, r)
-	s.Saved = false
 	return true
+}
+
+// SetRules replaces the rules by the first MaxRules of rules (a profile
+// edited by hand may hold more).
+func (s *State) SetRules(rules []Rule) {
+	s.Rules = slices.Clone(rules[:min(len(rules), MaxRules)])
 }
 
 // Remove removes a rule if present; it reports whether it did.
@@ -83,7 +96,6 @@ func (s *State) Remove(r Rule) bool {
 		return false
 	}
 	s.Rules = slices.Delete(s.Rules, i, i+1)
-	s.Saved = false
 	return true
 }
 
@@ -91,7 +103,6 @@ func (s *State) Remove(r Rule) bool {
 // does; its code only switched filtering off).
 func (s *State) Reset() {
 	s.Rules = nil
-	s.Saved = false
 }
 
 // Filter returns the function that tells whether a message is hidden, or

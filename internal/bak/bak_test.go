@@ -2,6 +2,7 @@ package bak_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -117,7 +118,12 @@ func TestUnicodeFolding(t *testing.T) {
 		{bak.IExact, "Kelvin", "\u212Aelvin", true}, // KELVIN SIGN folds to k
 		{bak.IContains, "ﬁ", "FIN", true},           // the ligature folds to fi
 		{bak.IExact, "ÉTÉ", "été", true},
-		{bak.IExact, "ÉTÉ", "ete", false}, // folding keeps accents
+		{bak.IExact, "ÉTÉ", "ete", false},             // folding keeps accents
+		{bak.IExact, "été", "e\u0301te\u0301", false}, // no normalisation: precomposed é is not e + U+0301
+		{bak.IExact, "ISTANBUL", "istanbul", true},
+		{bak.IExact, "İstanbul", "istanbul", false}, // İ folds to i + U+0307, not i (no Turkish rules)
+		{bak.IExact, "İSTANBUL", "i\u0307stanbul", true},
+		{bak.IContains, "stanbul", "İSTANBUL", true},
 		{bak.IContains, "chrome", "Firefox", false},
 		{bak.Exact, "STRASSE", "Straße", false},
 		{bak.Contains, "SS", "Großartig", false},
@@ -168,7 +174,7 @@ func TestFilterNilWhenNothingToDo(t *testing.T) {
 		t.Error("nil state has a filter")
 	}
 	s := bak.New()
-	if !s.Active || len(s.Rules) != 0 || s.Saved {
+	if !s.Active || len(s.Rules) != 0 {
 		t.Errorf("New() = %+v, want active and empty", s)
 	}
 	if s.Filter() != nil {
@@ -228,31 +234,44 @@ func TestAddRemoveReset(t *testing.T) {
 	}
 }
 
-func TestSavedClearedByChanges(t *testing.T) {
-	r := bak.Rule{Target: bak.TargetUA, Kind: bak.Contains, Pattern: "bot"}
-	other := bak.Rule{Target: bak.TargetUA, Kind: bak.Contains, Pattern: "other"}
-	tests := []struct {
-		name  string
-		do    func(s *bak.State)
-		saved bool
-	}{
-		{"add", func(s *bak.State) { s.Add(other) }, false},
-		{"add a duplicate", func(s *bak.State) { s.Add(r) }, true},
-		{"remove", func(s *bak.State) { s.Remove(r) }, false},
-		{"remove an absent rule", func(s *bak.State) { s.Remove(other) }, true},
-		{"reset", func(s *bak.State) { s.Reset() }, false},
-		{"filter", func(s *bak.State) { s.Filter() }, true},
+func TestMaxRules(t *testing.T) {
+	rule := func(i int) bak.Rule {
+		return bak.Rule{Target: bak.TargetUA, Kind: bak.Exact, Pattern: fmt.Sprint("bot", i)}
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := bak.New()
-			s.Add(r)
-			s.Saved = true
-			tc.do(s)
-			if s.Saved != tc.saved {
-				t.Errorf("Saved = %v, want %v", s.Saved, tc.saved)
-			}
-		})
+	s := bak.New()
+	for i := range bak.MaxRules {
+		if s.Full() || !s.Add(rule(i)) {
+			t.Fatalf("rule %d refused", i)
+		}
+	}
+	if !s.Full() || s.Add(rule(bak.MaxRules)) || len(s.Rules) != bak.MaxRules {
+		t.Fatalf("a full state took one more rule: %d rules", len(s.Rules))
+	}
+	if !s.Has(rule(0)) || s.Has(rule(bak.MaxRules)) {
+		t.Fatal("Has")
+	}
+	s.Remove(rule(0))
+	if s.Full() || !s.Add(rule(bak.MaxRules)) {
+		t.Fatal("no room after a removal")
+	}
+
+	// SetRules keeps the first MaxRules and does not share the caller's
+	// array.
+	many := make([]bak.Rule, bak.MaxRules+5)
+	for i := range many {
+		many[i] = rule(i)
+	}
+	s.SetRules(many)
+	if len(s.Rules) != bak.MaxRules || s.Rules[0] != many[0] || s.Rules[bak.MaxRules-1] != many[bak.MaxRules-1] {
+		t.Fatalf("SetRules kept %d rules", len(s.Rules))
+	}
+	s.Rules[0] = rule(-1)
+	if many[0] != rule(0) {
+		t.Fatal("SetRules shares the caller's array")
+	}
+	s.SetRules(nil)
+	if len(s.Rules) != 0 || !s.Active {
+		t.Fatalf("SetRules(nil): %+v", s)
 	}
 }
 

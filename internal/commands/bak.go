@@ -18,6 +18,8 @@ import (
 //	/bak reset                        remove every rule
 //	/bak save | load                  store the rules in the profile, or take them back
 //
+// A session holds at most bak.MaxRules rules.
+//
 // TARGET is ua, author or message; KIND is *= |= == ~= ^= $= (contains,
 // contains ignoring case, equals, equals ignoring case, starts with, ends
 // with). The pattern is the rest of the line, spaces included. Extra
@@ -44,7 +46,7 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		return applyRule(lang, st, opt == "add", r), nil
+		return applyRule(lang, st, opt == "add", r)
 	case "set", "remove":
 		if len(args) < 3 || pattern(args[2:]) == "" {
 			return Result{}, fail(lang, "bak.need_target_kind_pattern", opt)
@@ -53,16 +55,15 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		return applyRule(lang, st, opt == "set", r), nil
+		return applyRule(lang, st, opt == "set", r)
 	case "save":
 		if env.User == nil {
 			return Result{}, fail(lang, "bak.registered_only")
 		}
-		if !st.Saved {
-			if err := env.Filters.SaveRules(ctx, env.User.ID, st.Rules); err != nil {
-				return Result{}, err
-			}
-			st.Saved = true
+		// Always write: the profile is shared by every session of the
+		// account, so another one may have changed it since.
+		if err := env.Filters.SaveRules(ctx, env.User.ID, st.Rules); err != nil {
+			return Result{}, err
 		}
 		changed.Notice = i18n.T(lang, "bak.saved", len(st.Rules))
 		return changed, nil
@@ -74,8 +75,8 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		st.Rules, st.Saved = rules, true
-		changed.Notice = i18n.T(lang, "bak.loaded", len(rules))
+		st.SetRules(rules) // Active is unchanged
+		changed.Notice = i18n.T(lang, "bak.loaded", len(st.Rules))
 		return changed, nil
 	}
 	return Result{}, fail(lang, "command.unknown_option", opt)
@@ -94,17 +95,22 @@ func rule(lang i18n.Lang, target, kind string, words []string) (bak.Rule, error)
 	return bak.Rule{Target: target, Kind: kind, Pattern: pattern(words)}, nil
 }
 
-func applyRule(lang i18n.Lang, st *bak.State, add bool, r bak.Rule) Result {
-	res := Result{BakChanged: true}
+func applyRule(lang i18n.Lang, st *bak.State, add bool, r bak.Rule) (Result, error) {
+	var res Result
 	switch {
-	case add && st.Add(r):
-		res.Notice = i18n.T(lang, "bak.added", r.Target, r.Kind, r.Pattern)
-	case add:
+	case add && st.Has(r):
 		res.Notice = i18n.T(lang, "bak.already", r.Target, r.Kind, r.Pattern)
+	case add && st.Full():
+		return Result{}, fail(lang, "bak.too_many", bak.MaxRules)
+	case add:
+		st.Add(r)
+		res.BakChanged = true
+		res.Notice = i18n.T(lang, "bak.added", r.Target, r.Kind, r.Pattern)
 	case st.Remove(r):
+		res.BakChanged = true
 		res.Notice = i18n.T(lang, "bak.removed", r.Target, r.Kind, r.Pattern)
 	default:
 		res.Notice = i18n.T(lang, "bak.absent", r.Target, r.Kind, r.Pattern)
 	}
-	return res
+	return res, nil
 }

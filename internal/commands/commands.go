@@ -72,7 +72,10 @@ type command struct {
 	minArgs int
 	// registered says the command is for logged-in users only.
 	registered bool
-	run        func(ctx context.Context, env *Env, args []string) (Result, error)
+	// posts says the command posts a message in its place, so it counts
+	// against the post rate limit like a message.
+	posts bool
+	run   func(ctx context.Context, env *Env, args []string) (Result, error)
 }
 
 // table is every command, by name (case-sensitive, as in djangotribune).
@@ -80,7 +83,7 @@ var table = map[string]command{
 	"name":   {run: runName},
 	"nick":   {run: runName},
 	"bak":    {minArgs: 1, run: runBak},
-	"lastfm": {minArgs: 1, run: runLastFM},
+	"lastfm": {minArgs: 1, posts: true, run: runLastFM},
 }
 
 // Parse tells whether text is a command and splits it. Arguments are split
@@ -103,6 +106,13 @@ func IsCommand(text string) bool {
 	return ok
 }
 
+// Posts reports whether text is a command that may post a message in its
+// place (/lastfm); the other commands post nothing.
+func Posts(text string) bool {
+	name, _, ok := Parse(text)
+	return ok && table[name].posts
+}
+
 // Run runs the command in text. ok is false when text is not a command (it
 // is then an ordinary message).
 func Run(ctx context.Context, text string, env *Env) (res Result, ok bool, err error) {
@@ -122,7 +132,8 @@ func Run(ctx context.Context, text string, env *Env) (res Result, ok bool, err e
 }
 
 // runName is /name and /nick: the rest of the line becomes the name shown
-// instead of the user agent; nothing, or a name too short, removes it.
+// instead of the user agent; nothing, or a name of fewer than NameMin
+// characters (runes, not bytes: "éé" is two), removes it.
 func runName(_ context.Context, env *Env, args []string) (Result, error) {
 	name := strings.TrimSpace(strings.Join(args, " "))
 	if utf8.RuneCountInString(name) < env.NameMin {

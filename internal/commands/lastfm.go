@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,8 +22,13 @@ type LastFM struct {
 	Timeout time.Duration
 }
 
-// errNothingPlaying is the answer when the user plays nothing right now.
-var errNothingPlaying = errors.New("nothing playing")
+// The failures NowPlaying tells apart, besides apiError and
+// httpStatusError.
+var (
+	errNothingPlaying = errors.New("nothing playing")   // the user plays nothing right now
+	errBadAnswer      = errors.New("unreadable answer") // not the JSON LastFM sends
+	errTimeout        = errors.New("timeout")           // no full answer in time
+)
 
 // apiError is an error LastFM reported in its JSON answer.
 type apiError struct{ msg string }
@@ -55,7 +61,7 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", "", err
+		return "", "", timeoutOr(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -69,9 +75,16 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 		} `json:"recenttracks"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&answer); err != nil {
-		return "", "", apiError{"unreadable answer"}
+		// A body cut short by the deadline is a timeout, not bad JSON.
+		if err := timeoutOr(ctx, err); err == errTimeout {
+			return "", "", err
+		}
+		return "", "", errBadAnswer
 	}
 	if answer.Error != 0 {
+		if answer.Message == "" {
+			answer.Message = fmt.Sprint(answer.Error)
+		}
 		return "", "", apiError{answer.Message}
 	}
 	type track struct {
@@ -98,6 +111,17 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 		return "", "", errNothingPlaying
 	}
 	return tracks[0].Artist.Text, tracks[0].Name, nil
+}
+
+// timeoutOr is errTimeout when err comes from the call's deadline (the
+// context's, or a client's own timeout), else err.
+func timeoutOr(ctx context.Context, err error) error {
+	var ne net.Error
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &ne) && ne.Timeout() {
+		return errTimeout
+	}
+	return err
 }
 
 // runLastFM is /lastfm instant [USER]: it posts "<m>Artist - Title</m>",
@@ -128,12 +152,14 @@ func runLastFM(ctx context.Context, env *Env, args []string) (Result, error) {
 		return Result{Post: "<m>" + artist + " - " + title + "</m>"}, nil
 	case errors.Is(err, errNothingPlaying):
 		return Result{}, fail(lang, "lastfm.nothing_playing", user)
+	case errors.Is(err, errTimeout):
+		return Result{}, fail(lang, "lastfm.timeout")
+	case errors.Is(err, errBadAnswer):
+		return Result{}, fail(lang, "lastfm.bad_answer")
 	case errors.As(err, &ae):
 		return Result{}, fail(lang, "lastfm.api_error", ae.msg)
 	case errors.As(err, &he):
 		return Result{}, fail(lang, "lastfm.http_error", he.code)
-	case errors.Is(err, context.DeadlineExceeded):
-		return Result{}, fail(lang, "lastfm.timeout")
 	}
 	return Result{}, fail(lang, "lastfm.unreachable")
 }

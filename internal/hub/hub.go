@@ -316,10 +316,19 @@ func (s *Snapshot) Oldest() int64 {
 // past the snapshot.
 const pageSize = 200
 
+// scanFactor bounds the store rows one filtered read may look at, as a
+// multiple of the window: filters that hide nearly everything would
+// otherwise have every poll read the whole channel. Such a reader then sees
+// fewer messages than it asked for.
+const scanFactor = 10
+
+// scanBudget is how many store rows one filtered read may look at.
+func (h *Hub) scanBudget() int { return scanFactor * max(h.window, 1) }
+
 // List selects what a backend shows: the newest limit messages of a channel
 // with id > after that hide does not hide (hide nil: none), newest first.
 // It answers from the snapshot when it can and pages through the store
-// otherwise.
+// otherwise, looking at no more than scanBudget rows there.
 func (h *Hub) List(ctx context.Context, channelID, after int64, limit int, hide func(*model.Message) bool) ([]model.Message, *Snapshot, error) {
 	snap, err := h.Snapshot(ctx, channelID)
 	if err != nil {
@@ -330,8 +339,10 @@ func (h *Hub) List(ctx context.Context, channelID, after int64, limit int, hide 
 		return ms, snap, nil
 	}
 	before := snap.Oldest()
-	for len(ms) < limit {
-		page, err := h.st.Page(ctx, channelID, after, before, pageSize)
+	for budget := h.scanBudget(); len(ms) < limit && budget > 0; {
+		n := min(pageSize, budget)
+		budget -= n
+		page, err := h.st.Page(ctx, channelID, after, before, n)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -343,7 +354,7 @@ func (h *Hub) List(ctx context.Context, channelID, after int64, limit int, hide 
 				}
 			}
 		}
-		if len(page) < pageSize {
+		if len(page) < n {
 			break
 		}
 		before = page[len(page)-1].ID
@@ -352,15 +363,21 @@ func (h *Hub) List(ctx context.Context, channelID, after int64, limit int, hide 
 }
 
 // FindClock reads the messages at a clock (the clock finder), newest first,
-// skipping those hide hides, up to q.Limit.
+// skipping those hide hides, up to q.Limit. With filters, it looks at no
+// more than scanBudget rows.
 func (h *Hub) FindClock(ctx context.Context, q store.ClockQuery, hide func(*model.Message) bool) ([]model.Message, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		return nil, nil
 	}
 	var ms []model.Message
+	budget := h.scanBudget()
 	for {
 		q.Limit = pageSize
+		if hide != nil {
+			q.Limit = min(pageSize, budget)
+			budget -= q.Limit
+		}
 		page, err := h.st.AtClock(ctx, q)
 		if err != nil {
 			return nil, err
@@ -373,7 +390,7 @@ func (h *Hub) FindClock(ctx context.Context, q store.ClockQuery, hide func(*mode
 				}
 			}
 		}
-		if len(page) < pageSize {
+		if len(page) < q.Limit || hide != nil && budget == 0 {
 			return ms, nil
 		}
 		q.Before = page[len(page)-1].ID

@@ -182,30 +182,45 @@ func TestList(t *testing.T) {
 	})
 }
 
-// TestListPagesBeyondOnePage hides all but the oldest of more messages than
-// List reads in one page from the store.
+// TestListPagesBeyondOnePage hides all but the oldest and the newest of
+// more messages than List reads in one page from the store: they are found
+// while the scan budget (10 windows) reaches the oldest, and only the newest
+// when it does not.
 func TestListPagesBeyondOnePage(t *testing.T) {
 	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
-		h := hub.New(s, 5, logger)
 		ch := defaultChannel(t, s)
 		first := post(t, s, ch, "the oldest keep").ID
 		postConcurrently(t, s, ch, 450)
 		last := post(t, s, ch, "the newest keep").ID
 
-		ms, _, err := h.List(ctx, ch, 0, 10, hideUnless("keep"))
-		if err != nil {
-			t.Fatal(err)
+		for _, tc := range []struct {
+			window int
+			want   []int64
+		}{
+			{50, []int64{last, first}}, // 402 rows below the window, 500 allowed
+			{5, []int64{last}},         // 447 rows below the window, 50 allowed
+		} {
+			h := hub.New(s, tc.window, logger)
+			ms, _, err := h.List(ctx, ch, 0, 10, hideUnless("keep"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(ms); !slices.Equal(got, tc.want) {
+				t.Errorf("window %d: List = %v, want %v", tc.window, got, tc.want)
+			}
+			found, err := h.FindClock(ctx, store.ClockQuery{ChannelID: ch, From: noonSeconds, To: noonSeconds, Limit: 10}, hideUnless("keep"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(found); !slices.Equal(got, tc.want) {
+				t.Errorf("window %d: FindClock = %v, want %v", tc.window, got, tc.want)
+			}
 		}
-		if got := ids(ms); !slices.Equal(got, []int64{last, first}) {
-			t.Errorf("List = %v, want [%d %d]", got, last, first)
-		}
-
-		found, err := h.FindClock(ctx, store.ClockQuery{ChannelID: ch, From: noonSeconds, To: noonSeconds, Limit: 10}, hideUnless("keep"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := ids(found); !slices.Equal(got, []int64{last, first}) {
-			t.Errorf("FindClock = %v, want [%d %d]", got, last, first)
+		// Without filters, the budget does not apply.
+		h := hub.New(s, 5, logger)
+		found, err := h.FindClock(ctx, store.ClockQuery{ChannelID: ch, From: noonSeconds, To: noonSeconds, Limit: 452}, nil)
+		if err != nil || len(found) != 452 || found[451].ID != first {
+			t.Errorf("FindClock without filters: %d messages, %v", len(found), err)
 		}
 	})
 }

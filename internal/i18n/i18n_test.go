@@ -94,6 +94,30 @@ func TestMessagesFormat(t *testing.T) {
 	}
 }
 
+// frSpace finds French punctuation without its non-breaking space: an
+// ordinary space or none before : ; ! ? », or after «. A colon glued to a
+// word (HH:MM, TYPE:ARGUMENT) is not punctuation.
+var frSpace = regexp.MustCompile(` [:;!?»]|[^\s\x{a0}\x{202f}][;!?»]|«[^\x{a0}\x{202f}]`)
+
+func TestFrenchTypography(t *testing.T) {
+	for _, k := range i18n.Keys(i18n.FR) {
+		if m := frSpace.FindString(i18n.T(i18n.FR, k)); m != "" {
+			t.Errorf("fr %s: %q lacks a non-breaking space (U+00A0 before : and », after «; U+202F before ; ! ?)", k, m)
+		}
+	}
+	// The check itself.
+	for _, bad := range []string{"a : b", "a ; b", "Oui !", "Quoi ?", "« x »", "«x»", "x;"} {
+		if !frSpace.MatchString(bad) {
+			t.Errorf("%q passed", bad)
+		}
+	}
+	for _, good := range []string{"a\u00a0: b", "a\u202f; b", "Oui\u202f!", "«\u00a0x\u00a0»", "12:34:56", "TYPE:ARG"} {
+		if frSpace.MatchString(good) {
+			t.Errorf("%q refused", good)
+		}
+	}
+}
+
 func TestMatch(t *testing.T) {
 	tests := []struct {
 		header string

@@ -57,14 +57,18 @@ func (s *Server) openSession(w http.ResponseWriter, r *http.Request, u *model.Us
 			fresh.data.Prefs = &p
 		}
 	}
-	if fresh.data.Bak == nil {
-		// A user's saved filters come back with each log-in.
+	// A user's saved filters come back with each log-in, unless the
+	// visitor already has rules of their own; on or off stays as it was.
+	if fresh.data.Bak == nil || len(fresh.data.Bak.Rules) == 0 {
 		rules, err := filterStore{s.st}.LoadRules(r.Context(), u.ID)
 		if err != nil {
 			return err
 		}
 		if len(rules) > 0 {
-			fresh.data.Bak = newBak(rules)
+			if fresh.data.Bak == nil {
+				fresh.data.Bak = bak.New()
+			}
+			fresh.data.Bak.SetRules(rules)
 		}
 	}
 	visitOf(r).sess = fresh
@@ -184,11 +188,4 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, form url.Val
 		return s.formPageWithError(w, r, page, form, err)
 	}
 	return err
-}
-
-// newBak is a filter state holding rules, active.
-func newBak(rules []bak.Rule) *bak.State {
-	st := bak.New()
-	st.Rules, st.Saved = rules, true
-	return st
 }

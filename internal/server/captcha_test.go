@@ -6,12 +6,15 @@ import (
 	"image/png"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/store/storetest"
 )
 
 func TestCaptchaImagesAndAnswers(t *testing.T) {
@@ -100,5 +103,53 @@ func TestBoardViewsWriteNoCaptcha(t *testing.T) {
 	tr.browser("Mozilla/5.0").get("/captcha/" + id + ".png")
 	if n := countCaptchas(); n != 1 {
 		t.Fatalf("%d captchas stored after one picture", n)
+	}
+}
+
+// TestCaptchaAcrossProcesses: a captcha drawn by one server is solved on
+// another sharing the database, once.
+func TestCaptchaAcrossProcesses(t *testing.T) {
+	pg := os.Getenv(storetest.PostgresEnv)
+	if pg == "" {
+		t.Skip("needs PostgreSQL: set " + storetest.PostgresEnv)
+	}
+	shared := storetest.Backend{Name: "postgres", DSN: storetest.PostgresSchema(t, pg)}
+	captchaOn := func(c *config.Config) { c.Captcha = true }
+	a, b := newTribune(t, shared, captchaOn), newTribune(t, shared, captchaOn)
+
+	// Drawn on A: the board's form, then its picture.
+	body := checkPage(t, a.browser("Mozilla/5.0"), "/", 200, `name="captcha_id"`)
+	id := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	if w := a.client("x").get("/captcha/" + id + ".png"); w.Code != 200 {
+		t.Fatalf("picture on A: %d", w.Code)
+	}
+	// B draws the same picture (same digits, from the database).
+	wa, wb := a.client("x").get("/captcha/"+id+".png"), b.client("x").get("/captcha/"+id+".png")
+	if wb.Code != 200 || !bytes.Equal(wa.Body.Bytes(), wb.Body.Bytes()) {
+		t.Fatalf("picture on B: %d, same as A's: %v", wb.Code, bytes.Equal(wa.Body.Bytes(), wb.Body.Bytes()))
+	}
+	digits, err := a.st.CaptchaDigits(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Solved on B.
+	c := b.client("Mozilla/5.0")
+	code, ans := boardPost(t, c, "/", "content", "solved elsewhere", "captcha_id", id, "captcha", digits)
+	if code != 200 || ans.Status != "published" {
+		t.Fatalf("solved on B: %d %+v", code, ans)
+	}
+	// Replayed on A or B: refused, nothing posted.
+	for name, tr := range map[string]*tribune{"A": a, "B": b} {
+		code, ans := boardPost(t, tr.client("Mozilla/5.0"), "/", "content", "replay", "captcha_id", id, "captcha", digits)
+		if code != 400 || !strings.HasPrefix(ans.Error, "The captcha answer is wrong") {
+			t.Errorf("replay on %s: %d %+v", name, code, ans)
+		}
+	}
+	if w := a.client("x").get("/captcha/" + id + ".png"); w.Code != 404 {
+		t.Errorf("a used captcha is still drawn: %d", w.Code)
+	}
+	rows := decodeJSON(t, a.client("x").get("/remote/json/"))
+	if len(rows) != 1 || rows[0].ID != ans.ID {
+		t.Errorf("messages %+v", rows)
 	}
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/config"
-	"github.com/tribune-go/tribune/internal/model"
 )
 
 // expectRefused posts content and checks the 400 and its message, and that
@@ -194,7 +191,7 @@ func TestBakCommand(t *testing.T) {
 		// French.
 		fr := tr.client("Lecteur")
 		fr.header.Set("Accept-Language", "fr")
-		expectRefused(t, fr, "/bak foo", "Option « foo » inconnue dans votre commande.")
+		expectRefused(t, fr, "/bak foo", "Option «\u00a0foo\u00a0» inconnue dans votre commande.")
 
 		// save and load for registered users: stored in the profile, and
 		// back with the next log-in.
@@ -216,37 +213,6 @@ func TestBakCommand(t *testing.T) {
 		}
 		_ = troie
 	})
-}
-
-// loggedIn makes an account and a client logged in to it.
-func (tr *tribune) loggedIn(t *testing.T, name string) *client {
-	t.Helper()
-	tr.createUser(t, name, model.RoleUser)
-	c := tr.client("Mozilla/5.0 " + name)
-	c.login(t, name)
-	return c
-}
-
-func (tr *tribune) createUser(t *testing.T, name string, role model.Role) model.User {
-	t.Helper()
-	hash, err := auth.Hash(name+"-password", auth.Params{MemoryKiB: 64, Time: 1, Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := tr.st.CreateUser(t.Context(), name, hash, role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
-
-// login logs the client in through POST login, as a remote client does.
-func (c *client) login(t *testing.T, name string) {
-	t.Helper()
-	w := c.post("/login", "username", name, "password", name+"-password")
-	if w.Code != 200 && w.Code != 303 || c.cookies["sessionid"] == nil {
-		t.Fatalf("log-in of %s: %d %s", name, w.Code, w.Body)
-	}
 }
 
 func TestLastFMCommand(t *testing.T) {
@@ -272,8 +238,8 @@ func TestLastFMCommand(t *testing.T) {
 		asked = append(asked, r.Form.Get("user"))
 		mu.Unlock()
 		if r.Method != "POST" || r.Form.Get("method") != "user.getRecentTracks" || r.Form.Get("api_key") != "k3y" ||
-			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" {
-			t.Errorf("LastFM request: %s %v", r.Method, r.Form)
+			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" || r.Header.Get("User-Agent") != "tribune" {
+			t.Errorf("LastFM request: %s %v %v", r.Method, r.Form, r.Header)
 		}
 		fmt.Fprint(w, `{"recenttracks":{"track":[{"artist":{"#text":"Daft Punk"},"name":"Around the World","@attr":{"nowplaying":"true"}},
 			{"artist":{"#text":"Old"},"name":"Song","date":{"uts":"1"}}]}}`)
@@ -322,8 +288,13 @@ func TestLastFMCommand(t *testing.T) {
 		}, user, "/lastfm instant", "LastFM answered with HTTP error 503."},
 		{"unreadable answer", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `<html>`)
-		}, user, "/lastfm instant", "LastFM refused: unreadable answer"},
+		}, user, "/lastfm instant", "LastFM sent an answer that could not be read."},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(time.Second)
+		}, user, "/lastfm instant", "LastFM did not answer in time."},
+		{"timeout while reading the answer", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"recenttracks":{"track":[`)
+			w.(http.Flusher).Flush()
 			time.Sleep(time.Second)
 		}, user, "/lastfm instant", "LastFM did not answer in time."},
 		{"anonymous without a user name", playing, anon, "/lastfm instant", "Give a LastFM user name: /lastfm instant NAME."},
@@ -344,199 +315,116 @@ func TestLastFMCommand(t *testing.T) {
 	expectRefused(t, bare.client("x"), "/lastfm instant someone", "The LastFM command is not configured on this tribune.")
 }
 
-func TestAccounts(t *testing.T) {
-	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
-		c := tr.client("Mozilla/5.0")
-		// Sign up over a plain form post: the answer logs the client in.
-		w := c.post("/signup", "username", "Superman", "password", "kryptonite", "password2", "kryptonite")
-		if w.Code != 200 || c.cookies["sessionid"] == nil {
-			t.Fatalf("sign-up: %d %s", w.Code, w.Body)
-		}
-		id := c.say("/", "Preum's")
-		rows := decodeJSON(t, c.get("/remote/json/"))
-		if rows[0].Login == nil || *rows[0].Login != "Superman" || !rows[0].Owned {
-			t.Fatalf("registered author: %+v", rows[0])
-		}
-		b := decodeXML(t, c.get("/remote/xml/"))
-		if b.Posts[0].Login != "Superman" {
-			t.Fatalf("XML login: %+v", b.Posts[0])
-		}
-		if tsv := c.get("/remote/tsv/").Body.String(); !strings.Contains(tsv, "\tSuperman\t") {
-			t.Fatalf("TSV login: %q", tsv)
-		}
-		if plain := c.get("/remote/").Body.String(); !strings.Contains(plain, "<Superman>") {
-			t.Fatalf("plain login: %q", plain)
-		}
-		// Owned follows the account, from another session too.
-		other := tr.client("Another browser")
-		if w := other.post("/login", "username", "superman", "password", "kryptonite"); w.Code != 200 { // names are case-insensitive
-			t.Fatalf("log-in: %d %s", w.Code, w.Body)
-		}
-		if rows := decodeJSON(t, other.get("/remote/json/")); !rows[0].Owned {
-			t.Fatalf("owned from another session of the author: %+v", rows[0])
-		}
-		// Log out: the session ends.
-		if w := c.post("/logout"); w.Code != 200 {
-			t.Fatalf("logout: %d", w.Code)
-		}
-		if rows := decodeJSON(t, c.get("/remote/json/")); rows[0].Owned {
-			t.Fatal("still owned after log-out")
-		}
-		// Sessions live in the database: a new server on the same store
-		// knows the other session.
-		again := &tribune{t: t, cfg: tr.cfg, st: tr.st}
-		srv, err := New(tr.cfg, tr.st, tr.srv.hub, tr.srv.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		again.srv = srv
-		other.tr = again
-		if rows := decodeJSON(t, other.get("/remote/json/")); !rows[0].Owned {
-			t.Fatal("the session did not survive a new server")
-		}
-		other.tr = tr
-
-		refused := []struct {
-			fields []string
-			status int
-			body   string
-		}{
-			{[]string{"username", "superman", "password", "whatever1"}, 409, "The name superman is already taken."},
-			{[]string{"username", "x", "password", "longenough"}, 400, "A user name has 2 to 30 characters: letters, digits, and - _ . after the first one."},
-			{[]string{"username", "has space", "password", "longenough"}, 400, "A user name has 2 to 30 characters: letters, digits, and - _ . after the first one."},
-			{[]string{"username", "lois", "password", "short"}, 400, "A password has 8 to 200 characters."},
-			{[]string{"username", "lois", "password", "longenough", "password2", "different"}, 400, "The two passwords differ."},
-		}
-		for _, r := range refused {
-			w := tr.client("x").post("/signup", r.fields...)
-			if w.Code != r.status || w.Body.String() != r.body {
-				t.Errorf("sign-up %v: %d %q", r.fields, w.Code, w.Body)
-			}
-		}
-		if w := tr.client("x").post("/login", "username", "superman", "password", "wrong"); w.Code != 401 ||
-			w.Body.String() != "Invalid user name or password" {
-			t.Errorf("wrong password: %d %q", w.Code, w.Body)
-		}
-		if w := tr.client("x").post("/login", "username", "nobody", "password", "wrong"); w.Code != 401 {
-			t.Errorf("unknown user: %d", w.Code)
-		}
-		_ = id
-	})
-}
-
-func TestSignupClosed(t *testing.T) {
-	tr := sqliteTribune(t, func(c *config.Config) { c.Signup = false })
-	if w := tr.client("x").post("/signup", "username", "lois", "password", "longenough"); w.Code != 403 {
-		t.Fatalf("closed sign-up: %d", w.Code)
-	}
-	if w := tr.client("x").get("/signup"); w.Code != 404 {
-		t.Fatalf("closed sign-up page: %d", w.Code)
-	}
-}
-
-func TestLoginRateLimit(t *testing.T) {
-	tr := sqliteTribune(t, func(c *config.Config) { c.LoginRateLimit = config.Rate{N: 3, Period: time.Hour} })
-	tr.createUser(t, "lois", model.RoleUser)
-	c := tr.client("x")
-	for range 3 {
-		if w := c.post("/login", "username", "lois", "password", "wrong"); w.Code != 401 {
-			t.Fatalf("failure: %d", w.Code)
-		}
-	}
-	// Now even the right password waits, and says for how long.
-	w := c.post("/login", "username", "lois", "password", "lois-password")
-	if w.Code != 429 || w.Header().Get("Retry-After") == "" {
-		t.Fatalf("after 3 failures: %d %v", w.Code, w.Header())
-	}
-	// The account is protected from other addresses too.
-	other := tr.client("y")
-	r := httptest.NewRequest("POST", "/login", strings.NewReader("username=lois&password=wrong"))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.RemoteAddr = "198.51.100.7:1"
-	rec := httptest.NewRecorder()
-	tr.srv.ServeHTTP(rec, r)
-	if rec.Code != 429 {
-		t.Fatalf("other address, same account: %d", rec.Code)
-	}
-	_ = other
-}
-
-func TestBasicAuthOnPostRoutes(t *testing.T) {
+// TestNameLength: /name counts characters, not bytes.
+func TestNameLength(t *testing.T) {
 	tr := sqliteTribune(t, nil)
-	tr.createUser(t, "bot", model.RoleUser)
-	c := tr.client("script/1.0")
-	good := "Basic " + base64.StdEncoding.EncodeToString([]byte("bot:bot-password"))
-	w := c.do("POST", "/post/json/", "content=beep", "Authorization", good)
-	rows := decodeJSON(t, w)
-	if w.Code != 200 || rows[0].Login == nil || *rows[0].Login != "bot" {
-		t.Fatalf("basic auth post: %d %s", w.Code, w.Body)
+	tests := []struct {
+		cmd  string
+		name string // "" when the name is removed
+	}{
+		{"/name éé", ""},     // 2 characters, 4 bytes
+		{"/name ééx", "ééx"}, // 3 characters
+		{"/name 日本", ""},     // 2 characters, 6 bytes
+		{"/name 日本語", "日本語"},
+		{"/name ab", ""},
+		{"/name abc", "abc"},
+		{"/nick  é  ", ""}, // trimmed first
 	}
-	bad := "Basic " + base64.StdEncoding.EncodeToString([]byte("bot:nope"))
-	w = c.do("POST", "/post/", "content=beep", "Authorization", bad)
-	if w.Code != 401 || !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic") {
-		t.Fatalf("bad basic auth: %d %v", w.Code, w.Header())
-	}
-}
-
-func TestLockedLetsUsersIn(t *testing.T) {
-	tr := sqliteTribune(t, func(c *config.Config) { c.Locked = true })
-	tr.createUser(t, "member", model.RoleUser)
-	c := tr.client("x")
-	c.login(t, "member")
-	if w := c.post("/post/", "content", "members only"); w.Code != 200 {
-		t.Fatalf("member post: %d %s", w.Code, w.Body)
-	}
-	if w := c.get("/remote/xml/"); w.Code != 200 {
-		t.Fatalf("member read: %d", w.Code)
-	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("member:member-password"))
-	if w := tr.client("script").do("POST", "/post/", "content=via basic", "Authorization", basic); w.Code != 200 {
-		t.Fatalf("basic auth on a locked tribune: %d", w.Code)
-	}
-}
-
-func TestRemoteAnonymousPostSetting(t *testing.T) {
-	tr := sqliteTribune(t, func(c *config.Config) { c.RemoteAnonymousPost = false })
-	tr.createUser(t, "member", model.RoleUser)
-	if w := tr.client("x").post("/post/", "content", "anonymous"); w.Code != 403 ||
-		!strings.HasPrefix(w.Body.String(), "Anonymous posting is closed") {
-		t.Fatalf("anonymous remote post: %d %q", w.Code, w.Body)
-	}
-	c := tr.client("x")
-	c.login(t, "member")
-	if w := c.post("/post/", "content", "registered"); w.Code != 200 {
-		t.Fatalf("registered remote post: %d", w.Code)
-	}
-	if d := c.get("/discovery.config").Body.String(); !strings.Contains(d, `anonymous="false"`) || !strings.Contains(d, `public="true"`) {
-		t.Fatalf("discovery: %s", d)
+	for _, tc := range tests {
+		t.Run(tc.cmd, func(t *testing.T) {
+			c := tr.client("Mozilla/5.0")
+			c.cookies["djangotribune_user-agent"] = &http.Cookie{Name: "djangotribune_user-agent", Value: "T2xkIG5hbWU=", Quoted: true} // "Old name"
+			w := expectCommand(t, c, tc.cmd)
+			want := tc.name
+			if want == "" {
+				want = "Mozilla/5.0"
+				if !strings.Contains(w.Header().Get("Set-Cookie"), "Max-Age=0") {
+					t.Errorf("not removed: %v", w.Header()["Set-Cookie"])
+				}
+			}
+			id := c.say("/", "x")
+			if rows := decodeJSON(t, c.get(fmt.Sprintf("/remote/json/?last_id=%d", id-1))); rows[0].UserAgent != want {
+				t.Errorf("identity %q, want %q", rows[0].UserAgent, want)
+			}
+		})
 	}
 }
 
-func TestPostRateLimit(t *testing.T) {
+// TestNameCookieName: TRIBUNE_MESSAGES_UA_COOKIE_NAME names the cookie.
+func TestNameCookieName(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.UACookieName = "tribune_name" })
+	c := tr.client("Mozilla/5.0")
+	w := expectCommand(t, c, "/name James Bond")
+	if got := w.Header().Get("Set-Cookie"); !strings.HasPrefix(got, `tribune_name="SmFtZXMgQm9uZA=="`) {
+		t.Fatalf("Set-Cookie %q", got)
+	}
+	id := c.say("/", "x")
+	if rows := decodeJSON(t, c.get(fmt.Sprintf("/remote/json/?last_id=%d", id-1))); rows[0].UserAgent != "James Bond" {
+		t.Fatalf("identity %q", rows[0].UserAgent)
+	}
+	// The original's cookie name means nothing here.
+	other := tr.client("Mozilla/5.0")
+	other.cookies["djangotribune_user-agent"] = &http.Cookie{Name: "djangotribune_user-agent", Value: "SmFtZXMgQm9uZA==", Quoted: true}
+	id = other.say("/", "y")
+	if rows := decodeJSON(t, other.get(fmt.Sprintf("/remote/json/?last_id=%d", id-1))); rows[0].UserAgent != "Mozilla/5.0" {
+		t.Fatalf("identity from the default cookie: %q", rows[0].UserAgent)
+	}
+	if w := expectCommand(t, c, "/name"); !strings.HasPrefix(w.Header().Get("Set-Cookie"), "tribune_name=;") {
+		t.Fatalf("removal: %v", w.Header()["Set-Cookie"])
+	}
+}
+
+// TestCommandsSpareThePostBudget: commands post nothing, so the post rate
+// limit does not count them, except /lastfm, which posts.
+func TestCommandsSpareThePostBudget(t *testing.T) {
 	tr := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{N: 3, Period: time.Minute} })
 	c := tr.client("x")
 	for i := range 3 {
-		if w := c.post("/post/", "content", fmt.Sprint(i)); w.Code != 200 {
-			t.Fatalf("post %d: %d", i, w.Code)
+		c.say("/", fmt.Sprint(i))
+	}
+	for _, cmd := range []string{"/bak on", "/bak add ua y", "/name Nono", "/nick", "/bak reset"} {
+		expectCommand(t, c, cmd)
+	}
+	expectRefused(t, c, "/bak foo", "Unknown option 'foo' in your command action.")
+	for _, cmd := range []string{"/lastfm instant someone", "a message"} {
+		w := c.post("/post/", "content", cmd)
+		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "20" ||
+			w.Body.String() != "Too many posts: try again in 20 seconds" {
+			t.Errorf("%q over the limit: %d %v %q", cmd, w.Code, w.Header(), w.Body)
 		}
 	}
-	w := c.post("/post/", "content", "one too many")
-	if w.Code != 429 || w.Header().Get("Retry-After") == "" || !strings.HasPrefix(w.Body.String(), "Too many") {
-		t.Fatalf("over the limit: %d %v %q", w.Code, w.Header(), w.Body)
+	// /lastfm spends a post even when it fails.
+	fresh := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{N: 2, Period: time.Minute} })
+	f := fresh.client("x")
+	f.say("/", "one")
+	expectRefused(t, f, "/lastfm instant someone", "The LastFM command is not configured on this tribune.")
+	if w := f.post("/post/", "content", "three"); w.Code != http.StatusTooManyRequests {
+		t.Errorf("after a post and a /lastfm: %d", w.Code)
 	}
-	// Registered users are counted by account, not by address.
-	tr.createUser(t, "member", model.RoleUser)
-	m := tr.client("x")
-	m.login(t, "member")
-	if w := m.post("/post/", "content", "from the same address"); w.Code != 200 {
-		t.Fatalf("registered user behind the same address: %d", w.Code)
+}
+
+// TestPostRateLimitMessage: the 429 says posts, in the singular for one
+// second, in both languages.
+func TestPostRateLimitMessage(t *testing.T) {
+	tests := []struct {
+		rate config.Rate
+		lang string
+		want string
+	}{
+		{config.Rate{N: 1, Period: time.Second}, "en", "Too many posts: try again in 1 second"},
+		{config.Rate{N: 1, Period: time.Second}, "fr", "Trop de messages\u00a0: réessayez dans 1 seconde"},
+		{config.Rate{N: 1, Period: 2 * time.Second}, "en", "Too many posts: try again in 2 seconds"},
+		{config.Rate{N: 1, Period: 2 * time.Second}, "fr", "Trop de messages\u00a0: réessayez dans 2 secondes"},
 	}
-	// 0 turns the limit off.
-	free := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = config.Rate{} })
-	fc := free.client("x")
-	for i := range 30 {
-		if w := fc.post("/post/", "content", fmt.Sprint(i)); w.Code != 200 {
-			t.Fatalf("unlimited post %d: %d", i, w.Code)
-		}
+	for _, tc := range tests {
+		t.Run(tc.lang+" "+tc.want, func(t *testing.T) {
+			tr := sqliteTribune(t, func(c *config.Config) { c.PostRateLimit = tc.rate })
+			c := tr.client("x")
+			c.header.Set("Accept-Language", tc.lang)
+			c.say("/", "first")
+			if w := c.post("/post/", "content", "second"); w.Code != http.StatusTooManyRequests || w.Body.String() != tc.want {
+				t.Errorf("%d %q, want %q", w.Code, w.Body, tc.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/bak"
@@ -38,10 +39,14 @@ func contentError(msg string) *Error {
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, content string, user *model.User, sess *session) (outcome, error) {
 	var out outcome
 	lang := langOf(r)
-	if err := s.allowPost(r, user); err != nil {
-		return out, err
-	}
 	text := markup.Sanitize(content)
+	// Commands post nothing, so they spend none of the post budget; /lastfm
+	// posts and does.
+	if !commands.IsCommand(text) || commands.Posts(text) {
+		if err := s.allowPost(r, user); err != nil {
+			return out, err
+		}
+	}
 	if text == "" {
 		return out, contentError(i18n.T(lang, "error.required"))
 	}
@@ -158,9 +163,21 @@ func (s *Server) allowPost(r *http.Request, user *model.User) error {
 		key = "user:" + strconv.FormatInt(user.ID, 10)
 	}
 	if ok, wait := s.posts.Allow(key); !ok {
-		return tooMany(langOf(r), wait)
+		return tooManyPosts(langOf(r), wait)
 	}
 	return nil
+}
+
+// tooManyPosts is tooMany worded for posts, singular or plural.
+func tooManyPosts(lang i18n.Lang, wait time.Duration) *Error {
+	e := tooMany(lang, wait)
+	secs, _ := strconv.Atoi(e.Header.Get("Retry-After"))
+	key := "error.too_many_posts"
+	if secs == 1 {
+		key = "error.too_many_posts_one"
+	}
+	e.Msg = i18n.T(lang, key, secs)
+	return e
 }
 
 // archivedURLs keeps the first TRIBUNE_SAVE_URLS_BY_POST distinct URLs.

@@ -266,8 +266,10 @@ func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
 		}
 		if u == nil {
 			if r.Method == http.MethodGet && wantsHTML(r) && !visitOf(r).plain {
-				// A browser on a locked board is shown the way in.
-				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				// A browser on a locked board is shown the way in, and back
+				// (RequestURI: the path as asked, with its prefix and
+				// channel, which dispatch took off r.URL).
+				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.RequestURI), http.StatusSeeOther)
 				return nil
 			}
 			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.locked"))

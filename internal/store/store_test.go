@@ -388,3 +388,63 @@ func TestCaptchas(t *testing.T) {
 		}
 	})
 }
+
+// TestCaptchasSharedBetweenStores: two stores on one database (two server
+// processes) see the same captchas, and each gets one try in all.
+func TestCaptchasSharedBetweenStores(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			a, other := storetest.Open(t, b, opts()), storetest.Open(t, b, opts())
+			if err := a.PutCaptcha(ctx, "abc", "123456", time.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := other.CaptchaDigits(ctx, "abc"); err != nil || d != "123456" {
+				t.Fatalf("digits on the other store: %q %v", d, err)
+			}
+			// A reload on the other store is what the first one checks.
+			if err := other.PutCaptcha(ctx, "abc", "654321", time.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if d, _ := a.CaptchaDigits(ctx, "abc"); d != "654321" {
+				t.Fatalf("reload not seen: %q", d)
+			}
+			if ok, err := other.SolveCaptcha(ctx, "abc", "654321"); err != nil || !ok {
+				t.Fatalf("solve: %v %v", ok, err)
+			}
+			for name, s := range map[string]*store.Store{"first": a, "other": other} {
+				if ok, err := s.SolveCaptcha(ctx, "abc", "654321"); err != nil || ok {
+					t.Errorf("replay on the %s store: %v %v", name, ok, err)
+				}
+				if _, err := s.CaptchaDigits(ctx, "abc"); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("used captcha on the %s store: %v", name, err)
+				}
+			}
+			// Concurrent answers to one captcha: exactly one wins.
+			a.PutCaptcha(ctx, "race", "111111", time.Now().Add(time.Minute))
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			wins := 0
+			for i := range 8 {
+				s := a
+				if i%2 == 1 {
+					s = other
+				}
+				wg.Go(func() {
+					ok, err := s.SolveCaptcha(ctx, "race", "111111")
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						mu.Lock()
+						wins++
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if wins != 1 {
+				t.Errorf("%d winners", wins)
+			}
+		})
+	}
+}
