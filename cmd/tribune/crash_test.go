@@ -102,8 +102,19 @@ func TestAcknowledgedPostsSurviveSIGKILL(t *testing.T) {
 					}
 				})
 			}
-			// Let the load run, then kill the server while it goes on.
-			time.Sleep(1500 * time.Millisecond)
+			// Let the load run (a second, and enough posts to mean
+			// something however loaded the machine), then kill the
+			// server while it goes on.
+			start := time.Now()
+			for {
+				time.Sleep(50 * time.Millisecond)
+				mu.Lock()
+				n := len(acked)
+				mu.Unlock()
+				if n >= 200 && time.Since(start) > time.Second || time.Since(start) > 30*time.Second {
+					break
+				}
+			}
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}

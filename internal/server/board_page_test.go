@@ -56,7 +56,7 @@ func TestBoardFormRateLimited(t *testing.T) {
 		c.post(path, "content", "first")
 		w := c.post(path, "content", "second")
 		if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" ||
-			!strings.Contains(w.Body.String(), "Too many attempts") || !strings.Contains(w.Body.String(), `value="second"`) {
+			!strings.Contains(w.Body.String(), "Too many posts") || !strings.Contains(w.Body.String(), `value="second"`) {
 			t.Fatalf("%s: %d %v", path, w.Code, w.Header())
 		}
 		if secs := w.Header().Get("Retry-After"); secs != "60" && secs != "59" {

@@ -33,7 +33,11 @@ func TestProcessesSharingPostgres(t *testing.T) {
 	srvB := httptest.NewServer(b.srv)
 	t.Cleanup(srvB.Close)
 	live := openStream(t, srvB, "/remote/stream/", nil)
-	time.Sleep(200 * time.Millisecond) // B's LISTEN is up
+	select { // B hears A's commits
+	case <-b.st.Listening():
+	case <-time.After(10 * time.Second):
+		t.Fatal("B never listens")
+	}
 
 	id := ca.say("/", "posted on A")
 	if e := live.next("message"); e.id != fmt.Sprint(id) || !strings.Contains(e.data, "posted on A") {

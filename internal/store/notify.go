@@ -93,12 +93,17 @@ func (s *Store) notifyNow(ctx context.Context, c Change) {
 	}
 }
 
+// Listening is closed once Listen receives other processes' changes (at
+// once on SQLite, which has no other processes).
+func (s *Store) Listening() <-chan struct{} { return s.listening }
+
 // Listen delivers the changes other processes commit, until ctx ends. On
 // SQLite (one process) it just waits for ctx. After a lost connection it
 // delivers a Change with Resync set, since notifications may have been
 // missed.
 func (s *Store) Listen(ctx context.Context, fn func(Change)) {
 	if s.dialect != postgres {
+		s.listeningOnce.Do(func() { close(s.listening) })
 		<-ctx.Done()
 		return
 	}
@@ -127,6 +132,7 @@ func (s *Store) listen(ctx context.Context, fn func(Change), resync bool) error 
 	if _, err := conn.Exec(ctx, "LISTEN "+s.notifyChannel); err != nil {
 		return err
 	}
+	s.listeningOnce.Do(func() { close(s.listening) })
 	if resync {
 		fn(Change{Foreign: true, Channels: true, Resync: true})
 	}

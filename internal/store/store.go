@@ -76,6 +76,9 @@ type Store struct {
 
 	mu        sync.Mutex
 	listeners []func(Change)
+
+	listening     chan struct{} // closed once Listen has its first LISTEN up
+	listeningOnce sync.Once
 }
 
 // Open connects to the database named by dsn: a postgres:// (or
@@ -94,7 +97,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger, clock: opt.Now, origin: newOrigin()}
+	s := &Store{dsn: dsn, loc: opt.Location, log: opt.Logger, clock: opt.Now, origin: newOrigin(), listening: make(chan struct{})}
 	var err error
 	if IsPostgres(dsn) {
 		err = s.openPostgres(ctx, dsn)
