@@ -128,6 +128,11 @@ func (c *Config) Validate() error {
 	if c.MaxLimit > 10000 {
 		add("TRIBUNE_MESSAGES_MAX_LIMIT must be at most 10000")
 	}
+	if c.DefaultLimit > c.MaxLimit && c.MaxLimit >= 1 {
+		// The hub keeps MaxLimit messages per channel: a larger default
+		// could not be served from it.
+		add("TRIBUNE_MESSAGES_DEFAULT_LIMIT (%d) must not exceed TRIBUNE_MESSAGES_MAX_LIMIT (%d)", c.DefaultLimit, c.MaxLimit)
+	}
 	if c.PostMaxLength < 1 {
 		add("TRIBUNE_MESSAGES_POST_MAX_LENGTH must be at least 1")
 	}

@@ -42,7 +42,7 @@ func TestPrecedence(t *testing.T) {
 	os.WriteFile(file, []byte(`# a comment
 TRIBUNE_ADDR=file:1
 TRIBUNE_DB = "from-file.db"
-TRIBUNE_MESSAGES_MAX_LIMIT='42'
+TRIBUNE_MESSAGES_MAX_LIMIT='420'
 TRIBUNE_LOCKED=yes
 TRIBUNE_TIMEZONE=Europe/Paris
 `), 0o644)
@@ -51,7 +51,7 @@ TRIBUNE_TIMEZONE=Europe/Paris
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "flag:3" || c.DB != "from-env.db" || c.MaxLimit != 42 || !c.Locked || c.Location.String() != "Europe/Paris" {
+	if c.Addr != "flag:3" || c.DB != "from-env.db" || c.MaxLimit != 420 || !c.Locked || c.Location.String() != "Europe/Paris" {
 		t.Fatalf("precedence: %+v", c)
 	}
 	// An empty environment value still overrides the file.
@@ -81,6 +81,7 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_AUTO_MODERATE_AS": "maybe"}, "TRIBUNE_AUTO_MODERATE_AS"},
 		{nil, map[string]string{"TRIBUNE_TRUSTED_PROXIES": "10.0.0.0/33"}, "bad range"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "0"}, "DEFAULT_LIMIT"},
+		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "150"}, "must not exceed TRIBUNE_MESSAGES_MAX_LIMIT"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {

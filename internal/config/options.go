@@ -74,7 +74,7 @@ var options = []option{
 	boolean("TRIBUNE_MIGRATE", true, "bring the database schema up to date when serve starts", func(c *Config) *bool { return &c.Migrate }),
 
 	boolean("TRIBUNE_LOCKED", false, "refuse anonymous visitors on every read and post route (403; the board's pages send a browser to the log-in page)", func(c *Config) *bool { return &c.Locked }),
-	integer("TRIBUNE_MESSAGES_DEFAULT_LIMIT", 50, "number of messages a backend returns when no valid limit is given", func(c *Config) *int { return &c.DefaultLimit }),
+	integer("TRIBUNE_MESSAGES_DEFAULT_LIMIT", 50, "number of messages a backend returns when no valid limit is given (at most TRIBUNE_MESSAGES_MAX_LIMIT)", func(c *Config) *int { return &c.DefaultLimit }),
 	integer("TRIBUNE_MESSAGES_MAX_LIMIT", 100, "largest limit a backend accepts (larger ones are clamped)", func(c *Config) *int { return &c.MaxLimit }),
 	integer("TRIBUNE_MESSAGES_POST_MAX_LENGTH", 500, "longest message accepted, in characters", func(c *Config) *int { return &c.PostMaxLength }),
 	integer("TRIBUNE_INTERFACE_REFRESH_SHIFTING", 10000, "refresh interval advertised to clients and used by the web board, in milliseconds", func(c *Config) *int { return &c.RefreshShifting }),
@@ -160,7 +160,7 @@ var options = []option{
 	boolean("TRIBUNE_SIGNUP", true, "let visitors create accounts", func(c *Config) *bool { return &c.Signup }),
 	boolean("TRIBUNE_CAPTCHA", false, "anonymous posts from the web board must solve a captcha", func(c *Config) *bool { return &c.Captcha }),
 	boolean("TRIBUNE_REMOTE_ANONYMOUS_POST", true, "let anonymous remote clients post (they cannot solve captchas)", func(c *Config) *bool { return &c.RemoteAnonymousPost }),
-	rate("TRIBUNE_POST_RATE_LIMIT", "20/10s", "posts one visitor (address, or account when logged in) may make: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.PostRateLimit }),
+	rate("TRIBUNE_POST_RATE_LIMIT", "20/10s", "posts one visitor (address, or account when logged in) may make, and commands, counted apart: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.PostRateLimit }),
 	rate("TRIBUNE_SIGNUP_RATE_LIMIT", "5/1h", "accounts one address may create: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.SignupRateLimit }),
 	rate("TRIBUNE_LOGIN_RATE_LIMIT", "10/1m", "failed log-ins allowed per account and per address: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginRateLimit }),
 	str("TRIBUNE_AUTO_MODERATE_AS", "pending", "verdict of an auto-moderated channel when no moderator gives a valid rating: pending, accept or reject", func(c *Config) *string { return &c.AutoModerateAs }),

@@ -135,7 +135,7 @@ func (s *Server) postSignup(w http.ResponseWriter, r *http.Request) error {
 // signupAllowed limits account creation per address like posts.
 func (s *Server) signupAllowed(r *http.Request) error {
 	if ok, wait := s.signups.Allow(visitOf(r).ip); !ok {
-		return tooMany(langOf(r), wait)
+		return tooMany(langOf(r), "error.too_many", wait)
 	}
 	return nil
 }

@@ -42,12 +42,17 @@ func (e *Error) withHeader(k, v string) *Error {
 	return e
 }
 
-// tooMany is a 429 with the Retry-After the client should honour.
-func tooMany(lang i18n.Lang, wait time.Duration) *Error {
+// tooMany is a 429 with the Retry-After the client should honour, worded
+// by key (error.too_many, error.too_many_posts…), whose "_one" variant
+// says 1 second.
+func tooMany(lang i18n.Lang, key string, wait time.Duration) *Error {
 	// Whole seconds, rounded up, ignoring the float dust of the bucket
 	// arithmetic (20.000000001 s is 20 s).
 	secs := max(1, int(math.Ceil((wait - time.Millisecond).Seconds())))
-	return httpError(http.StatusTooManyRequests, i18n.T(lang, "error.too_many", secs)).
+	if secs == 1 {
+		key += "_one"
+	}
+	return httpError(http.StatusTooManyRequests, i18n.T(lang, key, secs)).
 		withHeader("Retry-After", strconv.Itoa(secs))
 }
 

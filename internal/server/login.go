@@ -20,7 +20,7 @@ func (s *Server) checkPassword(r *http.Request, name, password string) (*model.U
 	lang := langOf(r)
 	ip := visitOf(r).ip
 	if wait := s.logins.blocked(name, ip); wait > 0 {
-		return nil, tooMany(lang, wait)
+		return nil, tooMany(lang, "error.too_many", wait)
 	}
 	u, err := s.st.UserByName(r.Context(), name)
 	if errors.Is(err, store.ErrNotFound) {

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/bak"
 	"github.com/tribune-go/tribune/internal/commands"
 	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
@@ -40,12 +40,14 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, content string, 
 	var out outcome
 	lang := langOf(r)
 	text := markup.Sanitize(content)
-	// Commands post nothing, so they spend none of the post budget; /lastfm
-	// posts and does.
-	if !commands.IsCommand(text) || commands.Posts(text) {
-		if err := s.allowPost(r, user); err != nil {
+	// Commands post nothing, so they spend none of the post budget but a
+	// budget of their own (they write the session); /lastfm posts.
+	if commands.IsCommand(text) && !commands.Posts(text) {
+		if err := s.allow(r, user, s.commandLimit, "error.too_many_commands"); err != nil {
 			return out, err
 		}
+	} else if err := s.allow(r, user, s.posts, "error.too_many_posts"); err != nil {
+		return out, err
 	}
 	if text == "" {
 		return out, contentError(i18n.T(lang, "error.required"))
@@ -156,28 +158,17 @@ func (f filterStore) LoadRules(ctx context.Context, userID int64) ([]bak.Rule, e
 }
 
 // allowPost applies the per-visitor post rate limit: per account for
-// registered users, per address otherwise.
-func (s *Server) allowPost(r *http.Request, user *model.User) error {
-	key := "ip:" + visitOf(r).ip
+// allow spends one of the visitor's tokens in l: by account when logged
+// in, by address otherwise.
+func (s *Server) allow(r *http.Request, user *model.User, l *limit.Keyed, key string) error {
+	k := "ip:" + visitOf(r).ip
 	if user != nil {
-		key = "user:" + strconv.FormatInt(user.ID, 10)
+		k = "user:" + strconv.FormatInt(user.ID, 10)
 	}
-	if ok, wait := s.posts.Allow(key); !ok {
-		return tooManyPosts(langOf(r), wait)
+	if ok, wait := l.Allow(k); !ok {
+		return tooMany(langOf(r), key, wait)
 	}
 	return nil
-}
-
-// tooManyPosts is tooMany worded for posts, singular or plural.
-func tooManyPosts(lang i18n.Lang, wait time.Duration) *Error {
-	e := tooMany(lang, wait)
-	secs, _ := strconv.Atoi(e.Header.Get("Retry-After"))
-	key := "error.too_many_posts"
-	if secs == 1 {
-		key = "error.too_many_posts_one"
-	}
-	e.Msg = i18n.T(lang, key, secs)
-	return e
 }
 
 // archivedURLs keeps the first TRIBUNE_SAVE_URLS_BY_POST distinct URLs.

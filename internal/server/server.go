@@ -44,11 +44,14 @@ type Server struct {
 	pages    *ui.Engine
 	csrf     *http.CrossOriginProtection
 
-	logins    loginLimiter
-	posts     *limit.Keyed
-	signups   *limit.Keyed
-	dummyHash string // checked against when an account does not exist
-	lastfm    *commands.LastFM
+	logins loginLimiter
+	posts  *limit.Keyed
+	// commandLimit: commands have a budget of their own, as large as the
+	// posts' (TRIBUNE_POST_RATE_LIMIT).
+	commandLimit *limit.Keyed
+	signups      *limit.Keyed
+	dummyHash    string // checked against when an account does not exist
+	lastfm       *commands.LastFM
 
 	gates      gates
 	streams    streamCounter
@@ -78,12 +81,13 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	s := &Server{cfg: cfg, st: st, hub: h, markup: r, log: log,
-		logins:     newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
-		posts:      limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		signups:    limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
-		csrf:       http.NewCrossOriginProtection(),
-		hookClient: &http.Client{Timeout: 10 * time.Second},
-		lastfm:     &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
+		logins:       newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
+		posts:        limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
+		commandLimit: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
+		signups:      limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
+		csrf:         http.NewCrossOriginProtection(),
+		hookClient:   &http.Client{Timeout: 10 * time.Second},
+		lastfm:       &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
 	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
 	if err != nil {
 		return nil, err

@@ -114,7 +114,7 @@ func (c *streamCounter) release(ip string) {
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
 	if !s.streams.acquire(v.ip, s.cfg.StreamMaxPerAddress) {
-		return tooMany(v.lang, 10*time.Second)
+		return tooMany(v.lang, "error.too_many", 10*time.Second)
 	}
 	defer s.streams.release(v.ip)
 	// Watch the session before reading it, so no change falls in between.
