@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/commands"
 	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -71,7 +73,10 @@ func (s *Server) boardSubmit(w http.ResponseWriter, r *http.Request, form map[st
 	if err != nil {
 		return outcome{}, err
 	}
-	if s.cfg.Captcha && sess.user == nil {
+	// A captcha guards what gets posted: commands that post nothing
+	// (/name, /bak…) need none.
+	text := markup.Sanitize(content)
+	if s.cfg.Captcha && sess.user == nil && (!commands.IsCommand(text) || commands.Posts(text)) {
 		if err := s.checkCaptcha(r, form); err != nil {
 			return outcome{}, err
 		}

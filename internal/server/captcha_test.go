@@ -164,3 +164,20 @@ func TestCaptchaAcrossProcesses(t *testing.T) {
 		t.Errorf("messages %+v", rows)
 	}
 }
+
+// TestCaptchaSparesCommands: commands that post nothing need no captcha;
+// messages and /lastfm, which posts, do.
+func TestCaptchaSparesCommands(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
+	c := tr.browser("Mozilla/5.0")
+	for _, cmd := range []string{"/name Nono", "/bak on", "/bak add ua plop"} {
+		if code, ans := boardPost(t, c, "/", "content", cmd); code != 200 || ans.Status != "command" {
+			t.Errorf("%q without a captcha: %d %+v", cmd, code, ans)
+		}
+	}
+	for _, text := range []string{"a message", "/lastfm instant someone", "/me dances"} {
+		if code, ans := boardPost(t, c, "/", "content", text); code != 400 || !strings.HasPrefix(ans.Error, "The captcha answer is wrong") {
+			t.Errorf("%q without a captcha: %d %+v", text, code, ans)
+		}
+	}
+}

@@ -1153,6 +1153,12 @@ class Board {
 
   // decided: a moderator (or the auto-moderation) decided a waiting message.
   decided(d) {
+    if (d.status === "removed") {
+      // The message itself goes with the "removed" event; its author is
+      // told why, where command answers show.
+      if (d.text && this.postNotice) this.postNotice.textContent = d.text;
+      return;
+    }
     const li = this.list.querySelector(`li.pending[data-submission="${CSS.escape(String(d.id))}"]`);
     if (!li) return;
     if (d.status === "accepted") {
