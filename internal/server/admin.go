@@ -133,7 +133,7 @@ func (s *Server) postAdminChannel(w http.ResponseWriter, r *http.Request) error 
 		if err := s.st.SetModeration(ctx, slug, mode, specs, fallback); err != nil {
 			return s.adminStoreFailed(w, r, err)
 		}
-		msg = i18n.T(lang, "admin.moderated", mode)
+		msg = i18n.T(lang, "admin.moderated", i18n.T(lang, "admin.mode."+mode))
 	default:
 		return httpError(http.StatusBadRequest, i18n.T(lang, "admin.bad_op"))
 	}

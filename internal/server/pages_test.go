@@ -338,7 +338,7 @@ func TestModerationAndAdminPages(t *testing.T) {
 		{[]string{"op", "create", "slug", "remote", "title", "x"}, "cannot name a channel"},
 		{[]string{"op", "create", "slug", "troie", "title", "again"}, "already taken"},
 		{[]string{"op", "rename", "slug", "troie", "title", "Troie"}, "Channel renamed to Troie."},
-		{[]string{"op", "moderate", "slug", "troie", "mode", "manual", "moderators", "", "auto_moderate_as", ""}, "Moderation set to manual."},
+		{[]string{"op", "moderate", "slug", "troie", "mode", "manual", "moderators", "", "auto_moderate_as", ""}, "Moderation saved: Every message waits for a moderator."},
 		{[]string{"op", "moderate", "slug", "troie", "mode", "auto", "moderators", "links:x", "auto_moderate_as", ""}, "refused"},
 		{[]string{"op", "delete", "slug", "troie"}, "Tick the box"},
 		{[]string{"op", "delete", "slug", "", "confirm", "yes"}, "cannot be deleted"},
