@@ -225,7 +225,7 @@ func TestModerationRecords(t *testing.T) {
 		if n, _ := s.CountPending(ctx); n != 1 {
 			t.Fatalf("pending count %d", n)
 		}
-		mine, _ := s.PendingOf(ctx, c.ID, 0, "sess")
+		mine, _ := s.OwnOnBoard(ctx, c.ID, 0, "sess", time.Now(), 10)
 		if len(mine) != 1 {
 			t.Fatalf("pending of session: %+v", mine)
 		}
