@@ -113,9 +113,7 @@ func (h *Hub) apply(ch store.Change) {
 		}
 		h.mu.Unlock()
 		for _, c := range all {
-			c.mu.Lock()
-			c.snap.Store(nil)
-			c.mu.Unlock()
+			c.resync(h)
 		}
 	}
 	byChannel := map[int64][]model.Message{}
@@ -194,6 +192,30 @@ func (c *channel) add(h *Hub, ms []model.Message, r *store.IDRange) {
 	c.mu.Unlock()
 	if len(ms) > 0 {
 		c.publish(h, ms)
+	}
+}
+
+// resync follows a lost connection to other processes' notifications: the
+// live streams get the messages published meanwhile, read after the
+// snapshot's newest, and the snapshot is dropped, to be read again (it may
+// hold messages removed meanwhile).
+func (c *channel) resync(h *Hub) {
+	c.mu.Lock()
+	snap := c.snap.Load()
+	c.snap.Store(nil)
+	var missed []model.Message
+	if snap != nil && len(snap.messages) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var err error
+		missed, err = h.st.MessagesByID(ctx, c.id, snap.messages[0].ID+1, int64(1<<62))
+		cancel()
+		if err != nil {
+			h.log.Warn("hub: reading messages published while notifications were lost", "err", err)
+		}
+	}
+	c.mu.Unlock()
+	if len(missed) > 0 {
+		c.publish(h, missed)
 	}
 }
 

@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -282,4 +283,52 @@ func moderationEvents(t *testing.T, sub *hub.Subscription, n int) (ids []int64, 
 		}
 	}
 	return ids, counts
+}
+
+// TestResyncCatchesUp: after a lost connection to PostgreSQL's
+// notifications, the live streams get the messages other processes
+// published meanwhile, and the next read sees them.
+func TestResyncCatchesUp(t *testing.T) {
+	pg := os.Getenv(storetest.PostgresEnv)
+	if pg == "" {
+		t.Skip("needs PostgreSQL: set " + storetest.PostgresEnv)
+	}
+	shared := storetest.Backend{Name: "postgres", DSN: storetest.PostgresSchema(t, pg)}
+	here, there := storetest.Open(t, shared, opts(t)), storetest.Open(t, shared, opts(t))
+	h := hub.New(here, 5, logger)
+	h.SetEncoder(testEncoder)
+	ch := defaultChannel(t, here)
+	seen := post(t, here, ch, "seen")
+	if _, err := h.Snapshot(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	sub := h.Subscribe(ch)
+	defer sub.Close()
+	// Posted by another process while this one heard nothing (the hub is
+	// not Run: no notifications).
+	var missed []int64
+	for i := range 3 {
+		missed = append(missed, post(t, there, ch, fmt.Sprint("missed ", i)).ID)
+	}
+	if evs, _ := pending(sub); len(evs) != 0 {
+		t.Fatalf("%d events before the resync", len(evs))
+	}
+	h.Apply(store.Change{Foreign: true, Channels: true, Resync: true})
+	evs, closed := pending(sub)
+	var got []int64
+	for _, e := range evs {
+		if e.Message != nil {
+			got = append(got, e.Message.ID)
+		}
+	}
+	if closed || !slices.Equal(got, missed) {
+		t.Fatalf("events after the resync: %v (closed %v), want %v", got, closed, missed)
+	}
+	snap, err := h.Snapshot(ctx, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := snap.Newest(); n == nil || n.ID != missed[2] || len(snap.Messages()) != 4 || snap.Messages()[3].ID != seen.ID {
+		t.Fatalf("snapshot after the resync: %+v", snap.Messages())
+	}
 }
