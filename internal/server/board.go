@@ -93,16 +93,13 @@ type boardConfig struct {
 var jsStrings = []string{
 	"board.pending", "board.rejected", "board.rejected_because", "board.insert_clock", "board.other_tribune",
 	"board.not_found", "board.refresh_error", "board.live", "board.polling", "board.paused", "board.filters",
-	"board.filter_remove", "board.no_filters", "board.owned", "board.answer", "board.hail", "board.accepted",
-	"board.removed", "board.theme_light", "board.theme_dark", "board.theme_auto", "error.internal", "board.network_error",
-	"board.theme_current", "board.theme_name_auto", "board.theme_name_light", "board.theme_name_dark",
-	"board.theme", "board.empty", "board.filters_active", "board.filter_add", "board.filter_target", "board.filter_kind",
+	"board.filter_remove", "board.no_filters", "board.owned", "board.answer", "board.hail", "error.internal",
+	"board.network_error", "board.theme_current", "board.theme_name_auto", "board.theme_name_light",
+	"board.theme_name_dark", "board.filters_active", "board.filter_add", "board.filter_target", "board.filter_kind",
 	"board.filter_pattern", "board.filter_ua", "board.filter_author", "board.filter_message", "board.kind_contains",
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
-	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.save",
-	"board.remove", "board.remove_title", "board.remove_confirm",
-	"board.theme_current", "board.theme_name_auto", "board.theme_name_light", "board.theme_name_dark",
-	"board.refresh_every", "board.seconds",
+	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
+	"board.remove_confirm", "board.refresh_every", "board.seconds",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {
