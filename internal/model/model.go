@@ -133,19 +133,27 @@ var ReservedSlugs = []string{
 	"captcha", "prefs", "lang", "stream", "healthz", "default",
 }
 
+// Why ValidateSlug refuses a slug, for callers that say it in words of
+// their own (errors.Is).
+var (
+	ErrSlugLength   = errors.New("a channel slug has 1 to 75 characters")
+	ErrSlugChars    = errors.New("a channel slug holds only letters, digits, - and _")
+	ErrSlugReserved = errors.New("the slug is used by the tribune's own pages and cannot name a channel")
+)
+
 // ValidateSlug checks a new channel's slug: 1 to 75 ASCII letters, digits,
 // "-" or "_", and not a reserved word.
 func ValidateSlug(slug string) error {
 	if slug == "" || len(slug) > 75 {
-		return errors.New("a channel slug has 1 to 75 characters")
+		return ErrSlugLength
 	}
 	for _, c := range []byte(slug) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("a channel slug holds only letters, digits, - and _ (not %q)", c)
+			return fmt.Errorf("%w (not %q)", ErrSlugChars, c)
 		}
 	}
 	if slices.Contains(ReservedSlugs, strings.ToLower(slug)) {
-		return fmt.Errorf("%q is used by the tribune's own pages and cannot name a channel", slug)
+		return fmt.Errorf("%q: %w", slug, ErrSlugReserved)
 	}
 	return nil
 }

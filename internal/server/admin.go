@@ -84,7 +84,7 @@ func (s *Server) postAdminChannel(w http.ResponseWriter, r *http.Request) error 
 	switch form.Get("op") {
 	case "create":
 		if err := model.ValidateSlug(slug); err != nil {
-			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_slug", slugProblem(lang, slug)))
+			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_slug", slugProblem(lang, slug, err)))
 		}
 		if err := validChannelTitle(title); err != nil {
 			return s.adminFailed(w, r, i18n.T(lang, "admin.bad_title"))
@@ -196,12 +196,12 @@ func validChannelTitle(t string) error {
 	return nil
 }
 
-// slugProblem says in lang why model.ValidateSlug refused slug.
-func slugProblem(lang i18n.Lang, slug string) string {
+// slugProblem says in lang why model.ValidateSlug refused slug with err.
+func slugProblem(lang i18n.Lang, slug string, err error) string {
 	switch {
-	case slug == "" || len(slug) > 75:
+	case errors.Is(err, model.ErrSlugLength):
 		return i18n.T(lang, "admin.slug_length")
-	case strings.Trim(slug, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "":
+	case errors.Is(err, model.ErrSlugChars):
 		return i18n.T(lang, "admin.slug_chars")
 	}
 	return i18n.T(lang, "admin.slug_reserved", slug)
