@@ -53,11 +53,22 @@ func (d *Deps) at(s *Submission) time.Time {
 	return time.Now()
 }
 
-// SpecError is a spec that ParseSpec refused.
+// SpecError is a spec that ParseSpec refused. Err wraps one of ErrShape,
+// ErrKind, ErrNoArgument or ErrArgument (for the last two, Kind names the
+// kind).
 type SpecError struct {
 	Spec string
+	Kind string // the spec's kind, when it is a known one
 	Err  error
 }
+
+// What is wrong with a refused spec (errors.Is on a SpecError).
+var (
+	ErrShape      = errors.New(`want "KIND:ARGUMENT[#DEFAULT REASON]"`)
+	ErrKind       = errors.New("unknown kind")
+	ErrNoArgument = errors.New("missing argument")
+	ErrArgument   = errors.New("bad argument")
+)
 
 func (e *SpecError) Error() string {
 	return fmt.Sprintf("moderation: bad moderator spec %q: %v", e.Spec, e.Err)
@@ -104,17 +115,17 @@ func Kinds() []string {
 func ParseSpec(spec string, deps Deps) (Moderator, error) {
 	name, rest, ok := strings.Cut(spec, ":")
 	if !ok {
-		return nil, &SpecError{spec, errors.New(`want "KIND:ARGUMENT[#DEFAULT REASON]"`)}
+		return nil, &SpecError{Spec: spec, Err: ErrShape}
 	}
 	name = strings.TrimSpace(name)
 	k, ok := kinds[name]
 	if !ok {
-		return nil, &SpecError{spec, fmt.Errorf("unknown kind %q (want one of %s)", name, strings.Join(Kinds(), ", "))}
+		return nil, &SpecError{Spec: spec, Err: fmt.Errorf("%w %q (want one of %s)", ErrKind, name, strings.Join(Kinds(), ", "))}
 	}
 	arg, reason, hasReason := strings.Cut(rest, "#")
 	arg = strings.TrimSpace(arg)
 	if arg == "" {
-		return nil, &SpecError{spec, fmt.Errorf("%s: missing argument", name)}
+		return nil, &SpecError{Spec: spec, Kind: name, Err: fmt.Errorf("%s: %w", name, ErrNoArgument)}
 	}
 	b := base{spec: spec, defaultReason: k.defaultReason}
 	if hasReason {
@@ -122,7 +133,7 @@ func ParseSpec(spec string, deps Deps) (Moderator, error) {
 	}
 	m, err := k.build(arg, b, deps)
 	if err != nil {
-		return nil, &SpecError{spec, fmt.Errorf("%s: %w", name, err)}
+		return nil, &SpecError{Spec: spec, Kind: name, Err: fmt.Errorf("%s: %w: %w", name, ErrArgument, err)}
 	}
 	return m, nil
 }

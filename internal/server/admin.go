@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/i18n"
@@ -221,7 +220,7 @@ func (s *Server) policyProblem(lang i18n.Lang, mode string, specs []string, fall
 	}
 	var problems []string
 	for _, e := range specErrors(err) {
-		problems = append(problems, specProblem(lang, e.Spec))
+		problems = append(problems, specProblem(lang, e))
 	}
 	if len(problems) > 0 {
 		return strings.Join(problems, " ")
@@ -253,19 +252,16 @@ func specErrors(err error) []*moderation.SpecError {
 	return nil
 }
 
-// specProblem says which part of a refused auto-moderator spec is wrong,
-// following the shape ParseSpec reads: KIND:ARGUMENT[#REASON].
-func specProblem(lang i18n.Lang, spec string) string {
-	name, rest, ok := strings.Cut(spec, ":")
-	name = strings.TrimSpace(name)
-	arg, _, _ := strings.Cut(rest, "#")
+// specProblem says in lang what is wrong with a refused auto-moderator
+// spec.
+func specProblem(lang i18n.Lang, e *moderation.SpecError) string {
 	switch {
-	case !ok:
-		return i18n.T(lang, "admin.spec_shape", spec)
-	case !slices.Contains(moderation.Kinds(), name):
-		return i18n.T(lang, "admin.spec_kind", spec)
-	case strings.TrimSpace(arg) == "":
-		return i18n.T(lang, "admin.spec_argument", spec)
+	case errors.Is(e, moderation.ErrShape):
+		return i18n.T(lang, "admin.spec_shape", e.Spec)
+	case errors.Is(e, moderation.ErrKind):
+		return i18n.T(lang, "admin.spec_kind", e.Spec)
+	case errors.Is(e, moderation.ErrNoArgument):
+		return i18n.T(lang, "admin.spec_argument", e.Spec)
 	}
-	return i18n.T(lang, "admin.spec_invalid", spec, name)
+	return i18n.T(lang, "admin.spec_invalid", e.Spec, e.Kind)
 }
