@@ -20,8 +20,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
-	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/server"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -76,23 +76,29 @@ type Tribune struct {
 
 // New builds a tribune over an open store (the store must outlive it).
 func New(cfg Config, st *Store) (*Tribune, error) {
+	b, err := newBoard(&cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.New(b, logger(&cfg))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t := &Tribune{srv: srv, cancel: cancel}
+	t.wg.Go(func() { b.Run(ctx) })
+	return t, nil
+}
+
+// newBoard builds the application layer over an open store.
+func newBoard(cfg *Config, st *Store) (*board.Board, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if st.Location().String() != cfg.Location.String() {
 		return nil, fmt.Errorf("tribune: the store was opened for time zone %s, the config says %s", st.Location(), cfg.Location)
 	}
-	log := logger(&cfg)
-	h := hub.New(st, cfg.MaxLimit, log)
-	srv, err := server.New(&cfg, st, h, log)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t := &Tribune{srv: srv, cancel: cancel}
-	t.wg.Go(func() { h.Run(ctx) })
-	t.wg.Go(func() { srv.Run(ctx) })
-	return t, nil
+	return board.New(board.Deps{Config: cfg, Store: st, Logger: logger(cfg), Reserved: server.ReservedSlugs()})
 }
 
 // ServeHTTP serves the tribune's routes.

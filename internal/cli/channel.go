@@ -2,16 +2,15 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
-	"github.com/tribune-go/tribune/internal/store"
 )
 
 func channel(ctx context.Context, args []string, env Env) error {
@@ -44,37 +43,26 @@ func channel(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, &cfg)
+	b, closeDB, err := openBoard(ctx, &cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeDB()
 	switch action {
 	case "create":
-		if err := model.ValidateSlug(rest[0]); err != nil {
-			return err
-		}
-		if err := validTitle(rest[1]); err != nil {
-			return err
-		}
-		c, err := st.CreateChannel(ctx, rest[0], rest[1])
-		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("channel %q already exists", rest[0])
-		}
+		c, err := b.CreateChannel(ctx, rest[0], rest[1])
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "created channel %s (%s)\n", c.Slug, c.Title)
 	case "rename":
-		if err := validTitle(rest[1]); err != nil {
+		title, err := b.RenameChannel(ctx, slugArg(rest[0]), rest[1])
+		if err != nil {
 			return err
 		}
-		if err := notFound(st.RenameChannel(ctx, slugArg(rest[0]), rest[1]), rest[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "renamed channel %s to %s\n", rest[0], rest[1])
+		fmt.Fprintf(env.Stdout, "renamed channel %s to %s\n", rest[0], title)
 	case "delete":
-		if err := notFound(st.DeleteChannel(ctx, rest[0]), rest[0]); err != nil {
+		if err := b.DeleteChannel(ctx, rest[0]); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "deleted channel %s and its messages\n", rest[0])
@@ -90,9 +78,9 @@ func channel(ctx context.Context, args []string, env Env) error {
 				ch.fallback = fallback
 			}
 		})
-		return moderate(ctx, st, env, rest[0], ch, cfg.AutoModerateAs)
+		return moderate(ctx, b, env, rest[0], ch, cfg.AutoModerateAs)
 	case "list":
-		cs, err := st.Channels(ctx)
+		cs, err := b.ReadChannels(ctx)
 		if err != nil {
 			return err
 		}
@@ -131,11 +119,14 @@ type policyChange struct {
 // moderate changes a channel's policy: the flags given replace their part
 // of it, the others keep theirs, except that -mode auto without -moderator
 // empties the chain (the rule). It prints the resulting policy.
-func moderate(ctx context.Context, st *store.Store, env Env, slug string, ch policyChange, siteDefault string) error {
+func moderate(ctx context.Context, b *board.Board, env Env, slug string, ch policyChange, siteDefault string) error {
 	slug = slugArg(slug)
-	c, err := st.Channel(ctx, slug)
-	if err := notFound(err, slug); err != nil {
+	c, ok, err := b.Channel(ctx, slug)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return &board.ChannelError{Slug: slug, Err: board.ErrNoChannel}
 	}
 	if ch.mode != nil {
 		c.Mode = *ch.mode
@@ -149,20 +140,7 @@ func moderate(ctx context.Context, st *store.Store, env Env, slug string, ch pol
 	if ch.fallback != nil {
 		c.AutoModerateAs = *ch.fallback
 	}
-	p, err := moderation.ParsePolicy(c.Mode, c.Moderators, c.AutoModerateAs)
-	if err != nil {
-		return err
-	}
-	site, err := moderation.ParseFallback(siteDefault)
-	if err != nil {
-		return err
-	}
-	// Build the chain once to report bad specs before storing them.
-	deps := moderation.Deps{History: moderation.NewMemoryHistory(0)}
-	if _, err := p.Compile(deps, site); err != nil {
-		return err
-	}
-	if err := notFound(st.SetModeration(ctx, slug, c.Mode, c.Moderators, c.AutoModerateAs), slug); err != nil {
+	if err := b.SetModeration(ctx, slug, c.Mode, c.Moderators, c.AutoModerateAs); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "channel %s: moderation %s; moderators %s; auto-moderate-as %s\n",
@@ -196,20 +174,6 @@ func displaySlug(slug string) string {
 		return "(default)"
 	}
 	return slug
-}
-
-func notFound(err error, slug string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no channel %q", slug)
-	}
-	return err
-}
-
-func validTitle(t string) error {
-	if n := len([]rune(strings.TrimSpace(t))); n == 0 || n > 100 {
-		return errors.New("a channel title has 1 to 100 characters")
-	}
-	return nil
 }
 
 // stringList is a repeatable string flag.

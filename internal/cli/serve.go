@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/server"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -112,9 +114,19 @@ func storeOptions(cfg *config.Config) store.Options {
 	return store.Options{Location: cfg.Location, Synchronous: cfg.SQLiteSynchronous, Logger: cfg.Logger}
 }
 
-// openStore opens the configured database for a management command: it
-// migrates the schema like serve does (so a command may run on a fresh
-// database), or with -migrate=false checks that it is current.
-func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	return tribune.OpenStore(ctx, cfg)
+// openBoard opens the configured database and the board over it for a
+// management command: it migrates the schema like serve does (so a command
+// may run on a fresh database), or with -migrate=false checks that it is
+// current. close closes the database.
+func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close func(), err error) {
+	st, err := tribune.OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err = board.New(board.Deps{Config: cfg, Store: st, Logger: cfg.Logger, Reserved: server.ReservedSlugs()})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return b, func() { st.Close() }, nil
 }

@@ -13,9 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tribune-go/tribune/internal/auth"
-	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/model"
-	"github.com/tribune-go/tribune/internal/store"
 )
 
 func user(ctx context.Context, args []string, env Env) error {
@@ -33,46 +31,42 @@ func user(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, &cfg)
+	b, closeDB, err := openBoard(ctx, &cfg)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeDB()
 	switch action {
 	case "create":
 		r, ok := model.ParseRole(*role)
 		if !ok {
 			return usageError{fmt.Sprintf("unknown role %q (user, moderator or admin)", *role)}
 		}
+		// The name first: no need to ask for a password for a name that
+		// cannot be.
 		if err := auth.ValidUsername(rest[0]); err != nil {
 			return err
 		}
-		hash, err := newPassword(&cfg, env)
+		pw, err := readPassword(env)
 		if err != nil {
 			return err
 		}
-		u, err := st.CreateUser(ctx, rest[0], hash, r)
-		if errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("user %q already exists", rest[0])
-		}
+		u, err := b.CreateUser(ctx, rest[0], pw, r)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "created %s %s\n", u.Role, u.Username)
 	case "passwd":
-		if _, err := st.UserByName(ctx, rest[0]); err != nil {
-			return noUser(err, rest[0])
-		}
-		hash, err := newPassword(&cfg, env)
+		u, err := b.User(ctx, rest[0])
 		if err != nil {
 			return err
 		}
-		if err := st.SetPassword(ctx, rest[0], hash); err != nil {
-			return noUser(err, rest[0])
+		pw, err := readPassword(env)
+		if err != nil {
+			return err
 		}
-		u, _ := st.UserByName(ctx, rest[0])
 		// A new password ends the sessions opened with the old one.
-		if err := st.DeleteUserSessions(ctx, u.ID); err != nil {
+		if err := b.SetPassword(ctx, u.Username, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "changed the password of %s\n", u.Username)
@@ -81,17 +75,17 @@ func user(ctx context.Context, args []string, env Env) error {
 		if !ok {
 			return usageError{fmt.Sprintf("unknown role %q (user, moderator or admin)", rest[1])}
 		}
-		if err := st.SetRole(ctx, rest[0], r); err != nil {
-			return noUser(err, rest[0])
+		if err := b.SetRole(ctx, nil, rest[0], r); err != nil {
+			return err
 		}
 		fmt.Fprintf(env.Stdout, "%s is now %s\n", rest[0], r)
 	case "delete":
-		if err := st.DeleteUser(ctx, rest[0]); err != nil {
-			return noUser(err, rest[0])
+		if err := b.DeleteUser(ctx, rest[0]); err != nil {
+			return err
 		}
 		fmt.Fprintf(env.Stdout, "deleted %s (their messages stay)\n", rest[0])
 	case "list":
-		us, err := st.Users(ctx)
+		us, err := b.Users(ctx)
 		if err != nil {
 			return err
 		}
@@ -105,28 +99,8 @@ func user(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
-func noUser(err error, name string) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no user %q", name)
-	}
-	return err
-}
-
-// newPassword reads a new password (prompting twice on a terminal) and
-// hashes it.
-func newPassword(cfg *config.Config, env Env) (string, error) {
-	pw, err := readPassword(env)
-	if err != nil {
-		return "", err
-	}
-	if err := auth.ValidPassword(pw); err != nil {
-		return "", err
-	}
-	p := auth.DefaultParams
-	p.MemoryKiB = cfg.PasswordHashMemoryKiB
-	return auth.Hash(pw, p)
-}
-
+// readPassword reads a new password: twice at a terminal, else the first
+// line of standard input.
 func readPassword(env Env) (string, error) {
 	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(env.Stderr, "Password: ")

@@ -27,17 +27,7 @@ import (
 func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 	lang := env.Lang
 	opt, args := args[0], args[1:]
-	st := env.Bak
-	changed := Result{BakChanged: true}
 	switch opt {
-	case "on", "off":
-		st.Active = opt == "on"
-		changed.Notice = i18n.T(lang, "bak."+opt)
-		return changed, nil
-	case "reset":
-		st.Reset()
-		changed.Notice = i18n.T(lang, "bak.reset")
-		return changed, nil
 	case "add", "del":
 		if len(args) < 2 || pattern(args[1:]) == "" {
 			return Result{}, fail(lang, "bak.need_target_pattern", opt)
@@ -46,7 +36,7 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		return applyRule(lang, st, opt == "add", r)
+		return applyRule(lang, env.Bak, opt == "add", r)
 	case "set", "remove":
 		if len(args) < 3 || pattern(args[2:]) == "" {
 			return Result{}, fail(lang, "bak.need_target_kind_pattern", opt)
@@ -55,7 +45,38 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		return applyRule(lang, st, opt == "set", r)
+		return applyRule(lang, env.Bak, opt == "set", r)
+	case "on", "off", "reset", "save", "load":
+		return bakState(ctx, env, opt)
+	}
+	return Result{}, fail(lang, "command.unknown_option", opt)
+}
+
+// Filter does what /bak does without the command's text: op is add or
+// remove (of r, checked by the caller, as /bak set and /bak remove do), or
+// on, off, reset, save or load (r unused).
+func Filter(ctx context.Context, env *Env, op string, r bak.Rule) (Result, error) {
+	switch op {
+	case "add", "remove":
+		return applyRule(env.Lang, env.Bak, op == "add", r)
+	case "on", "off", "reset", "save", "load":
+		return bakState(ctx, env, op)
+	}
+	return Result{}, fail(env.Lang, "command.unknown_option", op)
+}
+
+// bakState is /bak on, off, reset, save and load.
+func bakState(ctx context.Context, env *Env, opt string) (Result, error) {
+	lang := env.Lang
+	st := env.Bak
+	changed := Result{BakChanged: true}
+	switch opt {
+	case "on", "off":
+		st.Active = opt == "on"
+		changed.Notice = i18n.T(lang, "bak."+opt)
+	case "reset":
+		st.Reset()
+		changed.Notice = i18n.T(lang, "bak.reset")
 	case "save":
 		if env.User == nil {
 			return Result{}, fail(lang, "bak.registered_only")
@@ -66,7 +87,6 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 			return Result{}, err
 		}
 		changed.Notice = i18n.T(lang, "bak.saved", len(st.Rules))
-		return changed, nil
 	case "load":
 		if env.User == nil {
 			return Result{}, fail(lang, "bak.registered_only")
@@ -77,9 +97,8 @@ func runBak(ctx context.Context, env *Env, args []string) (Result, error) {
 		}
 		st.SetRules(rules) // Active is unchanged
 		changed.Notice = i18n.T(lang, "bak.loaded", len(st.Rules))
-		return changed, nil
 	}
-	return Result{}, fail(lang, "command.unknown_option", opt)
+	return changed, nil
 }
 
 // pattern joins the pattern's words back with single spaces.

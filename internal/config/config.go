@@ -24,27 +24,28 @@ type Config struct {
 	Migrate  bool           // TRIBUNE_MIGRATE: serve migrates the schema at start
 
 	// djangotribune's settings, same names and defaults.
-	Locked                bool     // TRIBUNE_LOCKED
-	DefaultLimit          int      // TRIBUNE_MESSAGES_DEFAULT_LIMIT
-	MaxLimit              int      // TRIBUNE_MESSAGES_MAX_LIMIT
-	PostMaxLength         int      // TRIBUNE_MESSAGES_POST_MAX_LENGTH
-	RefreshShifting       int      // TRIBUNE_INTERFACE_REFRESH_SHIFTING, milliseconds
-	UACookieName          string   // TRIBUNE_MESSAGES_UA_COOKIE_NAME
-	UACookieMaxAge        int      // TRIBUNE_MESSAGES_UA_COOKIE_MAXAGE, seconds
-	UALengthMin           int      // TRIBUNE_MESSAGES_UA_LENGTH_MIN
-	SmileysURL            string   // TRIBUNE_SMILEYS_URL
-	BakSessionName        string   // TRIBUNE_BAK_SESSION_NAME (kept for operators; see docs)
-	SessionMaxOwnedIDs    int      // TRIBUNE_SESSION_MAX_OWNED_IDS (kept for operators; see docs)
-	SaveURLsByPost        int      // TRIBUNE_SAVE_URLS_BY_POST
-	ArchiveURLsMaxLimit   int      // TRIBUNE_ARCHIVE_URLS_MAX_LIMIT
-	Titles                []string // TRIBUNE_TITLES_AVAILABLE
-	LastFMAPIURL          string   // TRIBUNE_LASTFM_API_URL
-	LastFMAPIKey          string   // TRIBUNE_LASTFM_API_KEY
-	ShowTruncatedURL      bool     // TRIBUNE_SHOW_TRUNCATED_URL
-	URLLabelsFile         string   // TRIBUNE_URL_LABELS_FILE
-	SessionCookieName     string   // TRIBUNE_SESSION_COOKIE_NAME
-	SessionCookieAge      int      // TRIBUNE_SESSION_COOKIE_AGE, seconds
-	CookieDomain          string   // TRIBUNE_COOKIE_DOMAIN
+	Locked                bool          // TRIBUNE_LOCKED
+	DefaultLimit          int           // TRIBUNE_MESSAGES_DEFAULT_LIMIT
+	MaxLimit              int           // TRIBUNE_MESSAGES_MAX_LIMIT
+	PostMaxLength         int           // TRIBUNE_MESSAGES_POST_MAX_LENGTH
+	RefreshShifting       int           // TRIBUNE_INTERFACE_REFRESH_SHIFTING, milliseconds
+	UACookieName          string        // TRIBUNE_MESSAGES_UA_COOKIE_NAME
+	UACookieMaxAge        int           // TRIBUNE_MESSAGES_UA_COOKIE_MAXAGE, seconds
+	UALengthMin           int           // TRIBUNE_MESSAGES_UA_LENGTH_MIN
+	SmileysURL            string        // TRIBUNE_SMILEYS_URL
+	BakSessionName        string        // TRIBUNE_BAK_SESSION_NAME (kept for operators; see docs)
+	SessionMaxOwnedIDs    int           // TRIBUNE_SESSION_MAX_OWNED_IDS (kept for operators; see docs)
+	SaveURLsByPost        int           // TRIBUNE_SAVE_URLS_BY_POST
+	ArchiveURLsMaxLimit   int           // TRIBUNE_ARCHIVE_URLS_MAX_LIMIT
+	Titles                []string      // TRIBUNE_TITLES_AVAILABLE
+	LastFMAPIURL          string        // TRIBUNE_LASTFM_API_URL
+	LastFMAPIKey          string        // TRIBUNE_LASTFM_API_KEY
+	LastFMTimeout         time.Duration // TRIBUNE_LASTFM_TIMEOUT
+	ShowTruncatedURL      bool          // TRIBUNE_SHOW_TRUNCATED_URL
+	URLLabelsFile         string        // TRIBUNE_URL_LABELS_FILE
+	SessionCookieName     string        // TRIBUNE_SESSION_COOKIE_NAME
+	SessionCookieAge      int           // TRIBUNE_SESSION_COOKIE_AGE, seconds
+	CookieDomain          string        // TRIBUNE_COOKIE_DOMAIN
 	TrustedProxies        []netip.Prefix
 	SQLiteSynchronous     string // TRIBUNE_SQLITE_SYNCHRONOUS: full or normal
 	LogLevel              string // TRIBUNE_LOG_LEVEL
@@ -165,6 +166,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		add("TRIBUNE_MAX_BODY_BYTES must be at least 1024")
+	}
+	if c.LastFMTimeout <= 0 {
+		add("TRIBUNE_LASTFM_TIMEOUT must be positive")
 	}
 	if c.StreamKeepAlive < time.Second {
 		add("TRIBUNE_STREAM_KEEPALIVE must be at least 1s")

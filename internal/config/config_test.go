@@ -120,7 +120,7 @@ func TestDumpMasksSecrets(t *testing.T) {
 	}
 }
 
-// docs/configuration.md holds the table of every setting; -update rewrites it.
+// docs/configuration.md holds the table of every setting; UPDATE_DOCS=1 rewrites it.
 func TestConfigurationDocIsCurrent(t *testing.T) {
 	path := filepath.Join("..", "..", "docs", "configuration.md")
 	doc, err := os.ReadFile(path)

@@ -102,6 +102,7 @@ var options = []option{
 	},
 	str("TRIBUNE_LASTFM_API_URL", "http://ws.audioscrobbler.com/2.0/", "LastFM API endpoint used by /lastfm", func(c *Config) *string { return &c.LastFMAPIURL }),
 	secret("TRIBUNE_LASTFM_API_KEY", "", "LastFM API key; /lastfm is refused while it is empty", func(c *Config) *string { return &c.LastFMAPIKey }),
+	duration("TRIBUNE_LASTFM_TIMEOUT", 5*time.Second, "how long a /lastfm post waits for LastFM's answer", func(c *Config) *time.Duration { return &c.LastFMTimeout }),
 	boolean("TRIBUNE_SHOW_TRUNCATED_URL", false, "show links as their truncated address instead of a [label]", func(c *Config) *bool { return &c.ShowTruncatedURL }),
 	str("TRIBUNE_URL_LABELS_FILE", "", "file replacing the built-in URL label table (one 'REGEXP<TAB>LABEL' per line)", func(c *Config) *string { return &c.URLLabelsFile }),
 

@@ -84,12 +84,8 @@ func TestAccounts(t *testing.T) {
 		}
 		// Sessions live in the database: a new server on the same store
 		// knows the other session.
-		again := &tribune{t: t, cfg: tr.cfg, st: tr.st}
-		srv, err := New(tr.cfg, tr.st, tr.srv.hub, tr.srv.log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		again.srv = srv
+		again := &tribune{t: t, cfg: tr.cfg, st: tr.st, log: tr.log}
+		again.board, again.srv = again.newServer()
 		other.tr = again
 		if rows := decodeJSON(t, other.get("/remote/json/")); !rows[0].Owned {
 			t.Fatal("the session did not survive a new server")

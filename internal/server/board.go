@@ -3,13 +3,13 @@ package server
 import (
 	"encoding/json"
 	"html/template"
+	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
@@ -46,13 +46,6 @@ type boardPending struct {
 	Rejected bool
 	Status   string // what became of it, in the viewer's language
 }
-
-// How long the viewer's rejected messages stay on its board to tell it
-// their fate, and how many of its own submissions the board shows at most.
-const (
-	rejectedShownFor = 24 * time.Hour
-	ownShownMax      = 20
-)
 
 type boardData struct {
 	Messages []boardMessage
@@ -124,17 +117,18 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	// The live stream opens before any post: give the viewer its session
 	// token now, so the stream knows which messages are its own.
-	s.ensureToken(w, sess)
+	sess.EnsureToken()
+	s.sendToken(w, sess)
 	limit := s.cfg.DefaultLimit
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		limit = min(n, s.cfg.MaxLimit)
 	}
-	ms, _, err := s.hub.List(r.Context(), c.ID, 0, limit, sess.hideFilter())
+	ms, _, err := s.board.List(r.Context(), c.ID, 0, limit, sess.Hide())
 	if err != nil {
 		return err
 	}
 	lang := langOf(r)
-	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.refresh(),
+	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.Refresh(),
 		Theme: themeLabel(lang, p.Theme)}
 	d.Action = d.Board
 	if noScript {
@@ -147,19 +141,15 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	if len(ms) > 0 {
 		d.LastID = ms[0].ID
 	}
-	var uid int64
-	if sess.user != nil {
-		uid = sess.user.ID
-	}
-	own, err := s.st.OwnOnBoard(r.Context(), c.ID, uid, sess.id, time.Now().Add(-rejectedShownFor), ownShownMax)
+	own, err := s.board.OwnOnBoard(r.Context(), c.ID, sess)
 	if err != nil {
 		return err
 	}
 	for _, sub := range own {
 		d.Pending = append(d.Pending, boardSubmission(lang, sub))
 	}
-	if s.cfg.Captcha && sess.user == nil {
-		d.Captcha = newCaptchaID()
+	if s.cfg.Captcha && sess.User == nil {
+		d.Captcha = board.NewCaptchaID()
 	}
 	d.Config = s.boardConfigJSON(r, c, sess, d, limit)
 	p.Data = d
@@ -170,13 +160,13 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	return s.render(w, r, status, p)
 }
 
-func (s *Server) boardMessage(m *model.Message, sess *session) boardMessage {
+func (s *Server) boardMessage(m *model.Message, sess *board.Session) boardMessage {
 	loc := s.cfg.Location
 	created := m.Created.In(loc)
 	bm := boardMessage{
 		ID: m.ID, Created: string(backend.Stamp(nil, m.Created, loc)), Clock: string(backend.Clock(nil, m.Created, loc)),
 		Index: m.ClockIndex, ClockClass: string(backend.ClockClass(nil, m, loc)), DateTime: created.Format(time.RFC3339),
-		Owned: sess.owned(m), Login: m.Login, Info: m.Info, Shown: m.Login, Web: template.HTML(m.Web),
+		Owned: sess.Owns(m), Login: m.Login, Info: m.Info, Shown: m.Login, Web: template.HTML(m.Web),
 	}
 	if m.ClockIndex > 1 {
 		bm.Sup = markup.Superscript(m.ClockIndex)
@@ -227,17 +217,17 @@ func themeLabel(lang i18n.Lang, theme string) string {
 	return i18n.T(lang, "board.theme_current", i18n.T(lang, name))
 }
 
-func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *session, d *boardData, limit int) string {
+func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.Session, d *boardData, limit int) string {
 	root := s.channelPath(c)
 	cfg := boardConfig{
 		Channel: c.Slug, StreamURL: root + "remote/stream/", BackendURL: root + "remote/json/", PostURL: root,
 		ClockURL: root + "clock/", PrefsURL: s.cfg.Prefix + "/prefs", CaptchaURL: s.cfg.Prefix + "/captcha/",
-		Name: s.chosenName(r), Refresh: d.Refresh, RefreshSecs: sess.refreshSecs(s.cfg.RefreshShifting / 1000),
+		Name: s.chosenName(r), Refresh: d.Refresh, RefreshSecs: sess.RefreshSecs(s.cfg.RefreshShifting / 1000),
 		Limit: limit, LastID: d.LastID, MaxLength: s.cfg.PostMaxLength, Strings: map[string]string{},
 	}
-	if sess.user != nil {
-		cfg.Login = sess.user.Username
-		cfg.Moderator = sess.user.Role.CanModerate()
+	if sess.User != nil {
+		cfg.Login = sess.User.Username
+		cfg.Moderator = sess.User.Role.CanModerate()
 		if cfg.Moderator {
 			cfg.RemoveURL = s.cfg.Prefix + "/moderation/"
 		}
@@ -250,53 +240,7 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *session
 	return string(b)
 }
 
-// refresh tells whether the viewer keeps the board refreshing live.
-func (sess *session) refresh() bool {
-	return sess.data.Prefs == nil || sess.data.Prefs.Refresh == nil || *sess.data.Prefs.Refresh
-}
-
-// refreshSecs is the viewer's polling interval, def when unset.
-func (sess *session) refreshSecs(def int) int {
-	if sess.data.Prefs != nil && sess.data.Prefs.RefreshSecs > 0 {
-		return sess.data.Prefs.RefreshSecs
-	}
-	return def
-}
-
-// flashCookie carries a message across the redirect after a form post,
-// with its kind in front: a notice or an error.
-const (
-	flashCookie = "tribune_flash"
-	flashNotice = "notice:"
-	flashError  = "error:"
-)
-
-// setFlash shows msg as a notice on the next page.
-func (s *Server) setFlash(w http.ResponseWriter, msg string) { s.writeFlash(w, flashNotice+msg) }
-
-// setErrorFlash shows msg as an error on the next page.
-func (s *Server) setErrorFlash(w http.ResponseWriter, msg string) { s.writeFlash(w, flashError+msg) }
-
-func (s *Server) writeFlash(w http.ResponseWriter, v string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(v), Path: s.cookiePath(), MaxAge: 60,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
-}
-
-// showFlash moves the message left by the previous post, if any, into the
-// page: an error as p.Error, a notice as p.Notice. It is shown once.
-func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
-	c, err := r.Cookie(flashCookie)
-	if err != nil {
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: s.cookiePath(), MaxAge: -1})
-	v, err := url.QueryUnescape(c.Value)
-	if err != nil {
-		return
-	}
-	if msg, ok := strings.CutPrefix(v, flashError); ok {
-		p.Error = cut(markup.Sanitize(msg), 300)
-	} else if msg, ok := strings.CutPrefix(v, flashNotice); ok {
-		p.Notice = cut(markup.Sanitize(msg), 300)
-	}
+// title picks a board title at random.
+func (s *Server) title() string {
+	return s.cfg.Titles[rand.IntN(len(s.cfg.Titles))]
 }

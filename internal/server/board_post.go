@@ -2,15 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
+	"net/url"
 
 	"github.com/tribune-go/tribune/internal/backend"
-	"github.com/tribune-go/tribune/internal/commands"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/hub"
-	"github.com/tribune-go/tribune/internal/i18n"
-	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -18,48 +15,44 @@ import (
 // JavaScript (post, then back to the board) and for board.js (a JSON answer
 // with the outcome and the new messages). Unlike the remote routes it
 // checks the captcha of anonymous posters when TRIBUNE_CAPTCHA is set.
-func (s *Server) postBoard(w http.ResponseWriter, r *http.Request) error {
-	return s.postBoardForm(w, r, false)
+func (s *Server) postBoard(w http.ResponseWriter, r *http.Request, form url.Values) error {
+	return s.postBoardForm(w, r, form, false)
 }
 
 // postBoardNoScript is the form of the no-script board: it comes back to
 // the no-script board, never to the one that loads board.js.
-func (s *Server) postBoardNoScript(w http.ResponseWriter, r *http.Request) error {
-	return s.postBoardForm(w, r, true)
+func (s *Server) postBoardNoScript(w http.ResponseWriter, r *http.Request, form url.Values) error {
+	return s.postBoardForm(w, r, form, true)
 }
 
-func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, noScript bool) error {
-	js := strings.Contains(r.Header.Get("Accept"), "application/json")
-	form, err := s.readForm(w, r)
+func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.Values, noScript bool) error {
+	sess, err := s.session(r)
 	if err != nil {
 		return err
 	}
-	content := messageField(form)
-	out, err := s.boardSubmit(w, r, form, content)
-	if js {
-		return s.boardAnswerJSON(w, r, form, out, err)
+	p := s.poster(r, sess.User, sess, board.ViaBoard)
+	p.CaptchaID, p.Captcha = form.Get("captcha_id"), form.Get("captcha")
+	c := visitOf(r).channel
+	out, err := s.board.Post(r.Context(), c, p, messageField(form))
+	if aerr := s.apply(w, r, sess, out.Effects); err == nil {
+		err = aerr
 	}
-	var e *Error
-	if errors.As(err, &e) && e.Status < 500 {
-		if e.Status == http.StatusForbidden && out.submission.Status == model.StatusRejected {
-			content = "" // a rejected message is gone: do not type it again
-		}
-		for k, v := range e.Header { // Retry-After, X-Moderation
-			w.Header()[k] = v
-		}
-		msg := strings.TrimPrefix(e.Msg, "* content: ")
-		return s.boardPage(w, r, e.Status, noScript, msg, content)
+	if err == nil && out.Submission.Status == model.StatusRejected {
+		err = rejectedError(langOf(r), out.Submission)
+	}
+	if visitOf(r).answer == answerJSON {
+		return s.boardAnswerJSON(w, r, form, sess, out, err)
 	}
 	if err != nil {
-		return err
+		return refuse(err)
 	}
 	switch {
-	case out.notice != "":
-		s.setFlash(w, out.notice)
-	case out.submission.Status == model.StatusPending:
-		s.setFlash(w, i18n.T(langOf(r), "moderation.pending"))
+	case out.Notice != "":
+		s.setFlash(w, flashNotice, out.Notice)
+	case out.Submission.Status == model.StatusPending:
+		s.setFlash(w, flashNotice, s.t(r, "moderation.pending"))
 	}
-	back := s.channelPath(visitOf(r).channel)
+	back := s.channelPath(c)
 	if noScript {
 		back += "noscript/"
 	}
@@ -67,25 +60,19 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, noScript 
 	return nil
 }
 
-// boardSubmit checks the captcha when needed and posts.
-func (s *Server) boardSubmit(w http.ResponseWriter, r *http.Request, form map[string][]string, content string) (outcome, error) {
-	sess, err := s.session(r)
-	if err != nil {
-		return outcome{}, err
-	}
-	// A captcha guards what gets posted: commands that post nothing
-	// (/name, /bak…) need none.
-	text := markup.Sanitize(content)
-	if s.cfg.Captcha && sess.user == nil && (!commands.IsCommand(text) || commands.Posts(text)) {
-		if err := s.checkCaptcha(r, form); err != nil {
-			return outcome{}, err
+// backToBoard shows the board again after a refused post, with the error
+// and the text typed (but a rejected message's: it is gone).
+func (s *Server) backToBoard(noScript bool) refusal {
+	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
+		content := messageField(form)
+		if e.Header.Get("X-Moderation") == "rejected" {
+			content = ""
 		}
+		for k, v := range e.Header { // Retry-After, X-Moderation
+			w.Header()[k] = v
+		}
+		return s.boardPage(w, r, e.Status, noScript, e.Msg, content)
 	}
-	out, err := s.submit(w, r, content, sess.user, sess)
-	if err == nil && out.submission.Status == model.StatusRejected {
-		err = httpError(http.StatusForbidden, rejection(langOf(r), out.submission.Reason))
-	}
-	return out, err
 }
 
 // boardAnswer is the JSON answer to board.js.
@@ -100,48 +87,42 @@ type boardAnswer struct {
 	Captcha      string          `json:"captcha,omitempty"`    // a fresh captcha after each try
 }
 
-func (s *Server) boardAnswerJSON(w http.ResponseWriter, r *http.Request, form map[string][]string, out outcome, err error) error {
+func (s *Server) boardAnswerJSON(w http.ResponseWriter, r *http.Request, form url.Values, sess *board.Session, out board.Outcome, err error) error {
 	a := boardAnswer{Rows: json.RawMessage("[]")}
 	status := http.StatusOK
-	var e *Error
-	switch {
-	case errors.As(err, &e) && e.Status < 500:
+	switch e := s.word(r, err); {
+	case e != nil && e.Status < 500:
 		for k, v := range e.Header {
 			w.Header()[k] = v
 		}
 		status = e.Status
-		a.Status, a.Error = "error", strings.TrimPrefix(e.Msg, "* content: ")
-		if out.submission.Status == model.StatusRejected {
-			a.Status, a.SubmissionID = "rejected", out.submission.ID
+		a.Status, a.Error = "error", e.Msg
+		if out.Submission.Status == model.StatusRejected {
+			a.Status, a.SubmissionID = "rejected", out.Submission.ID
 		}
 	case err != nil:
 		return err
-	case out.submission.Status == model.StatusPending:
+	case out.Submission.Status == model.StatusPending:
 		status = http.StatusAccepted
-		a.Status, a.SubmissionID, a.Web = "pending", out.submission.ID, out.submission.Web
-		a.Notice = i18n.T(langOf(r), "moderation.pending")
-	case out.message.ID != 0:
-		a.Status, a.ID = "published", out.message.ID
+		a.Status, a.SubmissionID, a.Web = "pending", out.Submission.ID, out.Submission.Web
+		a.Notice = s.t(r, "moderation.pending")
+	case out.Message.ID != 0:
+		a.Status, a.ID = "published", out.Message.ID
 	default:
-		a.Status, a.Notice = "command", out.notice
+		a.Status, a.Notice = "command", out.Notice
 	}
-	sess, serr := s.session(r)
-	if serr != nil {
-		return serr
-	}
-	if s.cfg.Captcha && sess.user == nil {
-		a.Captcha = newCaptchaID()
+	if s.cfg.Captcha && sess.User == nil {
+		a.Captcha = board.NewCaptchaID()
 	}
 	// The new messages since what the board has, so posting refreshes even
 	// when live updates are off.
-	after := lastID(form)
-	if after > 0 {
-		hide := sess.hideFilter()
-		ms, _, lerr := s.hub.List(r.Context(), visitOf(r).channel.ID, after, s.cfg.MaxLimit, hide)
-		if lerr != nil {
-			return lerr
+	if after := lastID(form); after > 0 {
+		ms, _, err := s.board.List(r.Context(), visitOf(r).channel.ID, after, s.cfg.MaxLimit, sess.Hide())
+		if err != nil {
+			return err
 		}
-		meta := backend.Meta{Location: s.cfg.Location, Owned: sess.owned}
+		meta := s.meta()
+		meta.Owned = sess.Owns
 		a.Rows = backend.Encode(nil, backend.JSON, &meta, hub.Reverse(ms))
 	}
 	return writeJSON(w, r, status, a)

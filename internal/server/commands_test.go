@@ -226,8 +226,10 @@ func TestLastFMCommand(t *testing.T) {
 		h(w, r)
 	}))
 	defer fake.Close()
-	tr := sqliteTribune(t, func(c *config.Config) { c.LastFMAPIURL = fake.URL; c.LastFMAPIKey = "k3y" })
-	tr.srv.lastfm.Timeout = 300 * time.Millisecond
+	tr := sqliteTribune(t, func(c *config.Config) {
+		c.LastFMAPIURL, c.LastFMAPIKey = fake.URL, "k3y"
+		c.LastFMTimeout = 300 * time.Millisecond
+	})
 	anon := tr.client("Mozilla/5.0")
 	user := tr.loggedIn(t, "melomane")
 

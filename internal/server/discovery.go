@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/tribune-go/tribune/internal/backend"
@@ -24,7 +23,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	public := strconv.FormatBool(!s.cfg.Locked)
 	anonymous := strconv.FormatBool(!s.cfg.Locked && s.cfg.RemoteAnonymousPost)
 	b := []byte(backend.XMLDeclaration)
-	b = appendTag(b, "site", false, "baseurl", site, "name", name, "title", name, "version", Version)
+	b = appendTag(b, "site", false, "baseurl", site, "name", name, "title", name, "version", "0.1.0")
 	b = appendTag(b, "board", false, "name", "board", "title", title)
 	b = appendTag(b, "backend", true, "path", root+"remote/xml/", "public", public,
 		"refresh", strconv.Itoa(s.cfg.RefreshShifting/1000), "tags_encoded", "false")
@@ -56,15 +55,4 @@ func appendTag(b []byte, name string, empty bool, attrs ...string) []byte {
 		return append(b, " />"...)
 	}
 	return append(b, '>')
-}
-
-// siteName is the configured site name, or the site's host.
-func (s *Server) siteName(r *http.Request) string {
-	if s.cfg.SiteName != "" {
-		return s.cfg.SiteName
-	}
-	if u, err := url.Parse(s.siteURL(r)); err == nil && u.Host != "" {
-		return u.Hostname()
-	}
-	return "tribune"
 }

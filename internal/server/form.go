@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/tribune-go/tribune/internal/i18n"
 )
 
 // readForm reads a post's body fields, tolerating what real coincoins send:
@@ -24,29 +22,19 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) (url.Values, e
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, httpError(http.StatusRequestEntityTooLarge, i18n.T(langOf(r), "error.too_large", limit))
+			return nil, httpError(http.StatusRequestEntityTooLarge, s.t(r, "error.too_large", limit))
 		}
-		return nil, httpError(http.StatusBadRequest, i18n.T(langOf(r), "error.bad_form"))
+		return nil, httpError(http.StatusBadRequest, s.t(r, "error.bad_form"))
 	}
 	mediaType, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mediaType == "multipart/form-data" {
 		vs, err := parseMultipart(body, params["boundary"], limit)
 		if err != nil {
-			return nil, &Error{Status: http.StatusBadRequest, Msg: i18n.T(langOf(r), "error.bad_form"), Err: err}
+			return nil, &Error{Status: http.StatusBadRequest, Msg: s.t(r, "error.bad_form"), Err: err}
 		}
 		return vs, nil
 	}
 	return parseURLEncoded(string(body)), nil
-}
-
-// formAndSession reads a form post and the visitor's session.
-func (s *Server) formAndSession(w http.ResponseWriter, r *http.Request) (url.Values, *session, error) {
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	sess, err := s.session(r)
-	return form, sess, err
 }
 
 // parseURLEncoded splits on "&" only and decodes each side leniently.

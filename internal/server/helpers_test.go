@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
-	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
@@ -52,8 +52,10 @@ type tribune struct {
 	t     testing.TB
 	cfg   *config.Config
 	st    *store.Store
+	board *board.Board
 	srv   *Server
 	clock *clock
+	log   *slog.Logger
 }
 
 func testConfig() *config.Config {
@@ -79,17 +81,27 @@ func newTribune(t testing.TB, b storetest.Backend, mutate func(*config.Config)) 
 	clk := &clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st := storetest.Open(t, b, store.Options{Location: cfg.Location, Now: clk.Now, Logger: log})
-	h := hub.New(st, cfg.MaxLimit, log)
-	srv, err := New(cfg, st, h, log)
+	tr := &tribune{t: t, cfg: cfg, st: st, clock: clk, log: log}
+	tr.board, tr.srv = tr.newServer()
+	return tr
+}
+
+// newServer starts a board and its server over the tribune's store.
+func (tr *tribune) newServer() (*board.Board, *Server) {
+	tr.t.Helper()
+	b, err := board.New(board.Deps{Config: tr.cfg, Store: tr.st, Logger: tr.log, Reserved: ReservedSlugs()})
 	if err != nil {
-		t.Fatal(err)
+		tr.t.Fatal(err)
+	}
+	srv, err := New(b, tr.log)
+	if err != nil {
+		tr.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	wg.Go(func() { h.Run(ctx) })
-	wg.Go(func() { srv.Run(ctx) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &tribune{t: t, cfg: cfg, st: st, srv: srv, clock: clk}
+	wg.Go(func() { b.Run(ctx) })
+	tr.t.Cleanup(func() { cancel(); wg.Wait() })
+	return b, srv
 }
 
 // sqliteTribune is newTribune on SQLite only, for tests that are about HTTP

@@ -11,20 +11,33 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
-// visit is the per-request state the middleware and handlers share. It is
-// created once per request; the session is read only when a handler needs
-// it.
+// visit is the per-request state the middleware, the route table and the
+// handlers share. It is created once per request; the session is read only
+// when a handler needs it.
 type visit struct {
 	ip      string
 	lang    i18n.Lang
-	channel model.Channel
-	sess    *session // nil until loaded
-	plain   bool     // a client's route: errors in plain text (routes.go)
+	answer  answerKind    // how the asker wants its answers (routes.go)
+	client  bool          // a client's route: coincoins and scripts
+	channel model.Channel // on channel routes
+	sess    *board.Session
+	basic   *basicAnswer // HTTP Basic credentials, once checked
 }
+
+// answer is the kind of answer the asker reads, decided once per request by
+// the route table.
+type answerKind int
+
+const (
+	answerText answerKind = iota // plain text: coincoins, scripts
+	answerPage                   // HTML pages: browsers
+	answerJSON                   // JSON: board.js
+)
 
 type visitKey struct{}
 
@@ -37,6 +50,11 @@ func visitOf(r *http.Request) *visit {
 }
 
 func langOf(r *http.Request) i18n.Lang { return visitOf(r).lang }
+
+// t translates key in the asker's language.
+func (s *Server) t(r *http.Request, key string, args ...any) string {
+	return i18n.T(langOf(r), key, args...)
+}
 
 // middleware wraps every request: panic recovery, the client address, the
 // language, and the optional request log. It is the only chain; per-route

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -34,11 +33,11 @@ func (s *Server) pageUser(w http.ResponseWriter, r *http.Request) (*model.User, 
 	if err != nil {
 		return nil, false, err
 	}
-	if sess.user == nil {
+	if sess.User == nil {
 		http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return nil, false, nil
 	}
-	return sess.user, true, nil
+	return sess.User, true, nil
 }
 
 func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
@@ -46,27 +45,19 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 	if !ok || err != nil {
 		return err
 	}
-	lang := langOf(r)
-	if !u.Role.CanModerate() {
-		return httpError(http.StatusForbidden, i18n.T(lang, "moderation.forbidden"))
-	}
-	p, err := s.newPage(r, "moderation", i18n.T(lang, "moderation.title"))
+	q, err := s.board.Queue(r.Context(), u)
 	if err != nil {
 		return err
 	}
-	queue, err := s.st.Pending(r.Context(), maxQueue)
-	if err != nil {
-		return err
-	}
-	recent, err := s.st.Decided(r.Context(), maxRecent)
+	p, err := s.newPage(r, "moderation", s.t(r, "moderation.title"))
 	if err != nil {
 		return err
 	}
 	d := moderationData{}
-	for _, sub := range queue {
+	for _, sub := range q.Pending {
 		d.Queue = append(d.Queue, s.queueItem(sub))
 	}
-	for _, sub := range recent {
+	for _, sub := range q.Recent {
 		d.Recent = append(d.Recent, s.queueItem(sub))
 	}
 	p.Data = d
@@ -86,18 +77,14 @@ func (s *Server) queueItem(sub model.Submission) queueItem {
 
 // removeByForm is the moderation page's removal form: the message id comes
 // in the form.
-func (s *Server) removeByForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) removeByForm(w http.ResponseWriter, r *http.Request, form url.Values) error {
 	mod, err := s.moderator(r)
-	if err != nil {
-		return err
-	}
-	form, err := s.readForm(w, r)
 	if err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(form.Get("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return httpError(http.StatusBadRequest, i18n.T(langOf(r), "moderation.unknown_message"))
+		return httpError(http.StatusBadRequest, s.t(r, "moderation.unknown_message"))
 	}
 	return s.remove(w, r, mod, id, form)
 }

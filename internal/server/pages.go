@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
@@ -48,15 +47,12 @@ func (s *Server) newPage(r *http.Request, name, title string) (*page, error) {
 	}
 	lang := langOf(r)
 	p := &page{
-		Page: name, L: locale{lang}, Lang: string(lang), Title: title, Site: s.siteName(r), Prefix: s.cfg.Prefix,
-		Here: r.URL.RequestURI(), Channel: visitOf(r).channel, Channels: s.channels.all(), User: sess.user,
-		SignupOpen: s.cfg.Signup, PostMaxLength: s.cfg.PostMaxLength, Form: url.Values{},
-	}
-	if sess.data.Prefs != nil {
-		p.Theme = sess.data.Prefs.Theme
+		Page: name, L: locale{lang}, Lang: string(lang), Theme: sess.Theme(), Title: title, Site: s.siteName(r),
+		Prefix: s.cfg.Prefix, Here: r.URL.RequestURI(), Channel: visitOf(r).channel, Channels: s.board.Channels(),
+		User: sess.User, SignupOpen: s.cfg.Signup, PostMaxLength: s.cfg.PostMaxLength, Form: url.Values{},
 	}
 	if p.User != nil && p.User.Role.CanModerate() {
-		if p.Pending, err = s.st.CountPending(r.Context()); err != nil {
+		if p.Pending, err = s.board.CountPending(r.Context()); err != nil {
 			return nil, err
 		}
 	}
@@ -83,11 +79,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p *p
 // from anywhere (totoz previews).
 func (s *Server) csp() string {
 	return "default-src 'self'; img-src * data:; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-}
-
-// wantsHTML tells a browser from a coincoin: browsers ask for text/html.
-func wantsHTML(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // errorPage shows an error to a browser.
@@ -126,27 +117,13 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request) error {
 // showSignup serves the sign-up page.
 func (s *Server) showSignup(w http.ResponseWriter, r *http.Request) error {
 	if !s.cfg.Signup {
-		return httpError(http.StatusNotFound, i18n.T(langOf(r), "account.signup_closed"))
+		return httpError(http.StatusNotFound, s.t(r, "account.signup_closed"))
 	}
 	return s.formPage(w, r, "signup", http.StatusOK, url.Values{"next": {r.URL.Query().Get("next")}}, "")
 }
 
-// formPageWithError shows a form page again with the error of its post.
-func (s *Server) formPageWithError(w http.ResponseWriter, r *http.Request, name string, form url.Values, err error) error {
-	e, ok := err.(*Error)
-	if !ok {
-		return err
-	}
-	for k, v := range e.Header {
-		w.Header()[k] = v
-	}
-	form.Del("password")
-	form.Del("password2")
-	return s.formPage(w, r, name, e.Status, form, e.Msg)
-}
-
 func (s *Server) formPage(w http.ResponseWriter, r *http.Request, name string, status int, form url.Values, msg string) error {
-	p, err := s.newPage(r, name, i18n.T(langOf(r), name+".title"))
+	p, err := s.newPage(r, name, s.t(r, name+".title"))
 	if err != nil {
 		return err
 	}
@@ -160,17 +137,19 @@ func (s *Server) formPage(w http.ResponseWriter, r *http.Request, name string, s
 const langCookie = "tribune_lang"
 
 // postLang switches the interface language and remembers it.
-func (s *Server) postLang(w http.ResponseWriter, r *http.Request) error {
-	form, err := s.readForm(w, r)
-	if err != nil {
-		return err
-	}
+func (s *Server) postLang(w http.ResponseWriter, r *http.Request, form url.Values) error {
 	lang, ok := i18n.Parse(form.Get("lang"))
 	if !ok {
-		return httpError(http.StatusBadRequest, i18n.T(langOf(r), "error.bad_lang"))
+		return httpError(http.StatusBadRequest, s.t(r, "error.bad_lang"))
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
 		MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 	http.Redirect(w, r, s.localNext(form), http.StatusSeeOther)
+	return nil
+}
+
+// static serves the fingerprinted static files.
+func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
+	s.pages.Static.ServeHTTP(w, r)
 	return nil
 }

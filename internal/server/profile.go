@@ -1,15 +1,12 @@
 package server
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/bak"
-	"github.com/tribune-go/tribune/internal/i18n"
 )
 
 // The profile page: preferences and filters (for every visitor, kept in
@@ -33,7 +30,7 @@ type profileSubmission struct {
 }
 
 func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.newPage(r, "profile", i18n.T(langOf(r), "profile.title"))
+	p, err := s.newPage(r, "profile", s.t(r, "profile.title"))
 	if err != nil {
 		return err
 	}
@@ -41,11 +38,7 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var uid int64
-	if sess.user != nil {
-		uid = sess.user.ID
-	}
-	subs, err := s.st.SubmissionsOf(r.Context(), uid, sess.id, 100)
+	subs, err := s.board.SubmissionsOf(r.Context(), sess)
 	if err != nil {
 		return err
 	}
@@ -63,63 +56,18 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 
 // postPassword changes the password of the logged-in user, after checking
 // the current one; the user's other sessions end.
-func (s *Server) postPassword(w http.ResponseWriter, r *http.Request) error {
-	lang := langOf(r)
-	form, sess, err := s.formAndSession(w, r)
+func (s *Server) postPassword(w http.ResponseWriter, r *http.Request, form url.Values) error {
+	sess, err := s.session(r)
 	if err != nil {
 		return err
 	}
-	if sess.user == nil {
-		return httpError(http.StatusUnauthorized, i18n.T(lang, "moderation.login_needed"))
+	if sess.User == nil {
+		return httpError(http.StatusUnauthorized, s.t(r, "moderation.login_needed"))
 	}
-	back := func(e error) error { return s.backWithError(w, r, form, e) }
-	if _, err := s.checkPassword(r, sess.user.Username, form.Get("current")); err != nil {
-		return back(err)
-	}
-	if err := passwordError(lang, form.Get("password")); err != nil {
-		return back(err)
-	}
-	if form.Get("password") != form.Get("password2") {
-		return back(httpError(http.StatusBadRequest, i18n.T(lang, "account.passwords_differ")))
-	}
-	hash, err := auth.Hash(form.Get("password"), s.passwordParams())
+	fresh, err := s.board.ChangePassword(r.Context(), sess, form.Get("current"), form.Get("password"), form.Get("password2"), visitOf(r).ip)
 	if err != nil {
-		return err
+		return refuse(err)
 	}
-	if err := s.st.SetPassword(r.Context(), sess.user.Username, hash); err != nil {
-		return err
-	}
-	if err := s.st.DeleteUserSessions(r.Context(), sess.user.ID); err != nil {
-		return err
-	}
-	// This session goes on, under a new token, with its filters and
-	// preferences.
-	visitOf(r).sess = &session{data: sess.data}
-	if err := s.openSession(w, r, sess.user); err != nil {
-		return err
-	}
-	if browserForm(r, form) {
-		s.setFlash(w, i18n.T(lang, "profile.password_changed"))
-		http.Redirect(w, r, s.cfg.Prefix+"/profile", http.StatusSeeOther)
-		return nil
-	}
-	writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", []byte(i18n.T(lang, "profile.password_changed")))
-	return nil
-}
-
-// backWithError answers a refused form: a browser goes back to the form's
-// page (next, else the profile) with the error shown there; a script gets
-// the error itself. Server errors are never shown in place.
-func (s *Server) backWithError(w http.ResponseWriter, r *http.Request, form url.Values, err error) error {
-	var e *Error
-	if !browserForm(r, form) || !errors.As(err, &e) || e.Status >= 500 {
-		return err
-	}
-	s.setErrorFlash(w, e.Msg)
-	next := s.cfg.Prefix + "/profile"
-	if form.Has("next") {
-		next = s.localNext(form)
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	s.useSession(w, r, fresh)
+	return s.doneWithFlash(w, r, s.cfg.Prefix+"/profile", s.t(r, "profile.password_changed"))
 }

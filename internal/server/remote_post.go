@@ -2,42 +2,41 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
 // postTo serves a remote post route: it posts the message and answers with
 // the backend of format f, as djangotribune does ("XPost").
-func (s *Server) postTo(f backend.Format) http.Handler {
-	return s.h(func(w http.ResponseWriter, r *http.Request) error {
-		form, err := s.readForm(w, r)
-		if err != nil {
-			return err
-		}
+func (s *Server) postTo(f backend.Format) formHandler {
+	return func(w http.ResponseWriter, r *http.Request, form url.Values) error {
 		user, err := s.user(r, true)
 		if err != nil {
 			return err
-		}
-		if user == nil && !s.cfg.RemoteAnonymousPost {
-			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.anonymous_post"))
 		}
 		sess, err := s.session(r)
 		if err != nil {
 			return err
 		}
-		out, err := s.submit(w, r, messageField(form), user, sess)
+		c := visitOf(r).channel
+		out, err := s.board.Post(r.Context(), c, s.poster(r, user, sess, board.ViaRemote), messageField(form))
+		if aerr := s.apply(w, r, sess, out.Effects); err == nil {
+			err = aerr
+		}
 		if err != nil {
 			return err
 		}
-		if err := moderationAnswer(w, r, out.submission); err != nil || out.submission.Status == model.StatusPending {
+		if err := moderationAnswer(w, r, out.Submission); err != nil || out.Submission.Status == model.StatusPending {
 			return err
 		}
-		if out.message.ID != 0 {
-			w.Header().Set("X-Post-Id", strconv.FormatInt(out.message.ID, 10))
+		if out.Message.ID != 0 {
+			w.Header().Set("X-Post-Id", strconv.FormatInt(out.Message.ID, 10))
 		}
 		opt := s.parseListOptions(r.URL.Query(), f)
 		// The last id may come in the body too, and wins there.
@@ -50,14 +49,14 @@ func (s *Server) postTo(f backend.Format) http.Handler {
 			writeBody(w, r, http.StatusOK, "text/plain; charset=utf-8", nil)
 			return nil
 		}
-		hide := sess.hideFilter()
-		ms, snap, err := s.hub.List(r.Context(), visitOf(r).channel.ID, opt.after, opt.limit, hide)
+		hide := sess.Hide()
+		ms, snap, err := s.board.List(r.Context(), c.ID, opt.after, opt.limit, hide)
 		if err != nil {
 			return err
 		}
 		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(r, f, opt, ms, snap, sess, hide == nil))
 		return nil
-	})
+	}
 }
 
 // moderationAnswer answers a post that a moderated channel did not publish:
@@ -69,13 +68,18 @@ func moderationAnswer(w http.ResponseWriter, r *http.Request, sub model.Submissi
 		h := w.Header()
 		h.Set("X-Moderation", "pending")
 		h.Set("X-Submission-Id", strconv.FormatInt(sub.ID, 10))
-		writeBody(w, r, http.StatusAccepted, "text/plain; charset=utf-8", []byte(i18n.T(langOf(r), "moderation.pending")))
+		writeText(w, r, http.StatusAccepted, i18n.T(langOf(r), "moderation.pending"))
 	case model.StatusRejected:
 		// The body is part of the remote protocol ("Rejected: REASON"):
 		// English whatever the client's language, like X-Moderation.
-		return httpError(http.StatusForbidden, rejection(i18n.EN, sub.Reason)).withHeader("X-Moderation", "rejected")
+		return rejectedError(i18n.EN, sub)
 	}
 	return nil
+}
+
+// rejectedError is the refusal of a message moderation rejected.
+func rejectedError(lang i18n.Lang, sub model.Submission) *Error {
+	return httpError(http.StatusForbidden, rejection(lang, sub.Reason)).withHeader("X-Moderation", "rejected")
 }
 
 // rejection is "Rejected: REASON", or "Rejected" when the reason is blank.
@@ -87,7 +91,16 @@ func rejection(lang i18n.Lang, reason string) string {
 	return i18n.T(lang, "moderation.rejected_because", reason)
 }
 
-func hasLastID(form map[string][]string) bool {
+// removalNotice tells an author that a moderator took their message down,
+// with the reason when there is one.
+func removalNotice(lang i18n.Lang, reason string) string {
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return i18n.T(lang, "moderation.removed_notice")
+	}
+	return i18n.T(lang, "moderation.removed_notice_because", reason)
+}
+
+func hasLastID(form url.Values) bool {
 	for _, name := range lastIDNames {
 		if len(form[name]) > 0 {
 			return true

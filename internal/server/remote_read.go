@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/texttable"
@@ -77,11 +78,11 @@ func lastID(q url.Values) int64 {
 }
 
 // backend serves one remote format for the request's channel.
-func (s *Server) backend(f backend.Format) http.Handler {
-	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) backend(f backend.Format) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		opt := s.parseListOptions(r.URL.Query(), f)
 		ch := visitOf(r).channel.ID
-		snap, err := s.hub.Snapshot(r.Context(), ch)
+		snap, err := s.board.Snapshot(r.Context(), ch)
 		if err != nil {
 			return err
 		}
@@ -101,8 +102,8 @@ func (s *Server) backend(f backend.Format) http.Handler {
 		if err != nil {
 			return err
 		}
-		hide := sess.hideFilter()
-		ms, snap, err := s.hub.List(r.Context(), ch, opt.after, opt.limit, hide)
+		hide := sess.Hide()
+		ms, snap, err := s.board.List(r.Context(), ch, opt.after, opt.limit, hide)
 		if err != nil {
 			return err
 		}
@@ -117,7 +118,7 @@ func (s *Server) backend(f backend.Format) http.Handler {
 		h.Set("Access-Control-Expose-Headers", "Last-Modified, X-Post-Id")
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
 		return nil
-	})
+	}
 }
 
 // notModified applies If-Modified-Since against the channel's stamp and
@@ -153,13 +154,14 @@ func lastModified(stamp time.Time) string {
 // encodeList encodes ms (newest first) in format f for the requester. When
 // the answer is the same for every requester (no BaK, nothing owned), the
 // encoded bytes are cached on the snapshot.
-func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, ms []model.Message, snap *hub.Snapshot, sess *session, shared bool) []byte {
-	meta := backend.Meta{Site: s.boardURL(r), Location: s.cfg.Location, TableWidth: opt.tableWidth}
+func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, ms []model.Message, snap *hub.Snapshot, sess *board.Session, shared bool) []byte {
+	meta := s.meta()
+	meta.Site, meta.TableWidth = s.boardURL(r), opt.tableWidth
 	if f == backend.JSON {
 		for i := range ms {
-			if sess.owned(&ms[i]) {
+			if sess.Owns(&ms[i]) {
 				shared = false
-				meta.Owned = sess.owned
+				meta.Owned = sess.Owns
 				break
 			}
 		}
@@ -184,45 +186,7 @@ func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, 
 	return snap.Encoded(k, encode)
 }
 
-// writeBody answers with a complete body (none to HEAD) and
-// djangotribune's no-cache headers.
-func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("Pragma", "no-cache")
-	h.Set("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-// siteURL is the public base URL: the configured one, or the request's
-// scheme and host.
-func (s *Server) siteURL(r *http.Request) string {
-	if s.cfg.SiteURL != "" {
-		return s.cfg.SiteURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	} else if p := r.Header.Get("X-Forwarded-Proto"); p == "https" && s.fromTrustedProxy(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-// channelPath is the path of the request's channel root, with a final
-// slash.
-func (s *Server) channelPath(c model.Channel) string {
-	if c.IsDefault() {
-		return s.cfg.Prefix + "/"
-	}
-	return s.cfg.Prefix + "/" + c.Slug + "/"
-}
-
-// boardURL is the XML site attribute: the channel's public root URL.
-func (s *Server) boardURL(r *http.Request) string {
-	return s.siteURL(r) + s.channelPath(visitOf(r).channel)
+// meta is what every encoding needs of the tribune: its zone.
+func (s *Server) meta() backend.Meta {
+	return backend.Meta{Location: s.cfg.Location}
 }

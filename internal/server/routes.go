@@ -1,229 +1,327 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
-	"reflect"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tribune-go/tribune/internal/backend"
-	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
-// The route table. Channel routes exist once for the default channel at the
-// tribune's root and once under each channel's slug; dispatch (below) picks
-// the channel from the first path segment and serves the same table for
-// both. Site routes are not per channel.
-func (s *Server) routes() http.Handler {
-	ch := http.NewServeMux()
-	// board: the web board's pages; a browser on a locked tribune is sent
-	// to the log-in page. read and post: the routes of clients and scripts,
-	// which answer every error in plain text; only post accepts HTTP Basic.
-	board := func(h http.Handler) http.Handler { return s.unlocked(h, false) }
-	read := func(h http.Handler) http.Handler { return plain(s.unlocked(h, false)) }
-	post := func(h http.Handler) http.Handler { return plain(s.unlocked(h, true)) }
+// The route table. Channel routes exist twice: at the tribune's root for the
+// default channel, and under /{channel}/ for the others (in a mux of their
+// own, whose patterns cannot collide with the site's). Each route says
+// who it is for, which decides how its errors are answered: a browser's
+// page or form (an HTML page when the browser asks for one) or a client's
+// read or post (plain text, always: coincoins show the body as is).
 
-	// The web board, its live stream and its own post route.
-	ch.Handle("GET /{$}", board(s.h(s.showBoard)))
-	ch.Handle("GET /noscript/{$}", board(s.h(s.showBoardNoScript)))
-	ch.Handle("POST /{$}", s.csrf.Handler(board(s.h(s.postBoard))))
-	ch.Handle("POST /noscript/{$}", s.csrf.Handler(board(s.h(s.postBoardNoScript))))
-	ch.Handle("GET /remote/stream/{$}", read(s.h(s.stream)))
+// route is one line of the table.
+type route struct {
+	method, path string // path relative to the prefix (site) or the channel's root (channel)
+	kind         kind
+	h            handler     // page and read routes
+	fh           formHandler // form and post routes
+	back         refusal     // a form's way back for a browser when refused; nil: the error page
+	public       bool        // served on a locked tribune too
+}
 
-	// Remote backends, for coincoins and scripts.
-	ch.Handle("GET /remote/{$}", read(s.backend(backend.Plain)))
-	ch.Handle("GET /remote/tsv/{$}", read(s.backend(backend.TSV)))
-	ch.Handle("GET /remote/json/{$}", read(s.backend(backend.JSON)))
-	ch.Handle("GET /remote/xml/{$}", read(s.backend(backend.XML)))
-	ch.Handle("GET /crap/remote.xml", read(s.backend(backend.CrapXML)))
-	ch.Handle("GET /remote/xml/crap/{$}", read(s.backend(backend.CrapXML))) // path of the original's docs
-	ch.Handle("GET /clock/{clock}/{$}", read(s.clockFinder(backend.JSON)))
-	ch.Handle("GET /clock/{clock}/xml/{$}", read(s.clockFinder(backend.XML)))
-	ch.Handle("GET /discovery.config", plain(s.h(s.discovery))) // readable when locked: it says so
+// kind is who a route is for.
+type kind int
 
+const (
+	pageRoute kind = iota // a browser's page
+	formRoute             // a browser's form post, checked against cross-origin requests
+	readRoute             // a client's read
+	postRoute             // a client's post: HTTP Basic credentials count
+)
+
+// handler is a handler that may fail; fail renders its error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// formHandler handles a form post, read beforehand by the route.
+type formHandler func(w http.ResponseWriter, r *http.Request, form url.Values) error
+
+// refusal answers a browser whose form was refused with e (back to the
+// form's page, with the error).
+type refusal func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error
+
+func (s *Server) channelRoutes() []route {
+	rs := []route{
+		// The web board, its live stream and its own post route.
+		{method: "GET", path: "{$}", kind: pageRoute, h: s.showBoard},
+		{method: "GET", path: "noscript/{$}", kind: pageRoute, h: s.showBoardNoScript},
+		{method: "POST", path: "{$}", kind: formRoute, fh: s.postBoard, back: s.backToBoard(false)},
+		{method: "POST", path: "noscript/{$}", kind: formRoute, fh: s.postBoardNoScript, back: s.backToBoard(true)},
+		{method: "GET", path: "remote/stream/{$}", kind: readRoute, h: s.stream},
+
+		// Remote backends, for coincoins and scripts.
+		{method: "GET", path: "remote/{$}", kind: readRoute, h: s.backend(backend.Plain)},
+		{method: "GET", path: "remote/tsv/{$}", kind: readRoute, h: s.backend(backend.TSV)},
+		{method: "GET", path: "remote/json/{$}", kind: readRoute, h: s.backend(backend.JSON)},
+		{method: "GET", path: "remote/xml/{$}", kind: readRoute, h: s.backend(backend.XML)},
+		{method: "GET", path: "crap/remote.xml", kind: readRoute, h: s.backend(backend.CrapXML)},
+		{method: "GET", path: "remote/xml/crap/{$}", kind: readRoute, h: s.backend(backend.CrapXML)}, // path of the original's docs
+		{method: "GET", path: "clock/{clock}/{$}", kind: readRoute, h: s.clockFinder(backend.JSON)},
+		{method: "GET", path: "clock/{clock}/xml/{$}", kind: readRoute, h: s.clockFinder(backend.XML)},
+		{method: "GET", path: "discovery.config", kind: readRoute, h: s.discovery, public: true}, // it says the tribune is locked
+	}
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {
-		ch.Handle(m+" /post/{$}", post(s.postTo(backend.Plain)))
-		ch.Handle(m+" /post/tsv/{$}", post(s.postTo(backend.TSV)))
-		ch.Handle(m+" /post/json/{$}", post(s.postTo(backend.JSON)))
-		ch.Handle(m+" /post/xml/{$}", post(s.postTo(backend.XML)))
-		ch.Handle(m+" /crap/post.xml", post(s.postTo(backend.CrapXML)))
-		ch.Handle(m+" /post/xml/crap/{$}", post(s.postTo(backend.CrapXML))) // path of the original's docs
+		rs = append(rs,
+			route{method: m, path: "post/{$}", kind: postRoute, fh: s.postTo(backend.Plain)},
+			route{method: m, path: "post/tsv/{$}", kind: postRoute, fh: s.postTo(backend.TSV)},
+			route{method: m, path: "post/json/{$}", kind: postRoute, fh: s.postTo(backend.JSON)},
+			route{method: m, path: "post/xml/{$}", kind: postRoute, fh: s.postTo(backend.XML)},
+			route{method: m, path: "crap/post.xml", kind: postRoute, fh: s.postTo(backend.CrapXML)},
+			route{method: m, path: "post/xml/crap/{$}", kind: postRoute, fh: s.postTo(backend.CrapXML)}, // path of the original's docs
+		)
 	}
+	return rs
+}
 
-	// Site routes. Browser forms are checked against cross-site request
-	// forgery; remote clients (no Origin, no Sec-Fetch-Site) pass.
-	site := http.NewServeMux()
+func (s *Server) siteRoutes() []route {
+	return []route{
+		{method: "GET", path: "/static/{file}", kind: readRoute, h: s.static},
+		{method: "GET", path: "/login", kind: pageRoute, h: s.showLogin},
+		{method: "POST", path: "/login", kind: formRoute, fh: s.postLogin, back: s.backToForm("login")},
+		{method: "POST", path: "/logout", kind: formRoute, fh: s.postLogout},
+		{method: "GET", path: "/signup", kind: pageRoute, h: s.showSignup},
+		{method: "POST", path: "/signup", kind: formRoute, fh: s.postSignup, back: s.backToForm("signup")},
+		{method: "POST", path: "/lang", kind: formRoute, fh: s.postLang},
+		{method: "GET", path: "/captcha/{file}", kind: pageRoute, h: s.showCaptcha},
+		{method: "GET", path: "/my/messages.json", kind: pageRoute, h: s.myMessagesJSON},
+		{method: "GET", path: "/prefs.json", kind: pageRoute, h: s.showPrefs},
+		{method: "POST", path: "/prefs", kind: formRoute, fh: s.postPrefs, back: s.backWithFlash("/profile")},
+		{method: "POST", path: "/prefs/filters", kind: formRoute, fh: s.postFilters, back: s.backWithFlash("/profile")},
+		{method: "GET", path: "/profile", kind: pageRoute, h: s.showProfile},
+		{method: "POST", path: "/profile/password", kind: formRoute, fh: s.postPassword, back: s.backWithFlash("/profile")},
+
+		// Moderation, for moderators and admins (session or HTTP Basic).
+		{method: "GET", path: "/moderation/pending.json", kind: pageRoute, h: s.pendingJSON},
+		{method: "POST", path: "/moderation/{id}/accept", kind: formRoute, fh: s.acceptSubmission},
+		{method: "POST", path: "/moderation/{id}/reject", kind: formRoute, fh: s.rejectSubmission},
+		{method: "POST", path: "/moderation/{id}/remove", kind: formRoute, fh: s.removeMessage},
+		{method: "GET", path: "/moderation/{$}", kind: pageRoute, h: s.showModeration},
+		{method: "POST", path: "/moderation/remove", kind: formRoute, fh: s.removeByForm},
+
+		// Administration, for admins.
+		{method: "GET", path: "/admin/{$}", kind: pageRoute, h: s.showAdmin},
+		{method: "POST", path: "/admin/channels", kind: formRoute, fh: s.postAdminChannel, back: s.backWithFlash("/admin/")},
+		{method: "POST", path: "/admin/users", kind: formRoute, fh: s.postAdminRole, back: s.backWithFlash("/admin/")},
+	}
+}
+
+// routes mounts the table on two muxes: the site's, which holds the
+// default channel's routes too, and the other channels'. Each path takes
+// the methods of its routes and answers 405 to the others, in plain text
+// (only clients send them); a path that needs its final slash is
+// redirected to it.
+func (s *Server) routes() http.Handler {
 	p := s.cfg.Prefix
-	form := s.csrf.Handler
-	site.Handle(p+"/", s.dispatch(ch)) // every channel route
-	site.Handle("GET "+p+"/static/", s.pages.Static)
-	site.Handle("GET "+p+"/login", s.h(s.showLogin))
-	site.Handle("POST "+p+"/login", form(s.h(s.postLogin)))
-	site.Handle("POST "+p+"/logout", form(s.h(s.postLogout)))
-	site.Handle("GET "+p+"/signup", s.h(s.showSignup))
-	site.Handle("POST "+p+"/signup", form(s.h(s.postSignup)))
-	site.Handle("POST "+p+"/lang", form(s.h(s.postLang)))
-	site.Handle("GET "+p+"/captcha/{file}", s.h(s.showCaptcha))
-	site.Handle("GET "+p+"/my/messages.json", s.h(s.myMessagesJSON))
-	site.Handle("GET "+p+"/prefs.json", s.h(s.showPrefs))
-	site.Handle("POST "+p+"/prefs", form(s.h(s.postPrefs)))
-	site.Handle("POST "+p+"/prefs/filters", form(s.h(s.postFilters)))
-	site.Handle("GET "+p+"/profile", s.h(s.showProfile))
-	site.Handle("POST "+p+"/profile/password", form(s.h(s.postPassword)))
-
-	// Moderation, for moderators and admins (session or HTTP Basic).
-	site.Handle("GET "+p+"/moderation/pending.json", s.h(s.pendingJSON))
-	site.Handle("POST "+p+"/moderation/{id}/accept", form(s.h(s.acceptSubmission)))
-	site.Handle("POST "+p+"/moderation/{id}/reject", form(s.h(s.rejectSubmission)))
-	site.Handle("POST "+p+"/moderation/{id}/remove", form(s.h(s.removeMessage)))
-	site.Handle("GET "+p+"/moderation/{$}", s.h(s.showModeration))
-	site.Handle("POST "+p+"/moderation/remove", form(s.h(s.removeByForm)))
-
-	// Administration, for admins.
-	site.Handle("GET "+p+"/admin/{$}", s.h(s.showAdmin))
-	site.Handle("POST "+p+"/admin/channels", form(s.h(s.postAdminChannel)))
-	site.Handle("POST "+p+"/admin/users", form(s.h(s.postAdminRole)))
+	site, channels := newTable(s), newTable(s)
+	for _, rt := range s.siteRoutes() {
+		site.add(p+rt.path, rt.method, s.serve(rt, nil))
+	}
+	for _, rt := range s.channelRoutes() {
+		site.add(p+"/"+rt.path, rt.method, s.serve(rt, s.defaultChannel))
+		channels.add(p+"/{channel}/"+rt.path, rt.method, s.serve(rt, s.namedChannel))
+	}
+	notFound := s.h(func(w http.ResponseWriter, r *http.Request) error {
+		visitOf(r).answer = pageOrText(r)
+		return httpError(http.StatusNotFound, s.t(r, "error.not_found"))
+	})
+	site.mount("")
+	channels.mount(p + "/{channel}") // served by channelRoot, on the site's mux
+	channels.mux.Handle(p+"/{channel}/", notFound)
+	site.mux.Handle(p+"/{channel}/", channels.mux)
+	site.mux.Handle(p+"/{channel}", s.h(s.channelRoot))
+	site.mux.Handle(p+"/", notFound)
 	if p != "" {
-		site.HandleFunc(p, addSlash) // the prefix itself: its root is p+"/"
+		site.mux.Handle("/", notFound) // outside the tribune
 	}
-	s.site = site
-	return site
+	return site.mux
 }
 
-// h adapts a handler that may fail.
-func (s *Server) h(fn handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
-			s.fail(w, r, err)
-		}
-	})
+// table gathers the routes of one mux by path.
+type table struct {
+	s     *Server
+	mux   *http.ServeMux
+	paths map[string]map[string]http.Handler // pattern → method → handler
+	order []string
 }
 
-// dispatch resolves the channel from the first path segment after the
-// prefix, puts it in the request's visit, and serves the channel routes
-// with the rest of the path. A first segment that is not a channel belongs
-// to the default channel's routes.
-func (s *Server) dispatch(ch *http.ServeMux) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Work on the escaped path, so that an escaped "/" inside a segment
-		// (a dated norloge 01%2F31%2312:00:00) stays inside it.
-		rest := strings.TrimPrefix(r.URL.EscapedPath(), s.cfg.Prefix)
-		seg, after, hasSlash := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
-		slug := model.DefaultSlug
-		if seg != "" {
-			if _, reserved := reservedSet[strings.ToLower(seg)]; !reserved {
-				slug = seg
-			}
-		}
-		c, ok, err := s.channels.get(r.Context(), slug)
-		switch {
-		case err != nil:
-			s.fail(w, r, err)
-			return
-		case !ok && slug != model.DefaultSlug:
-			// Not a channel: the default channel's routes decide (404).
-			c, ok, err = s.channels.get(r.Context(), model.DefaultSlug)
-			if err != nil || !ok {
-				s.fail(w, r, httpError(http.StatusNotFound, i18n.T(langOf(r), "error.unknown_channel")))
-				return
-			}
-			slug = model.DefaultSlug
-		}
-		if slug != model.DefaultSlug {
-			if !hasSlash {
-				addSlash(w, r)
-				return
-			}
-			rest = "/" + after
-		}
-		visitOf(r).channel = c
-		u := *r.URL
-		u.RawPath = rest
-		if u.Path, err = url.PathUnescape(rest); err != nil {
-			s.fail(w, r, httpError(http.StatusBadRequest, i18n.T(langOf(r), "error.not_found")))
-			return
-		}
-		r2 := new(http.Request)
-		*r2 = *r
-		r2.URL = &u
-		s.serveMux(ch, w, r2, r)
-	})
+func newTable(s *Server) *table {
+	return &table{s: s, mux: http.NewServeMux(), paths: map[string]map[string]http.Handler{}}
 }
 
-// muxRedirect is the type of the handler a ServeMux returns when the path
-// needs a final slash.
-var muxRedirect = reflect.TypeOf(http.RedirectHandler("/", http.StatusTemporaryRedirect))
-
-// serveMux serves r, the channel part of orig's path, with mux, rendering
-// its "not found" and "method not allowed" answers through fail like every
-// other error.
-func (s *Server) serveMux(mux *http.ServeMux, w http.ResponseWriter, r, orig *http.Request) {
-	h, pattern := mux.Handler(r)
-	if reflect.TypeOf(h) == muxRedirect {
-		// The mux would add the slash to the shortened path, losing the
-		// prefix and the channel: add it to the path the client asked for.
-		addSlash(w, orig)
-		return
+func (t *table) add(pattern, method string, h http.Handler) {
+	if t.paths[pattern] == nil {
+		t.paths[pattern] = map[string]http.Handler{}
+		t.order = append(t.order, pattern)
 	}
-	if pattern != "" {
-		// ServeHTTP, not h: it also sets the path values.
-		mux.ServeHTTP(w, r)
-		return
-	}
-	// The mux's own 404 or 405: learn which (and the allowed methods).
-	probe := &statusProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if allow := s.siteMethods(orig); probe.status == http.StatusNotFound && allow != "" {
-		// A site route's path with another method: the catch-all of
-		// the channel routes took it, but it is a 405 all the same.
-		probe.status = http.StatusMethodNotAllowed
-		probe.header.Set("Allow", allow)
-	}
-	key := "error.not_found"
-	if probe.status == http.StatusMethodNotAllowed {
-		// Only clients send a method a route does not take (a GET to a
-		// post route): answer as their routes do.
-		key = "error.method"
-		w.Header().Set("Allow", probe.header.Get("Allow"))
-		visitOf(r).plain = true
-	}
-	s.fail(w, r, httpError(probe.status, i18n.T(langOf(r), key)))
+	t.paths[pattern][method] = h
 }
 
-// siteMethods lists the methods the site routes (login, profile…) take at
-// r's path, "" when none does.
-func (s *Server) siteMethods(r *http.Request) string {
-	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost} {
-		r2 := *r
-		r2.Method = m
-		h, pattern := s.site.Handler(&r2)
-		if pattern != "" && pattern != s.cfg.Prefix+"/" && reflect.TypeOf(h) != muxRedirect {
+// mount registers each path once, for every method, and the path without
+// its final slash (but root) as a redirect to it.
+func (t *table) mount(root string) {
+	for _, pattern := range t.order {
+		byMethod := t.paths[pattern]
+		if h, ok := byMethod[http.MethodGet]; ok {
+			byMethod[http.MethodHead] = h
+		}
+		allow := make([]string, 0, len(byMethod))
+		for m := range byMethod {
 			allow = append(allow, m)
 		}
+		slices.Sort(allow)
+		t.mux.Handle(pattern, t.s.methods(byMethod, strings.Join(allow, ", ")))
+		if slashless, ok := strings.CutSuffix(pattern, "/{$}"); ok && slashless != root && slashless != "" {
+			t.mux.HandleFunc(slashless, addSlash)
+		}
 	}
-	return strings.Join(allow, ", ")
 }
 
-// statusProbe records the status and headers of a ServeMux error answer.
-type statusProbe struct {
-	header http.Header
-	status int
+// methods serves a path by the request's method, 405 for the others.
+func (s *Server) methods(byMethod map[string]http.Handler, allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := byMethod[r.Method]; ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Allow", allow)
+		s.fail(w, r, httpError(http.StatusMethodNotAllowed, s.t(r, "error.method")))
+	})
 }
 
-func (p *statusProbe) Header() http.Header         { return p.header }
-func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *statusProbe) WriteHeader(code int)        { p.status = code }
+// serve runs one route: it decides who asks (and so how errors are
+// answered), resolves the channel, checks cross-origin forms and the lock,
+// reads the form, and renders what fails, sending a refused browser form
+// back to its page.
+func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, error)) http.Handler {
+	return s.h(func(w http.ResponseWriter, r *http.Request) error {
+		v := visitOf(r)
+		v.client = rt.kind == readRoute || rt.kind == postRoute
+		v.answer = answerText
+		if !v.client {
+			v.answer = pageOrText(r)
+			if rt.kind == formRoute && v.answer == answerText && strings.Contains(r.Header.Get("Accept"), "application/json") {
+				v.answer = answerJSON
+			}
+		}
+		if channel != nil {
+			c, err := channel(r)
+			if err != nil {
+				return err
+			}
+			v.channel = c
+		}
+		if rt.kind == formRoute {
+			if err := s.csrf.Check(r); err != nil {
+				return httpError(http.StatusForbidden, s.t(r, "error.cross_origin"))
+			}
+		}
+		if channel != nil && !rt.public {
+			if answered, err := s.unlocked(w, r, rt.kind == postRoute); answered || err != nil {
+				return err
+			}
+		}
+		if rt.h != nil {
+			return rt.h(w, r)
+		}
+		f, err := s.readForm(w, r)
+		if err != nil {
+			return err
+		}
+		err = rt.fh(w, r, f)
+		var ref *refused
+		if !errors.As(err, &ref) {
+			return err
+		}
+		if e := s.word(r, ref.err); rt.back != nil && v.answer == answerPage && e != nil && e.Status < 500 {
+			return rt.back(w, r, f, e)
+		}
+		return ref.err
+	})
+}
 
-var reservedSet = func() map[string]struct{} {
-	m := map[string]struct{}{}
-	for _, s := range model.ReservedSlugs {
-		m[s] = struct{}{}
+// pageOrText is how the site's pages answer: a page to browsers, which
+// ask for HTML, plain text to scripts.
+func pageOrText(r *http.Request) answerKind {
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		return answerPage
 	}
-	return m
-}()
+	return answerText
+}
+
+// refused marks an error as a refusal of a form's content: a browser then
+// goes back to the form's page, with the error, rather than to an error
+// page.
+type refused struct{ err error }
+
+func (e *refused) Error() string { return e.err.Error() }
+func (e *refused) Unwrap() error { return e.err }
+
+func refuse(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &refused{err}
+}
+
+// defaultChannel resolves the channel of the routes at the root.
+func (s *Server) defaultChannel(r *http.Request) (model.Channel, error) {
+	c, ok, err := s.board.Channel(r.Context(), model.DefaultSlug)
+	if err == nil && !ok {
+		err = httpError(http.StatusNotFound, s.t(r, "error.unknown_channel"))
+	}
+	return c, err
+}
+
+// namedChannel resolves the channel of the routes under /{channel}/.
+func (s *Server) namedChannel(r *http.Request) (model.Channel, error) {
+	c, ok, err := s.board.Channel(r.Context(), r.PathValue("channel"))
+	if err == nil && !ok {
+		err = httpError(http.StatusNotFound, s.t(r, "error.not_found"))
+	}
+	return c, err
+}
+
+// channelRoot sends /SLUG to /SLUG/ when the channel exists.
+func (s *Server) channelRoot(w http.ResponseWriter, r *http.Request) error {
+	visitOf(r).answer = pageOrText(r)
+	if _, err := s.namedChannel(r); err != nil {
+		return err
+	}
+	addSlash(w, r)
+	return nil
+}
+
+// unlocked refuses anonymous visitors while the tribune is locked: a
+// browser asking for a board page is sent to the log-in page (and back),
+// anyone else gets 403. basic says whether HTTP Basic credentials count
+// (the remote post routes, for scripts; not the board's form, which posts
+// as the session's user).
+// answered is true when the browser was sent away.
+func (s *Server) unlocked(w http.ResponseWriter, r *http.Request, basic bool) (answered bool, err error) {
+	if !s.cfg.Locked {
+		return false, nil
+	}
+	u, err := s.user(r, basic)
+	if err != nil || u != nil {
+		return false, err
+	}
+	if r.Method == http.MethodGet && visitOf(r).answer == answerPage {
+		// RequestURI: the path as asked, with its prefix and channel.
+		http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.RequestURI), http.StatusSeeOther)
+		return true, nil
+	}
+	return false, httpError(http.StatusForbidden, s.t(r, "error.locked"))
+}
 
 // addSlash redirects to the request's path with a final slash, keeping the
 // query. GET and HEAD are moved permanently; other methods get 307, which
@@ -241,40 +339,31 @@ func addSlash(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, code)
 }
 
-// plain marks the routes of clients and scripts (backends, post routes,
-// clock finder, discovery): their errors are plain text whatever the
-// Accept header, and a locked tribune answers them 403 rather than sending
-// them to the log-in page.
-func plain(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		visitOf(r).plain = true
-		next.ServeHTTP(w, r)
-	})
-}
+// reservedExtra are words no channel may take besides the routes' first
+// segments: "default" names the default channel on the command line, and
+// the others are kept for routes to come.
+var reservedExtra = []string{"default", "urls", "stream", "healthz"}
 
-// unlocked refuses anonymous visitors while the tribune is locked. basic
-// says whether HTTP Basic credentials count (remote post routes, for
-// scripts; not the board's form, which posts as the session's user).
-func (s *Server) unlocked(next http.Handler, basic bool) http.Handler {
-	if !s.cfg.Locked {
-		return next
+// ReservedSlugs are the words a channel may not be named, whatever their
+// case: the first path segment of every route at the tribune's root, since
+// a channel named so would be shadowed, and reservedExtra.
+var ReservedSlugs = sync.OnceValue(func() []string {
+	s := &Server{}
+	words := slices.Clone(reservedExtra)
+	seen := map[string]bool{}
+	paths := []string{}
+	for _, rt := range s.siteRoutes() {
+		paths = append(paths, rt.path)
 	}
-	return s.h(func(w http.ResponseWriter, r *http.Request) error {
-		u, err := s.user(r, basic)
-		if err != nil {
-			return err
+	for _, rt := range s.channelRoutes() {
+		paths = append(paths, "/"+rt.path)
+	}
+	for _, p := range paths {
+		first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+		if first != "" && !strings.HasPrefix(first, "{") && !seen[first] {
+			seen[first] = true
+			words = append(words, first)
 		}
-		if u == nil {
-			if r.Method == http.MethodGet && wantsHTML(r) && !visitOf(r).plain {
-				// A browser on a locked board is shown the way in, and back
-				// (RequestURI: the path as asked, with its prefix and
-				// channel, which dispatch took off r.URL).
-				http.Redirect(w, r, s.cfg.Prefix+"/login?next="+url.QueryEscape(r.RequestURI), http.StatusSeeOther)
-				return nil
-			}
-			return httpError(http.StatusForbidden, i18n.T(langOf(r), "error.locked"))
-		}
-		next.ServeHTTP(w, r)
-		return nil
-	})
-}
+	}
+	return words
+})

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,5 +242,45 @@ func TestGetRoutesTable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// No channel can shadow a route, nor a route a channel: the first path
+// segment of every route at the tribune's root is reserved (whatever its
+// case), and every channel route under a slug the board accepts reaches
+// the channels' routes.
+func TestReservedSlugsFromTheRouteTable(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	reserved := ReservedSlugs()
+	var firsts []string
+	for _, rt := range tr.srv.siteRoutes() {
+		firsts = append(firsts, strings.SplitN(strings.TrimPrefix(rt.path, "/"), "/", 2)[0])
+	}
+	for _, rt := range tr.srv.channelRoutes() {
+		if first := strings.SplitN(rt.path, "/", 2)[0]; first != "{$}" {
+			firsts = append(firsts, first)
+		}
+	}
+	for _, first := range firsts {
+		if !slices.Contains(reserved, first) {
+			t.Errorf("%q is not reserved", first)
+		}
+		for _, slug := range []string{first, strings.ToUpper(first)} {
+			if err := tr.board.ValidSlug(slug); err == nil {
+				t.Errorf("a channel may be named %q", slug)
+			}
+		}
+	}
+	mux := tr.srv.routes().(*http.ServeMux)
+	for _, slug := range []string{"troie", "a", "Remote2", "x-y_z", "moderations"} {
+		if err := tr.board.ValidSlug(slug); err != nil {
+			t.Fatalf("%q: %v", slug, err)
+		}
+		for _, rt := range tr.srv.channelRoutes() {
+			path := "/" + slug + "/" + strings.NewReplacer("{$}", "", "{clock}", "12:00").Replace(rt.path)
+			if _, pattern := mux.Handler(httptest.NewRequest(rt.method, path, nil)); pattern != "/{channel}/" {
+				t.Errorf("%s %s goes to %q, not to the channel", rt.method, path, pattern)
+			}
+		}
 	}
 }

@@ -1,123 +1,85 @@
 package server
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
+	"strings"
+	"unicode/utf8"
 
-	"github.com/tribune-go/tribune/internal/bak"
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/model"
-	"github.com/tribune-go/tribune/internal/store"
 )
 
-// Sessions are server-side: the cookie holds a random token, the database
-// holds its SHA-256 (so a leaked database does not leak live sessions) and
-// the session's data. A session row exists only once there is something to
-// keep (a BaK, a preference, a logged-in user); an anonymous poster just
-// gets a token, whose hash marks its messages as "owned".
-
-// session is one visitor's session, as loaded for a request.
-type session struct {
-	token  string // cookie value; "" until one is issued
-	id     string // store id: hash of token
-	exists bool   // a row is stored
-	user   *model.User
-	data   sessionData
-}
-
-// sessionData is what a session row keeps.
-type sessionData struct {
-	Bak   *bak.State `json:"bak,omitempty"`
-	Prefs *prefs     `json:"prefs,omitempty"`
-}
-
-// prefs are the web board's preferences.
-type prefs struct {
-	Refresh     *bool  `json:"refresh,omitempty"`      // active refresh
-	RefreshSecs int    `json:"refresh_secs,omitempty"` // interval
-	Theme       string `json:"theme,omitempty"`        // light, dark or "" (follow the system)
-}
-
-const tokenLen = 32 // bytes of randomness in a session token
-
-func newToken() string {
-	b := make([]byte, tokenLen)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func tokenID(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-// validToken accepts only tokens of the shape this server issues, so a
-// client cannot pick its own session id.
-func validToken(t string) bool {
-	if len(t) != base64.RawURLEncoding.EncodedLen(tokenLen) {
-		return false
-	}
-	_, err := base64.RawURLEncoding.DecodeString(t)
-	return err == nil
-}
+// The visitor's session and cookies. The board keeps sessions; the HTTP
+// layer carries their tokens in a cookie, and the name chosen with /name in
+// another.
 
 // session returns the request's session, reading it on first use.
-func (s *Server) session(r *http.Request) (*session, error) {
+func (s *Server) session(r *http.Request) (*board.Session, error) {
 	v := visitOf(r)
 	if v.sess != nil {
 		return v.sess, nil
 	}
-	sess := &session{}
-	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil && validToken(c.Value) {
-		sess.token, sess.id = c.Value, tokenID(c.Value)
-		row, err := s.st.Session(r.Context(), sess.id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-		case err != nil:
-			return nil, err
-		default:
-			sess.exists = true
-			if len(row.Data) > 0 {
-				if err := json.Unmarshal(row.Data, &sess.data); err != nil {
-					s.log.Warn("server: unreadable session data, starting afresh", "err", err)
-				}
-			}
-			if row.UserID != 0 {
-				u, err := s.st.UserByID(r.Context(), row.UserID)
-				if err != nil && !errors.Is(err, store.ErrNotFound) {
-					return nil, err
-				}
-				if err == nil {
-					sess.user = &u
-				}
-			}
-		}
+	var token string
+	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
+		token = c.Value
+	}
+	sess, err := s.board.LoadSession(r.Context(), token)
+	if err != nil {
+		return nil, err
 	}
 	v.sess = sess
 	return sess, nil
 }
 
-// ensureToken gives the session a token (and its cookie) if it has none.
-func (s *Server) ensureToken(w http.ResponseWriter, sess *session) {
-	if sess.token != "" {
-		return
+// sessionID is the store id of the request's session cookie, "" when it
+// has none, without reading the session.
+func (s *Server) sessionID(r *http.Request) string {
+	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
+		return board.SessionID(c.Value)
 	}
-	sess.token = newToken()
-	sess.id = tokenID(sess.token)
-	s.setSessionCookie(w, sess.token)
+	return ""
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+// useSession makes sess the request's session (after a log-in) and gives
+// the client its token.
+func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess *board.Session) {
+	visitOf(r).sess = sess
+	s.sendToken(w, sess)
+}
+
+// sendToken gives the client the session's token when the board issued
+// one.
+func (s *Server) sendToken(w http.ResponseWriter, sess *board.Session) {
+	if !sess.Issued() {
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cfg.SessionCookieName, Value: token, Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
+		Name: s.cfg.SessionCookieName, Value: sess.Token, Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
 		MaxAge: s.cfg.SessionCookieAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secureCookies(),
 	})
+}
+
+// saveSession stores the session (giving the client its token if it is
+// new).
+func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *board.Session) error {
+	err := s.board.SaveSession(r.Context(), sess)
+	s.sendToken(w, sess)
+	return err
+}
+
+// apply does what a command asked: the name cookie, the session.
+func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Session, eff board.Effects) error {
+	if eff.SetName {
+		http.SetCookie(w, s.nameCookie(eff.Name))
+	}
+	if eff.SaveSession {
+		return s.saveSession(w, r, sess)
+	}
+	s.sendToken(w, sess)
+	return nil
 }
 
 func (s *Server) cookiePath() string {
@@ -130,28 +92,7 @@ func (s *Server) cookiePath() string {
 // secureCookies marks cookies Secure when the site is known to be served
 // over HTTPS.
 func (s *Server) secureCookies() bool {
-	return len(s.cfg.SiteURL) > 8 && s.cfg.SiteURL[:8] == "https://"
-}
-
-// saveSession stores the session's data (creating its row and cookie if
-// needed).
-func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *session) error {
-	s.ensureToken(w, sess)
-	data, err := json.Marshal(sess.data)
-	if err != nil {
-		return err
-	}
-	row := store.SessionRow{ID: sess.id, Data: data,
-		Expires: time.Now().Add(time.Duration(s.cfg.SessionCookieAge) * time.Second)}
-	if sess.user != nil {
-		row.UserID = sess.user.ID
-	}
-	if err := s.st.SaveSession(r.Context(), row); err != nil {
-		return err
-	}
-	sess.exists = true
-	s.watchers.changed(sess.id) // open streams apply the new filters
-	return nil
+	return strings.HasPrefix(s.cfg.SiteURL, "https://")
 }
 
 // user is the requester's account: the session's, or (when basic is set,
@@ -167,19 +108,72 @@ func (s *Server) user(r *http.Request, basic bool) (*model.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sess.user, nil
+	return sess.User, nil
 }
 
-// hideFilter is the requester's active BaK filter, nil when none.
-func (sess *session) hideFilter() func(*model.Message) bool {
-	return sess.data.Bak.Filter()
-}
-
-// owned tells whether the requester wrote a message.
-func (sess *session) owned(m *model.Message) bool {
-	var uid int64
-	if sess.user != nil {
-		uid = sess.user.ID
+// basicUser returns the account named by the request's HTTP Basic
+// credentials, nil when there are none, and a 401 error when they are
+// wrong. The answer is kept for the rest of the request.
+func (s *Server) basicUser(r *http.Request) (*model.User, error) {
+	name, password, ok := r.BasicAuth()
+	if !ok {
+		return nil, nil
 	}
-	return m.OwnedBy(sess.id, uid)
+	v := visitOf(r)
+	if v.basic != nil {
+		return v.basic.user, v.basic.err
+	}
+	u, err := s.board.CheckPassword(r.Context(), name, password, v.ip)
+	if errors.Is(err, board.ErrBadCredentials) {
+		err = s.word(r, err).withHeader("WWW-Authenticate", `Basic realm="tribune", charset="UTF-8"`)
+	}
+	v.basic = &basicAnswer{u, err}
+	return u, err
+}
+
+// basicAnswer is the check of a request's HTTP Basic credentials.
+type basicAnswer struct {
+	user *model.User
+	err  error
+}
+
+// chosenName reads the name cookie, "" when there is none or it is not
+// valid (djangotribune answered 500 to a bad cookie).
+func (s *Server) chosenName(r *http.Request) string {
+	c, err := r.Cookie(s.cfg.UACookieName)
+	if err != nil {
+		return ""
+	}
+	v := strings.Trim(c.Value, `"`)
+	if len(v) <= 2 {
+		return ""
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		if b, err = base64.URLEncoding.DecodeString(v); err != nil {
+			return ""
+		}
+	}
+	return s.board.CleanName(string(b))
+}
+
+// nameCookie is the cookie /name sets: the name in base64, quoted as
+// Python's cookie library quoted it (the value holds "="); "" removes it.
+func (s *Server) nameCookie(name string) *http.Cookie {
+	c := &http.Cookie{Name: s.cfg.UACookieName, Path: "/", Domain: s.cfg.CookieDomain}
+	if utf8.RuneCountInString(name) < s.cfg.UALengthMin {
+		c.MaxAge = -1
+		return c
+	}
+	c.Value = base64.StdEncoding.EncodeToString([]byte(name))
+	c.Quoted = true
+	c.MaxAge = s.cfg.UACookieMaxAge
+	return c
+}
+
+// poster is who posts with r, for the board.
+func (s *Server) poster(r *http.Request, user *model.User, sess *board.Session, via board.Via) board.Poster {
+	v := visitOf(r)
+	return board.Poster{User: user, Session: sess, Name: s.chosenName(r), UserAgent: r.Header.Get("User-Agent"),
+		Address: v.ip, Lang: v.lang, Via: via, Site: s.siteURL(r)}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -39,50 +40,6 @@ import (
 // maxBacklog bounds what a reconnecting client is sent from the database;
 // beyond it the stream sends reset instead.
 const maxBacklog = 500
-
-// sessionWatchers wakes the open streams of a session when the session is
-// saved, so that they read its new filters. Only this process's saves are
-// seen: in a cluster, a stream learns of a change made through another
-// process when it reconnects (board.js reconnects after its own changes).
-type sessionWatchers struct {
-	mu    sync.Mutex
-	watch map[string]map[chan struct{}]struct{}
-}
-
-// add registers a stream of session id; call the returned function when
-// the stream ends.
-func (ws *sessionWatchers) add(id string) (<-chan struct{}, func()) {
-	c := make(chan struct{}, 1)
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.watch == nil {
-		ws.watch = map[string]map[chan struct{}]struct{}{}
-	}
-	if ws.watch[id] == nil {
-		ws.watch[id] = map[chan struct{}]struct{}{}
-	}
-	ws.watch[id][c] = struct{}{}
-	return c, func() {
-		ws.mu.Lock()
-		defer ws.mu.Unlock()
-		delete(ws.watch[id], c)
-		if len(ws.watch[id]) == 0 {
-			delete(ws.watch, id)
-		}
-	}
-}
-
-// changed wakes the streams of session id, without blocking.
-func (ws *sessionWatchers) changed(id string) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	for c := range ws.watch[id] {
-		select {
-		case c <- struct{}{}:
-		default: // already woken
-		}
-	}
-}
 
 // streamCounter limits the live streams per client address.
 type streamCounter struct {
@@ -119,8 +76,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	defer s.streams.release(v.ip)
 	// Watch the session before reading it, so no change falls in between.
 	var changed <-chan struct{}
-	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil && validToken(c.Value) {
-		ch, stop := s.watchers.add(tokenID(c.Value))
+	if id := s.sessionID(r); id != "" {
+		ch, stop := s.board.WatchSession(id)
 		defer stop()
 		changed = ch
 	}
@@ -134,7 +91,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Subscribe before reading the backlog, so nothing falls in between;
 	// ids already sent are skipped.
-	sub := s.hub.Subscribe(v.channel.ID)
+	sub := s.board.Subscribe(v.channel.ID)
 	defer sub.Close()
 
 	sw := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: 2*s.cfg.StreamKeepAlive + 10*time.Second}
@@ -152,7 +109,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	last := after
 	if after > 0 {
 		limit := cmp.Or(s.backlog, maxBacklog)
-		backlog, err := s.st.After(r.Context(), v.channel.ID, after, limit+1)
+		backlog, err := s.board.Backlog(r.Context(), v.channel.ID, after, limit+1)
 		if err != nil {
 			return nil // the stream is open: the client retries
 		}
@@ -166,7 +123,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			m := &backlog[i]
 			last = m.ID
 			if vw.hide == nil || !vw.hide(m) {
-				sw.message(m.ID, s.hub.EncodeLive(m, vw.sess.owned(m)))
+				sw.message(m.ID, s.board.EncodeLive(m, vw.sess.Owns(m)))
 			}
 		}
 	}
@@ -220,7 +177,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 				last = m.ID
 				if vw.hide == nil || !vw.hide(m) {
 					owned := 0
-					if vw.sess.owned(m) {
+					if vw.sess.Owns(m) {
 						owned = 1
 					}
 					sw.message(m.ID, e.Data[owned])
@@ -230,7 +187,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			case e.Submission != nil:
 				sub := e.Submission
 				mine := vw.uid != 0 && sub.AuthorID == vw.uid ||
-					vw.uid == 0 && sub.AuthorID == 0 && vw.sess.id != "" && sub.SessionID == vw.sess.id
+					vw.uid == 0 && sub.AuthorID == 0 && vw.sess.ID != "" && sub.SessionID == vw.sess.ID
 				if mine && sub.Status != model.StatusPending {
 					sw.event("submission", submissionEvent(v.lang, sub))
 				}
@@ -247,20 +204,19 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 
 // viewer is what a stream needs of its session.
 type viewer struct {
-	sess      *session
+	sess      *board.Session
 	hide      func(*model.Message) bool
 	uid       int64
 	moderator bool
 	filters   string // the active rules, to tell a change
 }
 
-func newViewer(sess *session) viewer {
-	vw := viewer{sess: sess, hide: sess.hideFilter()}
-	if sess.user != nil {
-		vw.uid = sess.user.ID
-		vw.moderator = sess.user.Role.CanModerate()
+func newViewer(sess *board.Session) viewer {
+	vw := viewer{sess: sess, hide: sess.Hide(), uid: sess.UserID()}
+	if sess.User != nil {
+		vw.moderator = sess.User.Role.CanModerate()
 	}
-	if b := sess.data.Bak; b != nil && b.Active && len(b.Rules) > 0 {
+	if b := sess.Data.Bak; b != nil && b.Active && len(b.Rules) > 0 {
 		rules, _ := json.Marshal(b.Rules)
 		vw.filters = string(rules)
 	}

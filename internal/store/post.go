@@ -128,9 +128,9 @@ var ErrNotPending = errors.New("store: this message is not pending")
 
 // Accept publishes a pending submission: it gets its public id and its clock
 // now, so clients polling by id receive it like any new message. by is the
-// moderator's login ("" for an automatic decision); urls, when not nil,
-// gives the URLs of the text to archive.
-func (s *Store) Accept(ctx context.Context, id int64, by string, urls func(raw string) []string) (model.Submission, model.Message, error) {
+// moderator's login ("" for an automatic decision); urls are the URLs of
+// the text to archive (found by the caller: the write path never renders).
+func (s *Store) Accept(ctx context.Context, id int64, by string, urls []string) (model.Submission, model.Message, error) {
 	var sub model.Submission
 	var m model.Message
 	err := s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
@@ -141,11 +141,7 @@ func (s *Store) Accept(ctx context.Context, id int64, by string, urls func(raw s
 		}
 		m = model.Message{ChannelID: sub.ChannelID, Info: sub.Info, AuthorID: sub.AuthorID, Login: sub.Login,
 			Raw: sub.Raw, Web: sub.Web, Remote: sub.Remote, SessionID: sub.SessionID, IP: sub.IP, Submitted: sub.Submitted}
-		var archive []string
-		if urls != nil {
-			archive = urls(sub.Raw)
-		}
-		if err := b.publish(ctx, &m, archive); err != nil {
+		if err := b.publish(ctx, &m, urls); err != nil {
 			return err
 		}
 		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusAccepted, "", by, b.s.now(), m.ID

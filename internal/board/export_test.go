@@ -1,0 +1,7 @@
+package board
+
+import "time"
+
+// SetMissEvery sets the least time between channel list reloads for
+// unknown slugs.
+func SetMissEvery(b *Board, d time.Duration) { b.channels.missEvery = d }

@@ -1,0 +1,287 @@
+package board
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/bak"
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/store"
+)
+
+// Sessions are server-side: the client keeps a random token (the HTTP
+// layer puts it in a cookie), the database keeps its SHA-256 (so a leaked
+// database does not leak live sessions) and the session's data. A session
+// row exists only once there is something to keep (filters, preferences, a
+// logged-in user); an anonymous poster just gets a token, whose hash marks
+// its messages as its own.
+
+// Session is one visitor's session.
+type Session struct {
+	Token  string // "" until one is issued
+	ID     string // hash of Token: the store's key, and the mark of owned messages
+	Exists bool   // a row is stored
+	User   *model.User
+	Data   SessionData
+	issued bool // Token was issued since the last call to Issued
+}
+
+// SessionData is what a session row keeps.
+type SessionData struct {
+	Bak   *bak.State `json:"bak,omitempty"`
+	Prefs *Prefs     `json:"prefs,omitempty"`
+}
+
+// Prefs are the web board's preferences.
+type Prefs struct {
+	Refresh     *bool  `json:"refresh,omitempty"`      // live refresh; nil is on
+	RefreshSecs int    `json:"refresh_secs,omitempty"` // polling interval; 0 is the site's
+	Theme       string `json:"theme,omitempty"`        // light, dark or "" (follow the system)
+}
+
+const tokenLen = 32 // bytes of randomness in a session token
+
+func tokenID(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// SessionID is the store id of a session token, "" for a token of a shape
+// the board never issues (so a client cannot pick its own session id).
+func SessionID(token string) string {
+	if len(token) != base64.RawURLEncoding.EncodedLen(tokenLen) {
+		return ""
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(token); err != nil {
+		return ""
+	}
+	return tokenID(token)
+}
+
+// EnsureToken gives the session a token if it has none.
+func (s *Session) EnsureToken() {
+	if s.Token != "" {
+		return
+	}
+	b := make([]byte, tokenLen)
+	rand.Read(b)
+	s.Token = base64.RawURLEncoding.EncodeToString(b)
+	s.ID = tokenID(s.Token)
+	s.issued = true
+}
+
+// Issued reports whether a token was issued since the last call, that the
+// client must be given.
+func (s *Session) Issued() bool {
+	issued := s.issued
+	s.issued = false
+	return issued
+}
+
+// UserID is the session's account id, 0 when anonymous.
+func (s *Session) UserID() int64 {
+	if s.User == nil {
+		return 0
+	}
+	return s.User.ID
+}
+
+// Hide is the session's active BaK filter, nil when none.
+func (s *Session) Hide() func(*model.Message) bool { return s.Data.Bak.Filter() }
+
+// Owns tells whether the session's visitor wrote m.
+func (s *Session) Owns(m *model.Message) bool { return m.OwnedBy(s.ID, s.UserID()) }
+
+// Refresh tells whether the visitor keeps the board refreshing live.
+func (s *Session) Refresh() bool {
+	p := s.Data.Prefs
+	return p == nil || p.Refresh == nil || *p.Refresh
+}
+
+// RefreshSecs is the visitor's polling interval, def when unset.
+func (s *Session) RefreshSecs(def int) int {
+	if p := s.Data.Prefs; p != nil && p.RefreshSecs > 0 {
+		return p.RefreshSecs
+	}
+	return def
+}
+
+// Theme is the visitor's theme: light, dark or "" (the system's).
+func (s *Session) Theme() string {
+	if p := s.Data.Prefs; p != nil {
+		return p.Theme
+	}
+	return ""
+}
+
+// LoadSession reads the session of a token; a missing, expired or
+// malformed one gives a new empty session (without a token when the token
+// was malformed).
+func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error) {
+	sess := &Session{}
+	id := SessionID(token)
+	if id == "" {
+		return sess, nil
+	}
+	sess.Token, sess.ID = token, id
+	row, err := b.st.Session(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return sess, nil
+	case err != nil:
+		return nil, err
+	}
+	sess.Exists = true
+	if len(row.Data) > 0 {
+		if err := json.Unmarshal(row.Data, &sess.Data); err != nil {
+			b.log.Warn("board: unreadable session data, starting afresh", "err", err)
+		}
+	}
+	if row.UserID != 0 {
+		u, err := b.st.UserByID(ctx, row.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil {
+			sess.User = &u
+		}
+	}
+	return sess, nil
+}
+
+// SaveSession stores the session's data, giving it a token if it has none,
+// and wakes its live streams in this process (WatchSession).
+func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
+	sess.EnsureToken()
+	data, err := json.Marshal(sess.Data)
+	if err != nil {
+		return err
+	}
+	row := store.SessionRow{ID: sess.ID, Data: data, UserID: sess.UserID(),
+		Expires: time.Now().Add(time.Duration(b.cfg.SessionCookieAge) * time.Second)}
+	if err := b.st.SaveSession(ctx, row); err != nil {
+		return err
+	}
+	sess.Exists = true
+	b.sessions.changed(sess.ID)
+	return nil
+}
+
+// EndSession forgets a session (log-out).
+func (b *Board) EndSession(ctx context.Context, sess *Session) error {
+	if !sess.Exists {
+		return nil
+	}
+	return b.st.DeleteSession(ctx, sess.ID)
+}
+
+// openSession ends old and starts a fresh session for u, with a new token
+// (a session id known before the log-in is never the logged-in one). The
+// visitor's preferences and filters carry over; the account's saved
+// preferences win, and its saved filters come back unless the visitor
+// already has rules of its own (on or off stays as it was).
+func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*Session, error) {
+	if err := b.EndSession(ctx, old); err != nil {
+		return nil, err
+	}
+	fresh := &Session{User: u, Data: old.Data}
+	if raw, err := b.st.UserPrefs(ctx, u.ID); err == nil && len(raw) > 2 {
+		var p Prefs
+		if json.Unmarshal(raw, &p) == nil {
+			fresh.Data.Prefs = &p
+		}
+	}
+	if fresh.Data.Bak == nil || len(fresh.Data.Bak.Rules) == 0 {
+		rules, err := filterStore{b.st}.LoadRules(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(rules) > 0 {
+			if fresh.Data.Bak == nil {
+				fresh.Data.Bak = bak.New()
+			}
+			fresh.Data.Bak.SetRules(rules)
+		}
+	}
+	return fresh, b.SaveSession(ctx, fresh)
+}
+
+// WatchSession registers a live stream of session id: the returned channel
+// receives a value when the session is saved in this process (in a
+// cluster, a stream learns of a change made through another process when
+// it reconnects). Call stop when the stream ends.
+func (b *Board) WatchSession(id string) (changed <-chan struct{}, stop func()) {
+	return b.sessions.add(id)
+}
+
+// watchers wakes the live streams of a session when the session is saved.
+type watchers struct {
+	mu    sync.Mutex
+	watch map[string]map[chan struct{}]struct{}
+}
+
+func (ws *watchers) add(id string) (<-chan struct{}, func()) {
+	c := make(chan struct{}, 1)
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.watch == nil {
+		ws.watch = map[string]map[chan struct{}]struct{}{}
+	}
+	if ws.watch[id] == nil {
+		ws.watch[id] = map[chan struct{}]struct{}{}
+	}
+	ws.watch[id][c] = struct{}{}
+	return c, func() {
+		ws.mu.Lock()
+		defer ws.mu.Unlock()
+		delete(ws.watch[id], c)
+		if len(ws.watch[id]) == 0 {
+			delete(ws.watch, id)
+		}
+	}
+}
+
+// changed wakes the streams of session id, without blocking.
+func (ws *watchers) changed(id string) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for c := range ws.watch[id] {
+		select {
+		case c <- struct{}{}:
+		default: // already woken
+		}
+	}
+}
+
+// filterStore keeps BaK rules in a user's profile.
+type filterStore struct{ st *store.Store }
+
+func (f filterStore) SaveRules(ctx context.Context, userID int64, rules []bak.Rule) error {
+	fs := make([]store.Filter, len(rules))
+	for i, r := range rules {
+		fs[i] = store.Filter{Target: r.Target, Kind: r.Kind, Value: r.Pattern}
+	}
+	return f.st.SaveFilters(ctx, userID, fs)
+}
+
+func (f filterStore) LoadRules(ctx context.Context, userID int64) ([]bak.Rule, error) {
+	fs, err := f.st.Filters(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]bak.Rule, 0, len(fs))
+	for _, f := range fs {
+		// Rules saved by hand in the database are checked like typed ones.
+		if bak.ValidTarget(f.Target) && bak.ValidKind(f.Kind) && f.Value != "" {
+			rules = append(rules, bak.Rule{Target: f.Target, Kind: f.Kind, Pattern: f.Value})
+		}
+	}
+	return rules, nil
+}

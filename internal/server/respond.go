@@ -1,0 +1,144 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/tribune-go/tribune/internal/markup"
+)
+
+// The ground floor: writing answers, and the ways back from a form.
+
+// writeBody answers with a complete body (none to HEAD) and
+// djangotribune's no-cache headers.
+func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Pragma", "no-cache")
+	h.Set("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// writeText answers a line of text.
+func writeText(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	writeBody(w, r, status, "text/plain; charset=utf-8", []byte(msg))
+}
+
+// writeJSON answers v as JSON.
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeBody(w, r, status, "application/json; charset=utf-8", b)
+	return nil
+}
+
+// done answers a form that did what it asked: a browser goes to the page
+// next, a script gets the notice.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, next, notice string) error {
+	if visitOf(r).answer == answerPage {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	writeText(w, r, http.StatusOK, notice)
+	return nil
+}
+
+// doneWithFlash is done, showing the notice to a browser on the next page.
+func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, notice string) error {
+	if visitOf(r).answer == answerPage {
+		s.setFlash(w, flashNotice, notice)
+	}
+	return s.done(w, r, next, notice)
+}
+
+// backWithFlash sends a refused form back to the page it came from (its
+// "next" field, else page), where the error shows once.
+func (s *Server) backWithFlash(page string) refusal {
+	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
+		s.setFlash(w, flashError, e.Msg)
+		next := s.cfg.Prefix + page
+		if form.Has("next") {
+			next = s.localNext(form)
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+}
+
+// backToForm shows a form page again with the error of its post, and what
+// was typed but the passwords.
+func (s *Server) backToForm(name string) refusal {
+	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
+		for k, v := range e.Header {
+			w.Header()[k] = v
+		}
+		form.Del("password")
+		form.Del("password2")
+		return s.formPage(w, r, name, e.Status, form, e.Msg)
+	}
+}
+
+// localNext is the page to go back to: a path of this site, else the
+// tribune's root.
+func (s *Server) localNext(form url.Values) string {
+	next := form.Get("next")
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return s.cfg.Prefix + "/"
+	}
+	return next
+}
+
+// The flash cookie carries a message across the redirect after a form
+// post, with its kind in front: a notice or an error.
+const (
+	flashCookie = "tribune_flash"
+	flashNotice = "notice:"
+	flashError  = "error:"
+)
+
+// setFlash shows msg on the next page, as a notice or an error (kind).
+func (s *Server) setFlash(w http.ResponseWriter, kind, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + msg), Path: s.cookiePath(),
+		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+}
+
+// showFlash moves the message left by the previous post, if any, into the
+// page: an error as p.Error, a notice as p.Notice. It is shown once.
+func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: s.cookiePath(), MaxAge: -1})
+	v, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return
+	}
+	if msg, ok := strings.CutPrefix(v, flashError); ok {
+		p.Error = cut(markup.Sanitize(msg), 300)
+	} else if msg, ok := strings.CutPrefix(v, flashNotice); ok {
+		p.Notice = cut(markup.Sanitize(msg), 300)
+	}
+}
+
+// cut keeps the first n characters of s.
+func cut(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
