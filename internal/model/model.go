@@ -3,13 +3,7 @@
 // helpers, so every other package can depend on it.
 package model
 
-import (
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
-	"time"
-)
+import "time"
 
 // DefaultSlug is the slug of the default channel, the one served at the
 // tribune's root (djangotribune's "channel IS NULL").
@@ -123,37 +117,4 @@ type Submission struct {
 	DecidedBy   string    // moderator's login, "" when automatic
 	DecidedAt   time.Time // zero while pending
 	MessageID   int64     // public id once accepted
-}
-
-// ReservedSlugs are the first path segments the tribune's own routes use: a
-// channel named like one of them would be shadowed, so none may be.
-var ReservedSlugs = []string{
-	"remote", "post", "crap", "clock", "discovery.config", "noscript", "urls",
-	"login", "logout", "signup", "profile", "my", "moderation", "admin", "static",
-	"captcha", "prefs", "lang", "stream", "healthz", "default",
-}
-
-// Why ValidateSlug refuses a slug, for callers that say it in words of
-// their own (errors.Is).
-var (
-	ErrSlugLength   = errors.New("a channel slug has 1 to 75 characters")
-	ErrSlugChars    = errors.New("a channel slug holds only letters, digits, - and _")
-	ErrSlugReserved = errors.New("the slug is used by the tribune's own pages and cannot name a channel")
-)
-
-// ValidateSlug checks a new channel's slug: 1 to 75 ASCII letters, digits,
-// "-" or "_", and not a reserved word.
-func ValidateSlug(slug string) error {
-	if slug == "" || len(slug) > 75 {
-		return ErrSlugLength
-	}
-	for _, c := range []byte(slug) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("%w (not %q)", ErrSlugChars, c)
-		}
-	}
-	if slices.Contains(ReservedSlugs, strings.ToLower(slug)) {
-		return fmt.Errorf("%q: %w", slug, ErrSlugReserved)
-	}
-	return nil
 }

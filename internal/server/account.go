@@ -38,6 +38,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request, form url.Val
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cfg.SessionCookieName, Path: s.cookiePath(), Domain: s.cfg.CookieDomain, MaxAge: -1})
+	visitOf(r).sess = &board.Session{}
 	return s.done(w, r, s.localNext(form), s.t(r, "account.logged_out"))
 }
 

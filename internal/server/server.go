@@ -35,9 +35,6 @@ func New(b *board.Board, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.pages.Static.SetPrefix(s.cfg.Prefix + "/static/")
-	s.csrf.SetDenyHandler(s.h(func(w http.ResponseWriter, r *http.Request) error {
-		return httpError(http.StatusForbidden, s.t(r, "error.cross_origin"))
-	}))
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
