@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 // gates keeps each channel's compiled moderation policy, rebuilt when the
@@ -119,7 +120,7 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 			return
 		}
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "tribune/"+Version)
+		req.Header.Set("User-Agent", "tribune/"+version.String())
 		resp, err := s.hookClient.Do(req)
 		if err != nil {
 			s.log.Warn("moderation webhook", "err", err)

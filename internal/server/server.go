@@ -28,9 +28,6 @@ import (
 	"github.com/tribune-go/tribune/internal/ui"
 )
 
-// Version is the tribune's version, shown in discovery files.
-var Version = "0.1.0"
-
 // Server holds the dependencies of every handler.
 type Server struct {
 	cfg      *config.Config
