@@ -76,13 +76,16 @@
 // and expects a 2xx answer {"rating": NUMBER|true|false|null}, with an
 // optional "reason": STRING. A present "reason" is a rating with a reason
 // (so even "" beats the default reason); "reason": null is the same as "".
-// Other keys are ignored. Each call is bounded to 2 seconds
-// (DefaultWebhookTimeout, Deps.WebhookTimeout). A timeout, a network error,
-// a non-2xx status, or an answer of the wrong shape (not an object, no
-// "rating", a rating that is a string or an array, a reason that is not a
-// string) is neutral and logged with slog at Warn level with the spec
-// (password masked) and the cause. No moderator ever returns an error:
-// moderation never makes a post fail.
+// Other keys are ignored. The call is made by Deps.Poster (the tribune's
+// outbound client), so this package never imports net/http; each call is
+// bounded to 2 seconds (DefaultWebhookTimeout, Deps.WebhookTimeout). A
+// timeout, a network error, a non-2xx status, an answer longer than 64 KiB,
+// or an answer of the wrong shape (not an object, no "rating", a rating that
+// is a string or an array, a reason that is not a string) is neutral and
+// logged with slog at Warn level with the spec (password masked) and the
+// cause. So is every call of a webhook built without a Poster: such specs
+// still parse, so that a configuration can be checked offline. No moderator
+// ever returns an error: moderation never makes a post fail.
 //
 // # Decision procedure
 //

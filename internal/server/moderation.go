@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
-	"github.com/tribune-go/tribune/internal/version"
 )
 
 // gates keeps each channel's compiled moderation policy, rebuilt when the
@@ -58,7 +56,7 @@ func (s *Server) gate(c model.Channel) *moderation.Gate {
 
 func (s *Server) moderationDeps() moderation.Deps {
 	return moderation.Deps{
-		HTTPClient: s.hookClient,
+		Poster:     s.hookClient,
 		History:    history{s.st},
 		CountLinks: func(raw string) int { return len(s.markup.Render(raw).URLs) },
 		Logger:     s.log,
@@ -114,21 +112,11 @@ func (s *Server) notifyQueue(r *http.Request, sub model.Submission, channel mode
 	s.background.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.ModerationWebhook, bytes.NewReader(body))
-		if err != nil {
+		// Only the status matters: the service was told.
+		if status, _, err := s.hookClient.Post(ctx, s.cfg.ModerationWebhook, "application/json", body, 0); status == 0 {
 			s.log.Warn("moderation webhook", "err", err)
-			return
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("User-Agent", "tribune/"+version.String())
-		resp, err := s.hookClient.Do(req)
-		if err != nil {
-			s.log.Warn("moderation webhook", "err", err)
-			return
-		}
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			s.log.Warn("moderation webhook", "status", resp.StatusCode)
+		} else if status/100 != 2 {
+			s.log.Warn("moderation webhook", "status", status)
 		}
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/outbound"
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/ui"
 )
@@ -52,8 +53,8 @@ type Server struct {
 
 	gates      gates
 	streams    streamCounter
-	hookClient *http.Client   // webhooks: moderators and the queue notification
-	background sync.WaitGroup // webhook calls in flight
+	hookClient *outbound.Client // webhooks: moderators and the queue notification
+	background sync.WaitGroup   // webhook calls in flight
 
 	watchers sessionWatchers // the live streams of each session
 	backlog  int             // most messages a resuming stream is sent; 0: maxBacklog
@@ -83,7 +84,7 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 		commandLimit: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		signups:      limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
 		csrf:         http.NewCrossOriginProtection(),
-		hookClient:   &http.Client{Timeout: 10 * time.Second},
+		hookClient:   outbound.New(nil), // each call has its own deadline
 		lastfm:       &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
 	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
 	if err != nil {
