@@ -85,7 +85,7 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 		signups:      limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
 		csrf:         http.NewCrossOriginProtection(),
 		hookClient:   outbound.New(nil), // each call has its own deadline
-		lastfm:       &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: &http.Client{}}}
+		lastfm:       &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Client: outbound.New(nil)}}
 	s.dummyHash, err = auth.Hash("not a password", s.passwordParams())
 	if err != nil {
 		return nil, err
