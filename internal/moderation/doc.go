@@ -20,7 +20,8 @@
 // # Moderators and their specs
 //
 // A moderator receives a Submission (channel slug, raw text, identity text,
-// login if any, client address) and returns an Output: nothing (Neutral), a
+// login if any, client address, and the renderer's count of links if the
+// caller has one) and returns an Output: nothing (Neutral), a
 // bare rating (Rate), or a rating with a reason (RateWithReason). Ratings
 // mean what they mean in postman: 0 (postman's False) rejects at once, 100
 // (True) accepts at once, anything strictly between counts in an average,
@@ -38,7 +39,8 @@
 //   - links:N rejects (0) a message with more than N links, counting the URL
 //     schemes the renderer links (http://, https://, ftp://, gopher://,
 //     git://, svn://, git+ssh://, svn+ssh://, chrome://), case-sensitively.
-//     The renderer's own counter can replace ours through Deps.CountLinks.
+//     A caller whose renderer already counted the links passes its count
+//     in Submission.Links, which replaces ours.
 //     Default reason "too many links".
 //   - words:W1|W2|… rejects (0) a message containing one of the words or
 //     phrases ("foo bar" matches as a phrase, whatever white space separates

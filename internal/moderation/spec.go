@@ -24,10 +24,6 @@ type Deps struct {
 	WebhookTimeout time.Duration
 	// History answers flood and duplicate questions.
 	History History
-	// CountLinks counts the links of a raw text, for the links kind. nil
-	// means CountLinks of this package; the renderer's own counter can be
-	// plugged here so that moderation and display agree.
-	CountLinks func(raw string) int
 	// Logger receives the warnings of moderators that fell back to neutral.
 	// nil means slog.Default() at the time of the warning.
 	Logger *slog.Logger

@@ -56,10 +56,9 @@ func (s *Server) gate(c model.Channel) *moderation.Gate {
 
 func (s *Server) moderationDeps() moderation.Deps {
 	return moderation.Deps{
-		Poster:     s.hookClient,
-		History:    history{s.st},
-		CountLinks: func(raw string) int { return len(s.markup.Render(raw).URLs) },
-		Logger:     s.log,
+		Poster:  s.hookClient,
+		History: history{s.st},
+		Logger:  s.log,
 	}
 }
 
@@ -77,12 +76,13 @@ func (h history) SameTextSince(ctx context.Context, channel string, who moderati
 
 // moderate decides what happens to m on its channel: "" for an open channel
 // (published, no moderation record), else the status and reason to record.
-func (s *Server) moderate(ctx context.Context, c model.Channel, m *model.Message) (status, reason string) {
+// links is the number of links the render of m found.
+func (s *Server) moderate(ctx context.Context, c model.Channel, m *model.Message, links int) (status, reason string) {
 	g := s.gate(c)
 	if g.Mode == moderation.ModeOpen {
 		return "", ""
 	}
-	d := g.Judge(ctx, &moderation.Submission{Channel: c.Slug, Content: m.Raw, Info: m.Info, Login: m.Login, Address: m.IP})
+	d := g.Judge(ctx, &moderation.Submission{Channel: c.Slug, Content: m.Raw, Info: m.Info, Login: m.Login, Address: m.IP, Links: &links})
 	switch d.Verdict {
 	case moderation.Accepted:
 		return model.StatusAccepted, ""

@@ -86,7 +86,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, content string, 
 	}
 	m.SessionID = sess.id
 	channel := visitOf(r).channel
-	status, reason := s.moderate(r.Context(), channel, &m)
+	status, reason := s.moderate(r.Context(), channel, &m, len(res.URLs))
 	posted, err := s.st.Post(r.Context(), store.Post{Message: m, URLs: s.archivedURLs(res.URLs), Status: status, Reason: reason})
 	if errors.Is(err, store.ErrNotFound) {
 		// The channel was deleted since the registry was read (by
