@@ -59,7 +59,7 @@ func referenceSample(t testing.TB) []model.Message {
 
 func TestXMLReferenceSample(t *testing.T) {
 	ms := referenceSample(t)
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	got := string(backend.Encode(nil, backend.XML, meta, ms))
 	// The reference with our deliberate differences: <login></login>, the
 	// timezone attribute, and the identity escaped once (the reference
@@ -78,7 +78,7 @@ func TestXMLReferenceSample(t *testing.T) {
 
 func TestCrapXMLReferenceSample(t *testing.T) {
 	ms := referenceSample(t)
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	got := string(backend.Encode(nil, backend.CrapXML, meta, ms))
 	want := "<?xml version='1.0' encoding='UTF-8'?>\n" +
 		`<board site="http://example.com" timezone="Europe/Paris">` + "\n" +
@@ -104,7 +104,7 @@ func TestCrapXMLReferenceSample(t *testing.T) {
 }
 
 func TestXMLEmpty(t *testing.T) {
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	want := "<?xml version='1.0' encoding='UTF-8'?>\n" + `<board site="http://example.com" timezone="Europe/Paris"></board>`
 	for _, f := range []backend.Format{backend.XML, backend.CrapXML} {
 		got := string(backend.Encode(nil, f, meta, nil))
@@ -117,20 +117,24 @@ func TestXMLEmpty(t *testing.T) {
 
 func TestXMLBoardAttributes(t *testing.T) {
 	created := time.Date(2013, 3, 10, 14, 30, 12, 0, time.UTC)
+	// The zone's name comes from the caller (config.Config.ZoneName, where
+	// the naming is tested).
 	tests := []struct {
 		name  string
 		site  string
 		loc   *time.Location
+		zone  string
 		board string
 	}{
-		{"named zone", "http://example.com/", paris(t), `<board site="http://example.com/" timezone="Europe/Paris">`},
-		{"UTC", "http://example.com/", time.UTC, `<board site="http://example.com/" timezone="UTC">`},
-		{"unnamed fixed zone", "http://example.com/", time.FixedZone("", 3600), `<board site="http://example.com/">`},
-		{"site escaped", `http://a.com/?a=1&b="2"<>`, time.UTC, `<board site="http://a.com/?a=1&amp;b=&quot;2&quot;&lt;&gt;" timezone="UTC">`},
+		{"named zone", "http://example.com/", paris(t), "Europe/Paris", `<board site="http://example.com/" timezone="Europe/Paris">`},
+		{"UTC", "http://example.com/", time.UTC, "UTC", `<board site="http://example.com/" timezone="UTC">`},
+		{"unnamed fixed zone", "http://example.com/", time.FixedZone("", 3600), "", `<board site="http://example.com/">`},
+		{"site escaped", `http://a.com/?a=1&b="2"<>`, time.UTC, "UTC", `<board site="http://a.com/?a=1&amp;b=&quot;2&quot;&lt;&gt;" timezone="UTC">`},
+		{"zone escaped", "s", time.UTC, `a"b`, `<board site="s" timezone="a&quot;b">`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			meta := &backend.Meta{Site: tc.site, Location: tc.loc}
+			meta := &backend.Meta{Site: tc.site, Location: tc.loc, Zone: tc.zone}
 			ms := []model.Message{{ID: 1, Created: created, ClockIndex: 1, Info: "i", Raw: "m", Remote: "m", Web: "m"}}
 			for _, f := range []backend.Format{backend.XML, backend.CrapXML} {
 				out := backend.Encode(nil, f, meta, ms)

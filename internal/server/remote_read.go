@@ -154,7 +154,7 @@ func lastModified(stamp time.Time) string {
 // the answer is the same for every requester (no BaK, nothing owned), the
 // encoded bytes are cached on the snapshot.
 func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, ms []model.Message, snap *hub.Snapshot, sess *session, shared bool) []byte {
-	meta := backend.Meta{Site: s.boardURL(r), Location: s.cfg.Location, TableWidth: opt.tableWidth}
+	meta := backend.Meta{Site: s.boardURL(r), Location: s.cfg.Location, Zone: s.cfg.ZoneName(), TableWidth: opt.tableWidth}
 	if f == backend.JSON {
 		for i := range ms {
 			if sess.owned(&ms[i]) {
