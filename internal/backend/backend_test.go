@@ -316,6 +316,29 @@ func TestJSON(t *testing.T) {
 	}
 }
 
+// TestJSONRow checks that a JSON answer is the rows AppendJSONRow writes,
+// each with its owned mark, between brackets.
+func TestJSONRow(t *testing.T) {
+	ms := referenceSample(t)
+	ms[1].SessionID = "mine"
+	loc := paris(t)
+	meta := &backend.Meta{Location: loc, Owned: func(m *model.Message) bool { return m.SessionID == "mine" }}
+	want := "[" + string(backend.AppendJSONRow(nil, &ms[0], loc, false)) + "," + string(backend.AppendJSONRow(nil, &ms[1], loc, true)) + "]"
+	if got := string(backend.Encode(nil, backend.JSON, meta, ms)); got != want {
+		t.Errorf("JSON:\n got %s\nwant %s", got, want)
+	}
+	for _, owned := range []bool{false, true} {
+		row := backend.AppendJSONRow([]byte("prefix"), &ms[0], loc, owned)
+		var got jsonRow
+		if rest, ok := bytes.CutPrefix(row, []byte("prefix")); !ok || json.Unmarshal(rest, &got) != nil {
+			t.Fatalf("row %s: does not append one JSON object", row)
+		}
+		if got.ID != 43 || got.Created != "20130310153012" || got.Owned != owned {
+			t.Errorf("row %+v, want id 43 at 20130310153012, owned %v", got, owned)
+		}
+	}
+}
+
 func TestJSONStringEscaping(t *testing.T) {
 	tests := []struct {
 		name string

@@ -174,7 +174,7 @@ func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, 
 	if !shared || snap == nil {
 		return encode()
 	}
-	k := hub.Key{Format: int(f), After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
+	k := hub.Key{Format: f, After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
 	if f == backend.XML || f == backend.CrapXML {
 		k.Site = meta.Site
 	}

@@ -16,14 +16,12 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/auth"
-	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/commands"
 	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/markup"
-	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/outbound"
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/ui"
@@ -108,11 +106,6 @@ func New(cfg *config.Config, st *store.Store, h *hub.Hub, log *slog.Logger) (*Se
 	}
 	st.OnChange(channelsChanged) // this process's changes
 	h.OnForeign(channelsChanged) // the others', on PostgreSQL
-	h.SetEncoder(func(m *model.Message, owned bool) []byte {
-		meta := backend.Meta{Location: cfg.Location, Owned: func(*model.Message) bool { return owned }}
-		b := backend.Encode(nil, backend.JSON, &meta, []model.Message{*m})
-		return b[1 : len(b)-1] // one object, without the array brackets
-	})
 	s.handler = s.middleware(s.routes())
 	return s, nil
 }
