@@ -29,9 +29,6 @@ const (
 	CrapXML
 )
 
-// Formats lists every format, for callers that build per-format caches.
-var Formats = [...]Format{Plain, TSV, JSON, XML, CrapXML}
-
 func (f Format) String() string {
 	return [...]string{"plain", "tsv", "json", "xml", "crap"}[f]
 }

@@ -294,10 +294,6 @@ func (s *Snapshot) Newest() *model.Message {
 // may run ahead of the clock during a burst of posts.
 func (s *Snapshot) Modified() time.Time { return s.modified }
 
-// Messages is the snapshot's content, newest first. Callers must not modify
-// it.
-func (s *Snapshot) Messages() []model.Message { return s.messages }
-
 // Select returns the newest limit messages with id > after that hide does
 // not hide (hide nil: none hidden), newest first. ok is false when the
 // snapshot alone cannot tell (filters hid too much of an incomplete

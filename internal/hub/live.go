@@ -38,7 +38,7 @@ type Subscription struct {
 	c       chan *Event
 	channel *channel
 	once    sync.Once
-	dropped bool
+	dropped bool // closed by the hub, not by its owner (for tests)
 }
 
 type subscribers struct {
@@ -73,14 +73,6 @@ func (s *Subscription) Close() {
 	delete(s.channel.subs.set, s)
 	s.channel.subs.mu.Unlock()
 	s.once.Do(func() { close(s.c) })
-}
-
-// Dropped reports whether the hub closed the subscription because its
-// client could not keep up (or the channel went away).
-func (s *Subscription) Dropped() bool {
-	s.channel.subs.mu.Lock()
-	defer s.channel.subs.mu.Unlock()
-	return s.dropped
 }
 
 // send queues e for every subscriber without blocking; a full queue drops
