@@ -22,6 +22,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/outbound"
 	"github.com/tribune-go/tribune/internal/server"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -98,7 +99,8 @@ func newBoard(cfg *Config, st *Store) (*board.Board, error) {
 	if st.Location().String() != cfg.Location.String() {
 		return nil, fmt.Errorf("tribune: the store was opened for time zone %s, the config says %s", st.Location(), cfg.Location)
 	}
-	return board.New(board.Deps{Config: cfg, Store: st, Logger: logger(cfg), Reserved: server.ReservedSlugs()})
+	return board.New(board.Deps{Config: cfg, Store: st, Logger: logger(cfg), Outbound: outbound.New(nil),
+		Reserved: server.ReservedSlugs()})
 }
 
 // ServeHTTP serves the tribune's routes.

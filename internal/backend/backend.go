@@ -1,7 +1,8 @@
 // Package backend turns lists of messages into the remote formats
 // coincoins read: XML (compact and indented "crap"), JSON, TSV and the plain
-// text table. It knows nothing of HTTP or SQL: callers hand it messages in
-// output order and get bytes back.
+// text table. It knows nothing of HTTP or SQL, and reads neither the
+// environment nor files: callers hand it messages in output order, with
+// everything else in Meta, and get bytes back.
 //
 // Escaping is done exactly once per output, from the stored values: the
 // identity is stored as typed, and the message renders are produced by the
@@ -28,9 +29,6 @@ const (
 	CrapXML
 )
 
-// Formats lists every format, for callers that build per-format caches.
-var Formats = [...]Format{Plain, TSV, JSON, XML, CrapXML}
-
 func (f Format) String() string {
 	return [...]string{"plain", "tsv", "json", "xml", "crap"}[f]
 }
@@ -56,6 +54,9 @@ func (f Format) Ascending() bool { return f == Plain || f == TSV || f == JSON }
 type Meta struct {
 	Site     string         // board site attribute (public base URL of the tribune)
 	Location *time.Location // the tribune's time zone
+	// Zone is the IANA name of Location for the XML timezone attribute
+	// (config.Config.ZoneName); "" leaves the attribute out.
+	Zone string
 	// TableWidth is the plain format's table width (already validated).
 	TableWidth int
 	// Owned tells the JSON encoder whether the requester wrote a message;

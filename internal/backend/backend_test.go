@@ -59,7 +59,7 @@ func referenceSample(t testing.TB) []model.Message {
 
 func TestXMLReferenceSample(t *testing.T) {
 	ms := referenceSample(t)
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	got := string(backend.Encode(nil, backend.XML, meta, ms))
 	// The reference with our deliberate differences: <login></login>, the
 	// timezone attribute, and the identity escaped once (the reference
@@ -78,7 +78,7 @@ func TestXMLReferenceSample(t *testing.T) {
 
 func TestCrapXMLReferenceSample(t *testing.T) {
 	ms := referenceSample(t)
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	got := string(backend.Encode(nil, backend.CrapXML, meta, ms))
 	want := "<?xml version='1.0' encoding='UTF-8'?>\n" +
 		`<board site="http://example.com" timezone="Europe/Paris">` + "\n" +
@@ -104,7 +104,7 @@ func TestCrapXMLReferenceSample(t *testing.T) {
 }
 
 func TestXMLEmpty(t *testing.T) {
-	meta := &backend.Meta{Site: "http://example.com", Location: paris(t)}
+	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), Zone: "Europe/Paris"}
 	want := "<?xml version='1.0' encoding='UTF-8'?>\n" + `<board site="http://example.com" timezone="Europe/Paris"></board>`
 	for _, f := range []backend.Format{backend.XML, backend.CrapXML} {
 		got := string(backend.Encode(nil, f, meta, nil))
@@ -117,20 +117,24 @@ func TestXMLEmpty(t *testing.T) {
 
 func TestXMLBoardAttributes(t *testing.T) {
 	created := time.Date(2013, 3, 10, 14, 30, 12, 0, time.UTC)
+	// The zone's name comes from the caller (config.Config.ZoneName, where
+	// the naming is tested).
 	tests := []struct {
 		name  string
 		site  string
 		loc   *time.Location
+		zone  string
 		board string
 	}{
-		{"named zone", "http://example.com/", paris(t), `<board site="http://example.com/" timezone="Europe/Paris">`},
-		{"UTC", "http://example.com/", time.UTC, `<board site="http://example.com/" timezone="UTC">`},
-		{"unnamed fixed zone", "http://example.com/", time.FixedZone("", 3600), `<board site="http://example.com/">`},
-		{"site escaped", `http://a.com/?a=1&b="2"<>`, time.UTC, `<board site="http://a.com/?a=1&amp;b=&quot;2&quot;&lt;&gt;" timezone="UTC">`},
+		{"named zone", "http://example.com/", paris(t), "Europe/Paris", `<board site="http://example.com/" timezone="Europe/Paris">`},
+		{"UTC", "http://example.com/", time.UTC, "UTC", `<board site="http://example.com/" timezone="UTC">`},
+		{"unnamed fixed zone", "http://example.com/", time.FixedZone("", 3600), "", `<board site="http://example.com/">`},
+		{"site escaped", `http://a.com/?a=1&b="2"<>`, time.UTC, "UTC", `<board site="http://a.com/?a=1&amp;b=&quot;2&quot;&lt;&gt;" timezone="UTC">`},
+		{"zone escaped", "s", time.UTC, `a"b`, `<board site="s" timezone="a&quot;b">`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			meta := &backend.Meta{Site: tc.site, Location: tc.loc}
+			meta := &backend.Meta{Site: tc.site, Location: tc.loc, Zone: tc.zone}
 			ms := []model.Message{{ID: 1, Created: created, ClockIndex: 1, Info: "i", Raw: "m", Remote: "m", Web: "m"}}
 			for _, f := range []backend.Format{backend.XML, backend.CrapXML} {
 				out := backend.Encode(nil, f, meta, ms)
@@ -309,6 +313,29 @@ func TestJSON(t *testing.T) {
 
 	if got := string(backend.Encode(nil, backend.JSON, meta, nil)); got != "[]" {
 		t.Errorf("no message: %q", got)
+	}
+}
+
+// TestJSONRow checks that a JSON answer is the rows AppendJSONRow writes,
+// each with its owned mark, between brackets.
+func TestJSONRow(t *testing.T) {
+	ms := referenceSample(t)
+	ms[1].SessionID = "mine"
+	loc := paris(t)
+	meta := &backend.Meta{Location: loc, Owned: func(m *model.Message) bool { return m.SessionID == "mine" }}
+	want := "[" + string(backend.AppendJSONRow(nil, &ms[0], loc, false)) + "," + string(backend.AppendJSONRow(nil, &ms[1], loc, true)) + "]"
+	if got := string(backend.Encode(nil, backend.JSON, meta, ms)); got != want {
+		t.Errorf("JSON:\n got %s\nwant %s", got, want)
+	}
+	for _, owned := range []bool{false, true} {
+		row := backend.AppendJSONRow([]byte("prefix"), &ms[0], loc, owned)
+		var got jsonRow
+		if rest, ok := bytes.CutPrefix(row, []byte("prefix")); !ok || json.Unmarshal(rest, &got) != nil {
+			t.Fatalf("row %s: does not append one JSON object", row)
+		}
+		if got.ID != 43 || got.Created != "20130310153012" || got.Owned != owned {
+			t.Errorf("row %+v, want id 43 at 20130310153012, owned %v", got, owned)
+		}
 	}
 }
 
@@ -509,6 +536,9 @@ func TestTimesInZone(t *testing.T) {
 	}
 }
 
+// formats lists every format.
+var formats = [...]backend.Format{backend.Plain, backend.TSV, backend.JSON, backend.XML, backend.CrapXML}
+
 func TestFormats(t *testing.T) {
 	tests := []struct {
 		f           backend.Format
@@ -522,13 +552,13 @@ func TestFormats(t *testing.T) {
 		{backend.XML, "xml", "application/xml; charset=utf-8", false},
 		{backend.CrapXML, "crap", "application/xml; charset=utf-8", false},
 	}
-	if len(backend.Formats) != len(tests) {
-		t.Fatalf("%d formats, %d tested", len(backend.Formats), len(tests))
+	if len(formats) != len(tests) {
+		t.Fatalf("%d formats, %d tested", len(formats), len(tests))
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if backend.Formats[i] != tc.f {
-				t.Errorf("Formats[%d] = %v", i, backend.Formats[i])
+			if formats[i] != tc.f {
+				t.Errorf("formats[%d] = %v", i, formats[i])
 			}
 			if got := tc.f.String(); got != tc.name {
 				t.Errorf("String() = %q", got)
@@ -546,7 +576,7 @@ func TestFormats(t *testing.T) {
 func TestEncodeAppends(t *testing.T) {
 	ms := referenceSample(t)
 	meta := &backend.Meta{Site: "http://example.com", Location: paris(t), TableWidth: 90}
-	for _, f := range backend.Formats {
+	for _, f := range formats {
 		alone := backend.Encode(nil, f, meta, ms)
 		got := backend.Encode([]byte("prefix"), f, meta, ms)
 		if string(got) != "prefix"+string(alone) {

@@ -27,8 +27,8 @@ type node struct {
 
 func appendCrapXML(dst []byte, meta *Meta, ms []model.Message) []byte {
 	board := &node{name: "board", attrs: [][2]string{{"site", meta.Site}}}
-	if tz := zoneName(meta); tz != "" {
-		board.attrs = append(board.attrs, [2]string{"timezone", tz})
+	if meta.Zone != "" {
+		board.attrs = append(board.attrs, [2]string{"timezone", meta.Zone})
 	}
 	var stamp []byte
 	for i := range ms {

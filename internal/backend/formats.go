@@ -2,6 +2,7 @@ package backend
 
 import (
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/markup"
@@ -9,8 +10,8 @@ import (
 	"github.com/tribune-go/tribune/internal/texttable"
 )
 
-// appendJSON writes djangotribune's JSON rows. user_agent is the identity
-// as typed (JSON-escaped only); djangotribune sent it HTML-escaped.
+// appendJSON writes djangotribune's JSON rows: an array of AppendJSONRow
+// objects.
 func appendJSON(dst []byte, meta *Meta, ms []model.Message) []byte {
 	dst = append(dst, '[')
 	for i := range ms {
@@ -18,31 +19,40 @@ func appendJSON(dst []byte, meta *Meta, ms []model.Message) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, `{"id":`...)
-		dst = strconv.AppendInt(dst, m.ID, 10)
-		dst = append(dst, `,"created":"`...)
-		dst = Stamp(dst, m.Created, meta.Location)
-		dst = append(dst, `","clock":"`...)
-		dst = Clock(dst, m.Created, meta.Location)
-		dst = append(dst, `","author__username":`...)
-		if m.Login == "" {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendJSONString(dst, m.Login)
-		}
-		dst = append(dst, `,"user_agent":`...)
-		dst = appendJSONString(dst, m.Info)
-		dst = append(dst, `,"web_render":`...)
-		dst = appendJSONString(dst, m.Web)
-		dst = append(dst, `,"clock_indice":`...)
-		dst = strconv.AppendInt(dst, int64(m.ClockIndex), 10)
-		dst = append(dst, `,"clockclass":"`...)
-		dst = ClockClass(dst, m, meta.Location)
-		dst = append(dst, `","owned":`...)
-		dst = strconv.AppendBool(dst, meta.Owned != nil && meta.Owned(m))
-		dst = append(dst, '}')
+		dst = AppendJSONRow(dst, m, meta.Location, meta.Owned != nil && meta.Owned(m))
 	}
 	return append(dst, ']')
+}
+
+// AppendJSONRow appends m as one row object of the JSON format, without
+// the array's brackets: the data of a live stream's message event. Times
+// are shown in loc; owned is the row's "owned" mark. user_agent is the
+// identity as typed (JSON-escaped only); djangotribune sent it
+// HTML-escaped.
+func AppendJSONRow(dst []byte, m *model.Message, loc *time.Location, owned bool) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = strconv.AppendInt(dst, m.ID, 10)
+	dst = append(dst, `,"created":"`...)
+	dst = Stamp(dst, m.Created, loc)
+	dst = append(dst, `","clock":"`...)
+	dst = Clock(dst, m.Created, loc)
+	dst = append(dst, `","author__username":`...)
+	if m.Login == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, m.Login)
+	}
+	dst = append(dst, `,"user_agent":`...)
+	dst = appendJSONString(dst, m.Info)
+	dst = append(dst, `,"web_render":`...)
+	dst = appendJSONString(dst, m.Web)
+	dst = append(dst, `,"clock_indice":`...)
+	dst = strconv.AppendInt(dst, int64(m.ClockIndex), 10)
+	dst = append(dst, `,"clockclass":"`...)
+	dst = ClockClass(dst, m, loc)
+	dst = append(dst, `","owned":`...)
+	dst = strconv.AppendBool(dst, owned)
+	return append(dst, '}')
 }
 
 const hexDigits = "0123456789abcdef"

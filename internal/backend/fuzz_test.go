@@ -39,7 +39,7 @@ func FuzzEncode(f *testing.F) {
 		m.ClockIndex = int(index)
 		tm := message(rt, 8, created.Add(time.Second), info, "", raw)
 		ms := []model.Message{m, tm}
-		meta := &backend.Meta{Site: "http://example.com/" + m.Info, Location: loc, TableWidth: 90,
+		meta := &backend.Meta{Site: "http://example.com/" + m.Info, Location: loc, Zone: loc.String(), TableWidth: 90,
 			Owned: func(m *model.Message) bool { return m.ID == 7 }}
 
 		// XML: strict parse; the message tree is the render's.

@@ -1,11 +1,8 @@
 package backend
 
 import (
-	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -25,54 +22,12 @@ func appendBoardOpen(dst []byte, meta *Meta) []byte {
 	dst = append(dst, `<board site="`...)
 	dst = AppendAttr(dst, meta.Site)
 	dst = append(dst, '"')
-	if tz := zoneName(meta); tz != "" {
+	if meta.Zone != "" {
 		dst = append(dst, ` timezone="`...)
-		dst = AppendAttr(dst, tz)
+		dst = AppendAttr(dst, meta.Zone)
 		dst = append(dst, '"')
 	}
 	return append(dst, '>')
-}
-
-// zoneName is the IANA name of the tribune's zone. The machine's zone
-// (TRIBUNE_TIMEZONE empty) is named after TZ or the /etc/localtime link,
-// as Go's time.Local was made from them; "" when neither names it.
-func zoneName(meta *Meta) string {
-	if meta.Location == nil {
-		return ""
-	}
-	if name := meta.Location.String(); name != "Local" {
-		return name
-	}
-	return localZone()
-}
-
-var localZone = sync.OnceValue(func() string { return localZoneName(os.LookupEnv, os.Readlink) })
-
-// localZoneName finds the name of the local zone the way Go's time package
-// finds the zone itself: TZ (a name, or a path under a zoneinfo
-// directory), else the zone file /etc/localtime links to.
-func localZoneName(lookupEnv func(string) (string, bool), readlink func(string) (string, error)) string {
-	tz, ok := lookupEnv("TZ")
-	switch {
-	case ok && tz == "":
-		return "UTC" // what Go does with TZ=""
-	case ok:
-		tz = strings.TrimPrefix(tz, ":")
-	default:
-		if tz, _ = readlink("/etc/localtime"); tz == "" {
-			return ""
-		}
-	}
-	if i := strings.LastIndex(tz, "zoneinfo/"); i >= 0 {
-		tz = tz[i+len("zoneinfo/"):]
-	}
-	if tz == "" || strings.HasPrefix(tz, "/") {
-		return ""
-	}
-	if _, err := time.LoadLocation(tz); err != nil {
-		return ""
-	}
-	return tz
 }
 
 func appendXML(dst []byte, meta *Meta, ms []model.Message) []byte {

@@ -21,13 +21,11 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/auth"
-	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/commands"
 	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/markup"
-	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -95,15 +93,12 @@ func New(d Deps) (*Board, error) {
 		h = hub.New(d.Store, cfg.MaxLimit, log)
 	}
 	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound,
-		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout},
+		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
 		posts:    limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		commands: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		signups:  limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
 		logins:   newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
-	}
-	if d.Outbound != nil {
-		// MERGE b.lastfm.HTTP = d.Outbound
 	}
 	for _, w := range d.Reserved {
 		b.reserved[strings.ToLower(w)] = true
@@ -119,12 +114,6 @@ func New(d Deps) (*Board, error) {
 			b.channels.stale()
 		}
 	}
-	// MERGE: temporary until the hub encodes with backend itself.
-	h.SetEncoder(func(m *model.Message, owned bool) []byte {
-		meta := backend.Meta{Location: cfg.Location, Owned: func(*model.Message) bool { return owned }}
-		b := backend.Encode(nil, backend.JSON, &meta, []model.Message{*m})
-		return b[1 : len(b)-1]
-	})
 	d.Store.OnChange(channelsChanged) // this process's changes
 	h.OnForeign(channelsChanged)      // the others', on PostgreSQL
 	return b, nil

@@ -52,7 +52,7 @@ func (b *Board) gate(c model.Channel) *moderation.Gate {
 // policy is read, for posting and for changing it alike. A refusal is a
 // *PolicyError naming every part that is wrong.
 func (b *Board) compilePolicy(mode string, specs []string, fallback string) (*moderation.Gate, error) {
-	deps := moderation.Deps{ /* MERGE HTTP: b.out, */ History: history{b.st}, Logger: b.log}
+	deps := moderation.Deps{Poster: b.out, History: history{b.st}, Logger: b.log}
 	site, _ := moderation.ParseFallback(b.cfg.AutoModerateAs) // checked with the configuration
 	p, err := moderation.ParsePolicy(mode, specs, fallback)
 	if err == nil {
@@ -117,7 +117,7 @@ func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message,
 		return "", ""
 	}
 	d := g.Judge(ctx, &moderation.Submission{Channel: c.Slug, Content: m.Raw, Info: m.Info, Login: m.Login,
-		Address: m.IP /* MERGE , Links: &links */})
+		Address: m.IP, Links: &links})
 	switch d.Verdict {
 	case moderation.Accepted:
 		return model.StatusAccepted, ""
@@ -148,7 +148,7 @@ func (b *Board) notifyQueue(sub model.Submission, c model.Channel, site string) 
 	b.background.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		status, _, err := b.out.Post(ctx, b.cfg.ModerationWebhook, "application/json", body, 4096)
+		status, _, err := b.out.Post(ctx, b.cfg.ModerationWebhook, "application/json", body, 0)
 		switch {
 		case err != nil:
 			b.log.Warn("moderation webhook", "err", err)

@@ -14,6 +14,8 @@ import (
 	"github.com/tribune-go/tribune/internal/bak"
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/outbound"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 func TestParse(t *testing.T) {
@@ -228,7 +230,7 @@ func lastfmServer(t *testing.T, h http.HandlerFunc) *LastFM {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &LastFM{URL: srv.URL, Key: "k3y", Timeout: 300 * time.Millisecond}
+	return &LastFM{URL: srv.URL, Key: "k3y", Client: outbound.New(nil), Timeout: 300 * time.Millisecond}
 }
 
 // stall waits until the client gives up (the server notices once the body
@@ -314,11 +316,25 @@ func TestLastFMRequest(t *testing.T) {
 		t.Fatal("no request")
 	}
 	f := got.PostForm
-	if got.Method != "POST" || got.Header.Get("User-Agent") != "tribune" ||
+	if got.Method != "POST" || got.Header.Get("User-Agent") != "tribune/"+version.String() ||
 		got.Header.Get("Content-Type") != "application/x-www-form-urlencoded" ||
 		f.Get("method") != "user.getRecentTracks" || f.Get("user") != "some one" || f.Get("api_key") != "k3y" ||
 		f.Get("limit") != "1" || f.Get("format") != "json" || len(f) != 5 {
 		t.Errorf("request %s %v %v", got.Method, got.Header, f)
+	}
+}
+
+// TestLastFMWithoutClient: a LastFM without a client is not configured,
+// and asks nobody.
+func TestLastFMWithoutClient(t *testing.T) {
+	l := lastfmServer(t, func(w http.ResponseWriter, r *http.Request) { t.Error("LastFM was called") })
+	l.Client = nil
+	if _, _, err := l.NowPlaying(t.Context(), "someone"); !errors.Is(err, errNoClient) {
+		t.Errorf("NowPlaying without a client: %v, want %v", err, errNoClient)
+	}
+	_, _, err := Run(t.Context(), "/lastfm instant someone", &Env{Lang: i18n.EN, Bak: bak.New(), LastFM: l})
+	if want := "The LastFM command is not configured on this tribune."; err == nil || err.Error() != want {
+		t.Errorf("/lastfm without a client: %v, want %q", err, want)
 	}
 }
 

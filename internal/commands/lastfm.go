@@ -1,13 +1,11 @@
 package commands
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -15,12 +13,29 @@ import (
 
 // LastFM asks the LastFM API (user.getRecentTracks) what a user is playing.
 type LastFM struct {
-	URL    string // API endpoint
-	Key    string // API key; empty: the command is not configured
-	Client *http.Client
+	URL string // API endpoint
+	Key string // API key; empty: the command is not configured
+	// Client makes the call (the tribune's outbound client); nil: the
+	// command is not configured.
+	Client Poster
 	// Timeout bounds one call (5 s when zero): the post waits for it.
 	Timeout time.Duration
 }
+
+// Poster makes LastFM's HTTP call; the tribune's is *outbound.Client. Post
+// POSTs body to url with that Content-Type, within ctx, and returns the
+// answer's status and at most maxAnswer bytes of its body, plus one byte
+// when the body is longer. err is nil for a 2xx answer only; otherwise it
+// describes the failure, with status 0 when no answer came. A deadline
+// stays recognisable in err (errors.Is context.DeadlineExceeded, or a
+// Timeout method).
+type Poster interface {
+	Post(ctx context.Context, url, contentType string, body []byte, maxAnswer int) (status int, answer []byte, err error)
+}
+
+// maxLastFMAnswer is as much of an answer as is decoded: a longer one is
+// cut there, which leaves its JSON unfinished (an unreadable answer).
+const maxLastFMAnswer = 1 << 20
 
 // The failures NowPlaying tells apart, besides apiError and
 // httpStatusError.
@@ -28,6 +43,7 @@ var (
 	errNothingPlaying = errors.New("nothing playing")   // the user plays nothing right now
 	errBadAnswer      = errors.New("unreadable answer") // not the JSON LastFM sends
 	errTimeout        = errors.New("timeout")           // no full answer in time
+	errNoClient       = errors.New("no client")         // LastFM.Client is nil
 )
 
 // apiError is an error LastFM reported in its JSON answer.
@@ -42,6 +58,9 @@ func (e httpStatusError) Error() string { return fmt.Sprintf("HTTP %d", e.code) 
 
 // NowPlaying returns the artist and title user is listening to now.
 func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title string, err error) {
+	if l.Client == nil {
+		return "", "", errNoClient
+	}
 	timeout := l.Timeout
 	if timeout == 0 {
 		timeout = 5 * time.Second
@@ -49,24 +68,20 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	form := url.Values{"method": {"user.getRecentTracks"}, "user": {user}, "api_key": {l.Key}, "limit": {"1"}, "format": {"json"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.URL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "tribune")
-	client := l.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
+	status, data, err := l.Client.Post(ctx, l.URL, "application/x-www-form-urlencoded", []byte(form.Encode()), maxLastFMAnswer)
+	switch {
+	case status == 0 && err != nil: // no answer
 		return "", "", timeoutOr(ctx, err)
+	case status < 200 || status > 299:
+		return "", "", httpStatusError{status}
+	case err != nil:
+		// A body cut short by the deadline is a timeout, not bad JSON.
+		if err := timeoutOr(ctx, err); err == errTimeout {
+			return "", "", err
+		}
+		return "", "", errBadAnswer
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return "", "", httpStatusError{resp.StatusCode}
-	}
+	data = data[:min(len(data), maxLastFMAnswer)]
 	var answer struct {
 		Error   int    `json:"error"`
 		Message string `json:"message"`
@@ -74,11 +89,8 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 			Track json.RawMessage `json:"track"`
 		} `json:"recenttracks"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&answer); err != nil {
-		// A body cut short by the deadline is a timeout, not bad JSON.
-		if err := timeoutOr(ctx, err); err == errTimeout {
-			return "", "", err
-		}
+	// A decoder, not Unmarshal: what follows the JSON value is ignored.
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&answer); err != nil {
 		return "", "", errBadAnswer
 	}
 	if answer.Error != 0 {
@@ -116,9 +128,9 @@ func (l *LastFM) NowPlaying(ctx context.Context, user string) (artist, title str
 // timeoutOr is errTimeout when err comes from the call's deadline (the
 // context's, or a client's own timeout), else err.
 func timeoutOr(ctx context.Context, err error) error {
-	var ne net.Error
+	var te interface{ Timeout() bool } // what net.Error and url.Error have
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &ne) && ne.Timeout() {
+		errors.As(err, &te) && te.Timeout() {
 		return errTimeout
 	}
 	return err
@@ -131,7 +143,7 @@ func runLastFM(ctx context.Context, env *Env, args []string) (Result, error) {
 	if args[0] != "instant" {
 		return Result{}, fail(lang, "command.unknown_option", args[0])
 	}
-	if env.LastFM == nil || env.LastFM.Key == "" {
+	if env.LastFM == nil || env.LastFM.Key == "" || env.LastFM.Client == nil {
 		return Result{}, fail(lang, "lastfm.not_configured")
 	}
 	user := ""

@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -37,7 +38,6 @@ type Hub struct {
 	mu       sync.Mutex
 	channels map[int64]*channel
 
-	encode  Encoder
 	foreign []func(store.Change)
 
 	// Moderation and removal events wait here, in commit order, for the
@@ -68,7 +68,8 @@ type Snapshot struct {
 }
 
 // New builds a hub over st; window is the number of recent messages kept
-// per channel (the largest backend limit).
+// per channel (the largest backend limit). Live events show times in the
+// zone of st's clocks (store.Location), the tribune's.
 func New(st *store.Store, window int, log *slog.Logger) *Hub {
 	h := &Hub{st: st, window: window, log: log, channels: map[int64]*channel{}}
 	st.OnChange(h.apply)
@@ -293,10 +294,6 @@ func (s *Snapshot) Newest() *model.Message {
 // may run ahead of the clock during a burst of posts.
 func (s *Snapshot) Modified() time.Time { return s.modified }
 
-// Messages is the snapshot's content, newest first. Callers must not modify
-// it.
-func (s *Snapshot) Messages() []model.Message { return s.messages }
-
 // Select returns the newest limit messages with id > after that hide does
 // not hide (hide nil: none hidden), newest first. ok is false when the
 // snapshot alone cannot tell (filters hid too much of an incomplete
@@ -421,7 +418,7 @@ func (h *Hub) FindClock(ctx context.Context, q store.ClockQuery, hide func(*mode
 
 // Key identifies one encoded answer of a snapshot.
 type Key struct {
-	Format     int
+	Format     backend.Format
 	After      int64
 	Limit      int
 	Ascending  bool

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -26,7 +27,8 @@ type Event struct {
 	Removed    *model.Message    // a message taken down (ID, ChannelID)
 	Submission *model.Submission // a moderation record queued or decided
 	Pending    int               // size of the moderation queue, with Submission
-	// Data holds the pre-encoded message: Data[0] not owned, Data[1] owned.
+	// Data holds the message encoded by EncodeLive: Data[0] not owned,
+	// Data[1] owned.
 	Data [2][]byte
 }
 
@@ -36,7 +38,7 @@ type Subscription struct {
 	c       chan *Event
 	channel *channel
 	once    sync.Once
-	dropped bool
+	dropped bool // closed by the hub, not by its owner (for tests)
 }
 
 type subscribers struct {
@@ -44,19 +46,11 @@ type subscribers struct {
 	set map[*Subscription]struct{}
 }
 
-// Encoder pre-encodes a message for live streams, once per owned variant.
-type Encoder func(m *model.Message, owned bool) []byte
-
-// SetEncoder installs the live-stream encoder (the server's JSON rows).
-func (h *Hub) SetEncoder(e Encoder) { h.encode = e }
-
-// EncodeLive encodes a message as live events carry it (for a stream's
-// backlog, read from the database).
+// EncodeLive encodes a message as live events carry it: one row of the
+// JSON backend, in the store's zone, with owned as its "owned" mark (for a
+// stream's backlog, read from the database).
 func (h *Hub) EncodeLive(m *model.Message, owned bool) []byte {
-	if h.encode == nil {
-		return nil
-	}
-	return h.encode(m, owned)
+	return backend.AppendJSONRow(nil, m, h.st.Location(), owned)
 }
 
 // Subscribe opens a live stream on a channel. Call Close when done.
@@ -79,14 +73,6 @@ func (s *Subscription) Close() {
 	delete(s.channel.subs.set, s)
 	s.channel.subs.mu.Unlock()
 	s.once.Do(func() { close(s.c) })
-}
-
-// Dropped reports whether the hub closed the subscription because its
-// client could not keep up (or the channel went away).
-func (s *Subscription) Dropped() bool {
-	s.channel.subs.mu.Lock()
-	defer s.channel.subs.mu.Unlock()
-	return s.dropped
 }
 
 // send queues e for every subscriber without blocking; a full queue drops
@@ -128,10 +114,8 @@ func (c *channel) publish(h *Hub, ms []model.Message) {
 	}
 	for i := range ms {
 		e := &Event{Message: &ms[i]}
-		if h.encode != nil {
-			e.Data[0] = h.encode(&ms[i], false)
-			e.Data[1] = h.encode(&ms[i], true)
-		}
+		e.Data[0] = h.EncodeLive(&ms[i], false)
+		e.Data[1] = h.EncodeLive(&ms[i], true)
 		c.subs.send(e)
 	}
 }

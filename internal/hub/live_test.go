@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/hub"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
@@ -33,14 +34,9 @@ func pending(sub *hub.Subscription) (events []*hub.Event, closed bool) {
 	}
 }
 
-func testEncoder(m *model.Message, owned bool) []byte {
-	return fmt.Appendf(nil, "%d %s owned=%v", m.ID, m.Raw, owned)
-}
-
 func TestSubscribeReceivesNewMessages(t *testing.T) {
 	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
 		h := hub.New(s, 5, logger)
-		h.SetEncoder(testEncoder)
 		ch := defaultChannel(t, s)
 		other, err := s.CreateChannel(ctx, "other", "Other")
 		if err != nil {
@@ -74,11 +70,15 @@ func TestSubscribeReceivesNewMessages(t *testing.T) {
 			if e.Removed != nil || e.Submission != nil {
 				t.Errorf("event %d carries a removal or a submission", i)
 			}
-			if got, want := string(e.Data[0]), fmt.Sprintf("%d %s owned=false", m.ID, m.Raw); got != want {
+			// Events carry the JSON backend's row, in the store's zone.
+			if got, want := string(e.Data[0]), string(backend.AppendJSONRow(nil, &m, s.Location(), false)); got != want {
 				t.Errorf("event %d: Data[0] = %q, want %q", i, got, want)
 			}
-			if got, want := string(e.Data[1]), fmt.Sprintf("%d %s owned=true", m.ID, m.Raw); got != want {
+			if got, want := string(e.Data[1]), string(backend.AppendJSONRow(nil, &m, s.Location(), true)); got != want {
 				t.Errorf("event %d: Data[1] = %q, want %q", i, got, want)
+			}
+			if got, want := string(h.EncodeLive(&m, true)), string(e.Data[1]); got != want {
+				t.Errorf("event %d: EncodeLive = %q, want the event's %q", i, got, want)
 			}
 		}
 		if evs, _ := pending(otherSub); len(evs) != 1 || evs[0].Message.Raw != "elsewhere" {
@@ -90,27 +90,9 @@ func TestSubscribeReceivesNewMessages(t *testing.T) {
 	})
 }
 
-func TestSubscribeWithoutEncoder(t *testing.T) {
-	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
-		h := hub.New(s, 5, logger)
-		ch := defaultChannel(t, s)
-		sub := h.Subscribe(ch)
-		defer sub.Close()
-		m := post(t, s, ch, "raw")
-		evs, _ := pending(sub)
-		if len(evs) != 1 || evs[0].Message.ID != m.ID {
-			t.Fatalf("%d events", len(evs))
-		}
-		if evs[0].Data[0] != nil || evs[0].Data[1] != nil {
-			t.Errorf("encoded data without an encoder: %q", evs[0].Data)
-		}
-	})
-}
-
 func TestSlowSubscriberIsDropped(t *testing.T) {
 	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
 		h := hub.New(s, 5, logger)
-		h.SetEncoder(testEncoder)
 		ch := defaultChannel(t, s)
 		slow := h.Subscribe(ch)
 		defer slow.Close()
@@ -296,7 +278,6 @@ func TestResyncCatchesUp(t *testing.T) {
 	shared := storetest.Backend{Name: "postgres", DSN: storetest.PostgresSchema(t, pg)}
 	here, there := storetest.Open(t, shared, opts(t)), storetest.Open(t, shared, opts(t))
 	h := hub.New(here, 5, logger)
-	h.SetEncoder(testEncoder)
 	ch := defaultChannel(t, here)
 	seen := post(t, here, ch, "seen")
 	if _, err := h.Snapshot(ctx, ch); err != nil {

@@ -46,9 +46,6 @@ type Message struct {
 	Submitted  time.Time // when it was sent (differs from Created when moderated)
 }
 
-// Anonymous reports whether the message has no registered author.
-func (m *Message) Anonymous() bool { return m.Login == "" }
-
 // OwnedBy reports whether the requester (session hash and user id) wrote m.
 func (m *Message) OwnedBy(sessionID string, userID int64) bool {
 	if userID != 0 && m.AuthorID == userID {

@@ -17,6 +17,10 @@ type Submission struct {
 	Info    string // identity text: user agent or chosen name
 	Login   string // "" for an anonymous poster
 	Address string // client IP address
+	// Links is how many links the caller's renderer found in Content, for
+	// the links kind, so that moderation and display agree without a
+	// second render. nil means CountLinks(Content).
+	Links *int
 	// Time is when the message was sent; flood and duplicate windows end
 	// there. The zero value means "now" (Deps.Now).
 	Time time.Time

@@ -20,8 +20,8 @@ var linkSchemes = []string{
 }
 
 // CountLinks counts the occurrences of the URL schemes the renderer links,
-// case-sensitively as the renderer matches them. It is the default link
-// counter of the links kind.
+// case-sensitively as the renderer matches them. The links kind uses it
+// for a submission that does not bring its own count (Submission.Links).
 func CountLinks(raw string) int {
 	n := 0
 	for _, scheme := range linkSchemes {
@@ -33,24 +33,25 @@ func CountLinks(raw string) int {
 // links rejects a message with more than max links.
 type links struct {
 	base
-	max   int
-	count func(string) int
+	max int
 }
 
-func newLinks(arg string, b base, deps Deps) (Moderator, error) {
+func newLinks(arg string, b base, _ Deps) (Moderator, error) {
 	n, err := parseCount(arg)
 	if err != nil {
 		return nil, err
 	}
-	count := deps.CountLinks
-	if count == nil {
-		count = CountLinks
-	}
-	return &links{base: b, max: n, count: count}, nil
+	return &links{base: b, max: n}, nil
 }
 
 func (m *links) Rate(_ context.Context, s *Submission) Output {
-	if m.count(s.Content) > m.max {
+	n := 0
+	if s.Links != nil {
+		n = *s.Links
+	} else {
+		n = CountLinks(s.Content)
+	}
+	if n > m.max {
 		return Reject()
 	}
 	return Neutral()

@@ -56,13 +56,17 @@ func TestLinks(t *testing.T) {
 	}
 }
 
-func TestLinksCustomCounter(t *testing.T) {
-	deps := Deps{CountLinks: func(raw string) int { return strings.Count(raw, "[url]") }}
-	if got := rate(t, "links:1", deps, &Submission{Content: "[url] [url] http://x http://y"}); got != Reject() {
-		t.Errorf("custom counter: Rate = %v, want reject", got)
+// TestLinksCallersCount: a count given with the submission (the
+// renderer's) replaces ours.
+func TestLinksCallersCount(t *testing.T) {
+	count := func(raw string) *int { n := strings.Count(raw, "[url]"); return &n }
+	text := "[url] [url] http://x http://y"
+	if got := rate(t, "links:1", Deps{}, &Submission{Content: text, Links: count(text)}); got != Reject() {
+		t.Errorf("caller's count: Rate = %v, want reject", got)
 	}
-	if got := rate(t, "links:1", deps, &Submission{Content: "[url] http://x http://y"}); got != Neutral() {
-		t.Errorf("custom counter: Rate = %v, want neutral", got)
+	text = "[url] http://x http://y"
+	if got := rate(t, "links:1", Deps{}, &Submission{Content: text, Links: count(text)}); got != Neutral() {
+		t.Errorf("caller's count: Rate = %v, want neutral", got)
 	}
 }
 

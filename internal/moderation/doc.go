@@ -20,7 +20,8 @@
 // # Moderators and their specs
 //
 // A moderator receives a Submission (channel slug, raw text, identity text,
-// login if any, client address) and returns an Output: nothing (Neutral), a
+// login if any, client address, and the renderer's count of links if the
+// caller has one) and returns an Output: nothing (Neutral), a
 // bare rating (Rate), or a rating with a reason (RateWithReason). Ratings
 // mean what they mean in postman: 0 (postman's False) rejects at once, 100
 // (True) accepts at once, anything strictly between counts in an average,
@@ -38,7 +39,8 @@
 //   - links:N rejects (0) a message with more than N links, counting the URL
 //     schemes the renderer links (http://, https://, ftp://, gopher://,
 //     git://, svn://, git+ssh://, svn+ssh://, chrome://), case-sensitively.
-//     The renderer's own counter can replace ours through Deps.CountLinks.
+//     A caller whose renderer already counted the links passes its count
+//     in Submission.Links, which replaces ours.
 //     Default reason "too many links".
 //   - words:W1|W2|… rejects (0) a message containing one of the words or
 //     phrases ("foo bar" matches as a phrase, whatever white space separates
@@ -76,13 +78,16 @@
 // and expects a 2xx answer {"rating": NUMBER|true|false|null}, with an
 // optional "reason": STRING. A present "reason" is a rating with a reason
 // (so even "" beats the default reason); "reason": null is the same as "".
-// Other keys are ignored. Each call is bounded to 2 seconds
-// (DefaultWebhookTimeout, Deps.WebhookTimeout). A timeout, a network error,
-// a non-2xx status, or an answer of the wrong shape (not an object, no
-// "rating", a rating that is a string or an array, a reason that is not a
-// string) is neutral and logged with slog at Warn level with the spec
-// (password masked) and the cause. No moderator ever returns an error:
-// moderation never makes a post fail.
+// Other keys are ignored. The call is made by Deps.Poster (the tribune's
+// outbound client), so this package never imports net/http; each call is
+// bounded to 2 seconds (DefaultWebhookTimeout, Deps.WebhookTimeout). A
+// timeout, a network error, a non-2xx status, an answer longer than 64 KiB,
+// or an answer of the wrong shape (not an object, no "rating", a rating that
+// is a string or an array, a reason that is not a string) is neutral and
+// logged with slog at Warn level with the spec (password masked) and the
+// cause. So is every call of a webhook built without a Poster: such specs
+// still parse, so that a configuration can be checked offline. No moderator
+// ever returns an error: moderation never makes a post fail.
 //
 // # Decision procedure
 //

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -14,19 +13,17 @@ import (
 const DefaultWebhookTimeout = 2 * time.Second
 
 // Deps is what ParseSpec needs to build moderators. The zero value works
-// for every kind except flood and duplicate, which need a History.
+// for every kind except flood and duplicate, which need a History, and
+// webhook, which needs a Poster to rate anything.
 type Deps struct {
-	// HTTPClient calls webhooks. nil means a client of its own; either way
-	// each call is also bounded by WebhookTimeout.
-	HTTPClient *http.Client
+	// Poster calls webhooks, each call bounded by WebhookTimeout. nil still
+	// builds webhook moderators (so that specs can be checked without a
+	// network), but they rate every submission neutral and log a warning.
+	Poster Poster
 	// WebhookTimeout bounds each webhook call; 0 means DefaultWebhookTimeout.
 	WebhookTimeout time.Duration
 	// History answers flood and duplicate questions.
 	History History
-	// CountLinks counts the links of a raw text, for the links kind. nil
-	// means CountLinks of this package; the renderer's own counter can be
-	// plugged here so that moderation and display agree.
-	CountLinks func(raw string) int
 	// Logger receives the warnings of moderators that fell back to neutral.
 	// nil means slog.Default() at the time of the warning.
 	Logger *slog.Logger

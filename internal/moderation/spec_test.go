@@ -216,4 +216,4 @@ func TestGateJudgeUnknownModeHolds(t *testing.T) {
 
 // discard is a Deps whose warnings go nowhere, for tests that provoke them
 // on purpose without checking them.
-func discard() Deps { return Deps{Logger: testLogger(io.Discard)} }
+func discard() Deps { return Deps{Poster: poster, Logger: testLogger(io.Discard)} }

@@ -135,7 +135,7 @@ func TestUpstreamAutoModeration(t *testing.T) {
 		for _, fallback := range []Fallback{FallbackPending, FallbackAccept, FallbackReject} {
 			t.Run(tt.id+"/"+fallback.String(), func(t *testing.T) {
 				var logs syncBuffer
-				deps := Deps{Logger: testLogger(&logs)}
+				deps := Deps{Poster: poster, Logger: testLogger(&logs)}
 				var chain Chain
 				var fixtures []*fixture
 				for _, name := range tt.chain {

@@ -6,22 +6,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 )
 
+// Poster makes the webhooks' HTTP calls; the tribune's is
+// *outbound.Client. Post POSTs body to url with that Content-Type, within
+// ctx, and returns the answer's status and at most maxAnswer bytes of its
+// body, plus one byte when the body is longer. err is nil for a 2xx answer
+// only; otherwise it describes the failure, with status 0 when no answer
+// came, else the status ("answer status 500 Internal Server Error").
+type Poster interface {
+	Post(ctx context.Context, url, contentType string, body []byte, maxAnswer int) (status int, answer []byte, err error)
+}
+
 // maxWebhookAnswer bounds how much of an answer is read: a rating and a
 // reason fit in far less, and a service gone wrong must not fill memory.
 const maxWebhookAnswer = 64 << 10
+
+// errNoPoster is why a webhook built without Deps.Poster is neutral.
+var errNoPoster = errors.New("no HTTP client to call it with (moderation.Deps.Poster is nil)")
 
 // webhook asks an external service to rate the submission.
 type webhook struct {
 	base
 	url     string
-	client  *http.Client
+	poster  Poster
 	timeout time.Duration
 	deps    Deps
 }
@@ -41,16 +52,12 @@ func newWebhook(arg string, b base, deps Deps) (Moderator, error) {
 	if timeout <= 0 {
 		timeout = DefaultWebhookTimeout
 	}
-	client := deps.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: timeout}
-	}
 	// The spec ends up in logs: mask a password given for basic
 	// authentication.
 	if _, has := u.User.Password(); has {
 		b.spec = strings.Replace(b.spec, arg, u.Redacted(), 1)
 	}
-	return &webhook{base: b, url: u.String(), client: client, timeout: timeout, deps: deps}, nil
+	return &webhook{base: b, url: u.String(), poster: deps.Poster, timeout: timeout, deps: deps}, nil
 }
 
 // webhookRequest is the body POSTed to the service.
@@ -72,8 +79,11 @@ func (m *webhook) Rate(ctx context.Context, s *Submission) Output {
 }
 
 func (m *webhook) ask(ctx context.Context, s *Submission) (Output, error) {
-	// The client may have no timeout of its own (Deps.HTTPClient): the
-	// context bounds the whole exchange, body included.
+	if m.poster == nil {
+		return Output{}, errNoPoster
+	}
+	// The poster may have no timeout of its own: the context bounds the
+	// whole exchange, body included.
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 
@@ -85,28 +95,12 @@ func (m *webhook) ask(ctx context.Context, s *Submission) (Output, error) {
 	if err != nil {
 		return Output{}, fmt.Errorf("encode request: %w", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.url, bytes.NewReader(body))
+	status, data, err := m.poster.Post(ctx, m.url, "application/json", body, maxWebhookAnswer)
 	if err != nil {
-		return Output{}, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := m.client.Do(req)
-	if err != nil {
-		return Output{}, fmt.Errorf("request: %w", err)
-	}
-	defer func() {
-		// Reading what is left lets the connection be reused for the next
-		// message; the limit keeps a chatty service from holding us.
-		io.Copy(io.Discard, io.LimitReader(resp.Body, maxWebhookAnswer))
-		resp.Body.Close()
-	}()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return Output{}, fmt.Errorf("answer status %s", resp.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxWebhookAnswer+1))
-	if err != nil {
-		return Output{}, fmt.Errorf("read answer: %w", err)
+		if status == 0 {
+			return Output{}, fmt.Errorf("request: %w", err)
+		}
+		return Output{}, err // the poster names the status or the read failure
 	}
 	if len(data) > maxWebhookAnswer {
 		return Output{}, fmt.Errorf("answer longer than %d bytes", maxWebhookAnswer)

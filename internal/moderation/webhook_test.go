@@ -9,7 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tribune-go/tribune/internal/outbound"
 )
+
+// poster makes the tests' webhook calls, as the tribune's server does.
+var poster = outbound.New(nil)
 
 // rateService is a fake moderation service: it hands each request it gets
 // to the test and answers with a fixed status and body.
@@ -54,7 +59,7 @@ func TestWebhookRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := newRateService(t, http.StatusOK, `{"rating": null}`)
-			if got := rate(t, "webhook:"+svc.URL+"/rate", Deps{}, &tt.s); got != Neutral() {
+			if got := rate(t, "webhook:"+svc.URL+"/rate", Deps{Poster: poster}, &tt.s); got != Neutral() {
 				t.Errorf("Rate = %v, want neutral", got)
 			}
 			req := <-svc.requests
@@ -133,7 +138,7 @@ func TestWebhookAnswers(t *testing.T) {
 			svc := newRateService(t, tt.status, tt.answer)
 			var logs syncBuffer
 			spec := "webhook:" + svc.URL + "/rate"
-			got := rate(t, spec, Deps{Logger: testLogger(&logs)}, &Submission{Content: "x"})
+			got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{Content: "x"})
 			if got != tt.want {
 				t.Errorf("Rate = %v, want %v", got, tt.want)
 			}
@@ -164,7 +169,7 @@ func TestWebhookTooLongAnswer(t *testing.T) {
 	svc := newRateService(t, 200, long)
 	var logs syncBuffer
 	spec := "webhook:" + svc.URL
-	if got := rate(t, spec, Deps{Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+	if got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
 		t.Errorf("Rate = %v, want neutral", got)
 	}
 	checkWarning(t, logs.String(), spec, "answer longer than")
@@ -186,12 +191,12 @@ func TestWebhookTimeout(t *testing.T) {
 		name string
 		deps func(*syncBuffer) Deps
 	}{
-		{"own client", func(logs *syncBuffer) Deps {
-			return Deps{WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
+		{"outbound's own client", func(logs *syncBuffer) Deps {
+			return Deps{Poster: outbound.New(nil), WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
 		}},
 		// A client without a timeout of its own is still bounded.
 		{"caller's client", func(logs *syncBuffer) Deps {
-			return Deps{HTTPClient: &http.Client{}, WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
+			return Deps{Poster: outbound.New(&http.Client{}), WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
 		}},
 	}
 	for _, tt := range tests {
@@ -208,6 +213,23 @@ func TestWebhookTimeout(t *testing.T) {
 			}
 			checkWarning(t, logs.String(), spec, "deadline exceeded")
 		})
+	}
+}
+
+// TestWebhookWithoutPoster: a spec checked without a network (the command
+// line does so) builds, and the moderator is neutral, with a warning.
+func TestWebhookWithoutPoster(t *testing.T) {
+	svc := newRateService(t, 200, `{"rating": 0}`)
+	var logs syncBuffer
+	spec := "webhook:" + svc.URL
+	if got := rate(t, spec, Deps{Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+		t.Errorf("Rate without a poster = %v, want neutral", got)
+	}
+	checkWarning(t, logs.String(), spec, "no HTTP client")
+	select {
+	case <-svc.requests:
+		t.Error("the service was called")
+	default:
 	}
 }
 
@@ -230,7 +252,7 @@ func TestWebhookUnreachable(t *testing.T) {
 	svc.Close() // nothing listens there any more
 	var logs syncBuffer
 	spec := "webhook:" + url
-	if got := rate(t, spec, Deps{Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+	if got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
 		t.Errorf("Rate = %v, want neutral", got)
 	}
 	checkWarning(t, logs.String(), spec, "request")
@@ -283,7 +305,7 @@ func TestWebhookSpecMasksPassword(t *testing.T) {
 
 	var logs syncBuffer
 	spec := "webhook:" + strings.Replace(svc.URL, "http://", "http://bot:s3cret@", 1) + "/rate#reason"
-	m, err := ParseSpec(spec, Deps{Logger: testLogger(&logs)})
+	m, err := ParseSpec(spec, Deps{Poster: poster, Logger: testLogger(&logs)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 // expectRefused posts content and checks the 400 and its message, and that
@@ -240,7 +241,7 @@ func TestLastFMCommand(t *testing.T) {
 		asked = append(asked, r.Form.Get("user"))
 		mu.Unlock()
 		if r.Method != "POST" || r.Form.Get("method") != "user.getRecentTracks" || r.Form.Get("api_key") != "k3y" ||
-			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" || r.Header.Get("User-Agent") != "tribune" {
+			r.Form.Get("format") != "json" || r.Form.Get("limit") != "1" || r.Header.Get("User-Agent") != "tribune/"+version.String() {
 			t.Errorf("LastFM request: %s %v %v", r.Method, r.Form, r.Header)
 		}
 		fmt.Fprint(w, `{"recenttracks":{"track":[{"artist":{"#text":"Daft Punk"},"name":"Around the World","@attr":{"nowplaying":"true"}},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/tribune-go/tribune/internal/backend"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 // discovery serves the board configuration file coincoins' wizards and
@@ -23,7 +24,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	public := strconv.FormatBool(!s.cfg.Locked)
 	anonymous := strconv.FormatBool(!s.cfg.Locked && s.cfg.RemoteAnonymousPost)
 	b := []byte(backend.XMLDeclaration)
-	b = appendTag(b, "site", false, "baseurl", site, "name", name, "title", name, "version", "0.1.0")
+	b = appendTag(b, "site", false, "baseurl", site, "name", name, "title", name, "version", version.String())
 	b = appendTag(b, "board", false, "name", "board", "title", title)
 	b = appendTag(b, "backend", true, "path", root+"remote/xml/", "public", public,
 		"refresh", strconv.Itoa(s.cfg.RefreshShifting/1000), "tags_encoded", "false")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/outbound"
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
@@ -89,7 +90,8 @@ func newTribune(t testing.TB, b storetest.Backend, mutate func(*config.Config)) 
 // newServer starts a board and its server over the tribune's store.
 func (tr *tribune) newServer() (*board.Board, *Server) {
 	tr.t.Helper()
-	b, err := board.New(board.Deps{Config: tr.cfg, Store: tr.st, Logger: tr.log, Reserved: ReservedSlugs()})
+	b, err := board.New(board.Deps{Config: tr.cfg, Store: tr.st, Logger: tr.log, Outbound: outbound.New(nil),
+		Reserved: ReservedSlugs()})
 	if err != nil {
 		tr.t.Fatal(err)
 	}

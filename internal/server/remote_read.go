@@ -176,7 +176,7 @@ func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, 
 	if !shared || snap == nil {
 		return encode()
 	}
-	k := hub.Key{Format: int(f), After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
+	k := hub.Key{Format: f, After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
 	if f == backend.XML || f == backend.CrapXML {
 		k.Site = meta.Site
 	}
@@ -188,5 +188,5 @@ func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, 
 
 // meta is what every encoding needs of the tribune: its zone.
 func (s *Server) meta() backend.Meta {
-	return backend.Meta{Location: s.cfg.Location}
+	return backend.Meta{Location: s.cfg.Location, Zone: s.cfg.ZoneName()}
 }

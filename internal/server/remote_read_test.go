@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 type xmlBoard struct {
@@ -330,7 +331,7 @@ func TestDiscovery(t *testing.T) {
 	c := tr.client("x")
 	w := c.get("/tribune/discovery.config")
 	want := `<?xml version='1.0' encoding='UTF-8'?>
-<site baseurl="http://example.com" name="example.com" title="example.com" version="` + "0.1.0" + `"><board name="board" title="Tribune"><backend path="/tribune/remote/xml/" public="true" refresh="10" tags_encoded="false" /><post anonymous="true" max_length="500" method="post" path="/tribune/post/xml/"><field name="content">$m</field></post></board></site>`
+<site baseurl="http://example.com" name="example.com" title="example.com" version="` + version.String() + `"><board name="board" title="Tribune"><backend path="/tribune/remote/xml/" public="true" refresh="10" tags_encoded="false" /><post anonymous="true" max_length="500" method="post" path="/tribune/post/xml/"><field name="content">$m</field></post></board></site>`
 	if w.Code != 200 || w.Body.String() != want || w.Header().Get("Content-Type") != "application/xml; charset=utf-8" {
 		t.Fatalf("discovery: %d\n%s", w.Code, w.Body)
 	}

@@ -1,4 +1,4 @@
-package backend
+package config
 
 import (
 	"errors"
@@ -39,10 +39,42 @@ func TestLocalZoneName(t *testing.T) {
 	}
 }
 
+// A named zone is named after itself; a fixed offset has no name.
+func TestZoneName(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		loc  *time.Location
+		want string
+	}{
+		{paris, "Europe/Paris"},
+		{time.UTC, "UTC"},
+		{time.FixedZone("", 3600), ""},
+	} {
+		c := Config{Location: tc.loc}
+		if got := c.ZoneName(); got != tc.want {
+			t.Errorf("ZoneName of %v = %q, want %q", tc.loc, got, tc.want)
+		}
+	}
+}
+
 // The machine's zone, named from this machine's settings, is the zone
-// time.Local uses (when it can be named at all).
+// time.Local uses (when it can be named at all). TRIBUNE_TIMEZONE empty
+// means that zone.
 func TestLocalZoneIsTimeLocal(t *testing.T) {
-	name := zoneName(&Meta{Location: time.Local})
+	c, err := load(t, nil, map[string]string{"TRIBUNE_TIMEZONE": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Location != time.Local {
+		t.Fatalf("empty TRIBUNE_TIMEZONE: location %v, want time.Local", c.Location)
+	}
+	name := c.ZoneName()
+	if nilLoc := (&Config{}).ZoneName(); nilLoc != name {
+		t.Errorf("ZoneName with no location = %q, with time.Local %q", nilLoc, name)
+	}
 	if name == "" {
 		t.Skip("this machine's zone has no name")
 	}
