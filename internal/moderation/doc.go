@@ -64,9 +64,8 @@
 //     is neutral for registered users. Default reason "anonymous message".
 //
 // flood and duplicate count a sender by login when registered, otherwise by
-// client address, and ask a History (the storage layer's, or a
-// MemoryHistory) about earlier submissions, whatever their status. The
-// caller records every submission once decided. Counts, limits and ratings
+// client address, and ask a History (the storage layer's moderation
+// records) about earlier submissions, whatever their status. Counts, limits and ratings
 // are checked when the spec is parsed; a bad spec is a *SpecError naming it.
 //
 // # Webhook contract
