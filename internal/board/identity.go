@@ -28,7 +28,7 @@ func (b *Board) Identity(name, userAgent string) string {
 	if utf8.RuneCountInString(ua) < b.cfg.UALengthMin {
 		return coward
 	}
-	return cut(ua, maxIdentity)
+	return markup.Cut(ua, maxIdentity)
 }
 
 // CleanName is a name chosen with /name as the tribune shows it: sanitized,
@@ -39,7 +39,7 @@ func (b *Board) CleanName(name string) string {
 	if utf8.RuneCountInString(name) < b.cfg.UALengthMin {
 		return ""
 	}
-	return cut(name, maxIdentity)
+	return markup.Cut(name, maxIdentity)
 }
 
 // cleanUserAgent decodes a User-Agent as UTF-8, or Latin-1 when it is not
@@ -54,16 +54,4 @@ func cleanUserAgent(ua string) string {
 	}
 	ua = strings.ReplaceAll(ua, "&nbsp;", "")
 	return strings.TrimSpace(markup.Sanitize(ua))
-}
-
-// cut keeps the first n characters of s.
-func cut(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
@@ -259,5 +260,5 @@ func decisionError(err error) error {
 // cleanReason trims a decision's reason and keeps at most
 // moderation.MaxReasonLength characters, the length postman keeps.
 func cleanReason(reason string) string {
-	return cut(strings.TrimSpace(reason), moderation.MaxReasonLength)
+	return markup.Cut(strings.TrimSpace(reason), moderation.MaxReasonLength)
 }

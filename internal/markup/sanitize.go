@@ -100,3 +100,15 @@ func sanitizeAction(r rune) int {
 	}
 	return keep
 }
+
+// Cut keeps the first n characters (runes) of s.
+func Cut(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}

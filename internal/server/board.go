@@ -172,7 +172,7 @@ func (s *Server) boardMessage(m *model.Message, sess *board.Session) boardMessag
 		bm.Sup = markup.Superscript(m.ClockIndex)
 	}
 	if bm.Shown == "" {
-		bm.Shown = cut(m.Info, 30)
+		bm.Shown = markup.Cut(m.Info, 30)
 	}
 	return bm
 }
@@ -197,7 +197,7 @@ func boardSubmission(lang i18n.Lang, sub model.Submission) boardPending {
 	bp := boardPending{ID: sub.ID, Web: template.HTML(sub.Web), Login: sub.Login, Info: sub.Info, Shown: sub.Login,
 		Status: i18n.T(lang, "board.pending")}
 	if bp.Shown == "" {
-		bp.Shown = cut(sub.Info, 30)
+		bp.Shown = markup.Cut(sub.Info, 30)
 	}
 	if sub.Status == model.StatusRejected {
 		bp.Rejected, bp.Status = true, i18n.T(lang, "board.rejected")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -81,7 +82,7 @@ func TestBoardShowsOwnSubmissions(t *testing.T) {
 	if w := anon.post("/mod/noscript/", "content", "wait for me"); w.Code != http.StatusSeeOther {
 		t.Fatalf("pending post: %d", w.Code)
 	}
-	shown := cut(ua, 30)
+	shown := markup.Cut(ua, 30)
 	for _, path := range []string{"/mod/", "/mod/noscript/"} {
 		body := checkPage(t, anon, path, 200)
 		rows := regexp.MustCompile(`(?s)<li class="message pending owned[^"]*"[^>]*>.*?</li>`).FindAllString(body, -1)

@@ -125,20 +125,8 @@ func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
 		return
 	}
 	if msg, ok := strings.CutPrefix(v, flashError); ok {
-		p.Error = cut(markup.Sanitize(msg), 300)
+		p.Error = markup.Cut(markup.Sanitize(msg), 300)
 	} else if msg, ok := strings.CutPrefix(v, flashNotice); ok {
-		p.Notice = cut(markup.Sanitize(msg), 300)
+		p.Notice = markup.Cut(markup.Sanitize(msg), 300)
 	}
-}
-
-// cut keeps the first n characters of s.
-func cut(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

@@ -33,11 +33,35 @@ type route struct {
 type kind int
 
 const (
-	pageRoute kind = iota // a browser's page
-	formRoute             // a browser's form post, checked against cross-origin requests
-	readRoute             // a client's read
-	postRoute             // a client's post: HTTP Basic credentials count
+	kindPage kind = iota // a browser's page
+	kindForm             // a browser's form post, checked against cross-origin requests
+	kindRead             // a client's read
+	kindPost             // a client's post: HTTP Basic credentials count
 )
+
+// The table's lines: a pattern "METHOD path" (GET takes HEAD too), the
+// handler, and for a form the way back of a refused browser.
+func pageAt(pattern string, h handler) route      { return newRoute(pattern, kindPage, h, nil, nil) }
+func readAt(pattern string, h handler) route      { return newRoute(pattern, kindRead, h, nil, nil) }
+func postAt(pattern string, fh formHandler) route { return newRoute(pattern, kindPost, nil, fh, nil) }
+func formAt(pattern string, fh formHandler, back ...refusal) route {
+	var b refusal
+	if len(back) > 0 {
+		b = back[0]
+	}
+	return newRoute(pattern, kindForm, nil, fh, b)
+}
+
+func newRoute(pattern string, k kind, h handler, fh formHandler, back refusal) route {
+	method, path, _ := strings.Cut(pattern, " ")
+	return route{method: method, path: path, kind: k, h: h, fh: fh, back: back}
+}
+
+// public marks a channel route served on a locked tribune too.
+func public(rt route) route {
+	rt.public = true
+	return rt
+}
 
 // handler is a handler that may fail; fail renders its error.
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -52,32 +76,32 @@ type refusal func(w http.ResponseWriter, r *http.Request, form url.Values, e *Er
 func (s *Server) channelRoutes() []route {
 	rs := []route{
 		// The web board, its live stream and its own post route.
-		{method: "GET", path: "{$}", kind: pageRoute, h: s.showBoard},
-		{method: "GET", path: "noscript/{$}", kind: pageRoute, h: s.showBoardNoScript},
-		{method: "POST", path: "{$}", kind: formRoute, fh: s.postBoard, back: s.backToBoard(false)},
-		{method: "POST", path: "noscript/{$}", kind: formRoute, fh: s.postBoardNoScript, back: s.backToBoard(true)},
-		{method: "GET", path: "remote/stream/{$}", kind: readRoute, h: s.stream},
+		pageAt("GET {$}", s.showBoard),
+		pageAt("GET noscript/{$}", s.showBoardNoScript),
+		formAt("POST {$}", s.postBoard, s.backToBoard(false)),
+		formAt("POST noscript/{$}", s.postBoardNoScript, s.backToBoard(true)),
+		readAt("GET remote/stream/{$}", s.stream),
 
 		// Remote backends, for coincoins and scripts.
-		{method: "GET", path: "remote/{$}", kind: readRoute, h: s.backend(backend.Plain)},
-		{method: "GET", path: "remote/tsv/{$}", kind: readRoute, h: s.backend(backend.TSV)},
-		{method: "GET", path: "remote/json/{$}", kind: readRoute, h: s.backend(backend.JSON)},
-		{method: "GET", path: "remote/xml/{$}", kind: readRoute, h: s.backend(backend.XML)},
-		{method: "GET", path: "crap/remote.xml", kind: readRoute, h: s.backend(backend.CrapXML)},
-		{method: "GET", path: "remote/xml/crap/{$}", kind: readRoute, h: s.backend(backend.CrapXML)}, // path of the original's docs
-		{method: "GET", path: "clock/{clock}/{$}", kind: readRoute, h: s.clockFinder(backend.JSON)},
-		{method: "GET", path: "clock/{clock}/xml/{$}", kind: readRoute, h: s.clockFinder(backend.XML)},
-		{method: "GET", path: "discovery.config", kind: readRoute, h: s.discovery, public: true}, // it says the tribune is locked
+		readAt("GET remote/{$}", s.backend(backend.Plain)),
+		readAt("GET remote/tsv/{$}", s.backend(backend.TSV)),
+		readAt("GET remote/json/{$}", s.backend(backend.JSON)),
+		readAt("GET remote/xml/{$}", s.backend(backend.XML)),
+		readAt("GET crap/remote.xml", s.backend(backend.CrapXML)),
+		readAt("GET remote/xml/crap/{$}", s.backend(backend.CrapXML)), // path of the original's docs
+		readAt("GET clock/{clock}/{$}", s.clockFinder(backend.JSON)),
+		readAt("GET clock/{clock}/xml/{$}", s.clockFinder(backend.XML)),
+		public(readAt("GET discovery.config", s.discovery)), // it says the tribune is locked
 	}
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {
 		rs = append(rs,
-			route{method: m, path: "post/{$}", kind: postRoute, fh: s.postTo(backend.Plain)},
-			route{method: m, path: "post/tsv/{$}", kind: postRoute, fh: s.postTo(backend.TSV)},
-			route{method: m, path: "post/json/{$}", kind: postRoute, fh: s.postTo(backend.JSON)},
-			route{method: m, path: "post/xml/{$}", kind: postRoute, fh: s.postTo(backend.XML)},
-			route{method: m, path: "crap/post.xml", kind: postRoute, fh: s.postTo(backend.CrapXML)},
-			route{method: m, path: "post/xml/crap/{$}", kind: postRoute, fh: s.postTo(backend.CrapXML)}, // path of the original's docs
+			postAt(m+" post/{$}", s.postTo(backend.Plain)),
+			postAt(m+" post/tsv/{$}", s.postTo(backend.TSV)),
+			postAt(m+" post/json/{$}", s.postTo(backend.JSON)),
+			postAt(m+" post/xml/{$}", s.postTo(backend.XML)),
+			postAt(m+" crap/post.xml", s.postTo(backend.CrapXML)),
+			postAt(m+" post/xml/crap/{$}", s.postTo(backend.CrapXML)), // path of the original's docs
 		)
 	}
 	return rs
@@ -85,33 +109,33 @@ func (s *Server) channelRoutes() []route {
 
 func (s *Server) siteRoutes() []route {
 	return []route{
-		{method: "GET", path: "/static/{file}", kind: readRoute, h: s.static},
-		{method: "GET", path: "/login", kind: pageRoute, h: s.showLogin},
-		{method: "POST", path: "/login", kind: formRoute, fh: s.postLogin, back: s.backToForm("login")},
-		{method: "POST", path: "/logout", kind: formRoute, fh: s.postLogout},
-		{method: "GET", path: "/signup", kind: pageRoute, h: s.showSignup},
-		{method: "POST", path: "/signup", kind: formRoute, fh: s.postSignup, back: s.backToForm("signup")},
-		{method: "POST", path: "/lang", kind: formRoute, fh: s.postLang},
-		{method: "GET", path: "/captcha/{file}", kind: pageRoute, h: s.showCaptcha},
-		{method: "GET", path: "/my/messages.json", kind: pageRoute, h: s.myMessagesJSON},
-		{method: "GET", path: "/prefs.json", kind: pageRoute, h: s.showPrefs},
-		{method: "POST", path: "/prefs", kind: formRoute, fh: s.postPrefs, back: s.backWithFlash("/profile")},
-		{method: "POST", path: "/prefs/filters", kind: formRoute, fh: s.postFilters, back: s.backWithFlash("/profile")},
-		{method: "GET", path: "/profile", kind: pageRoute, h: s.showProfile},
-		{method: "POST", path: "/profile/password", kind: formRoute, fh: s.postPassword, back: s.backWithFlash("/profile")},
+		readAt("GET /static/{file}", s.static),
+		pageAt("GET /login", s.showLogin),
+		formAt("POST /login", s.postLogin, s.backToForm("login")),
+		formAt("POST /logout", s.postLogout),
+		pageAt("GET /signup", s.showSignup),
+		formAt("POST /signup", s.postSignup, s.backToForm("signup")),
+		formAt("POST /lang", s.postLang),
+		pageAt("GET /captcha/{file}", s.showCaptcha),
+		pageAt("GET /my/messages.json", s.myMessagesJSON),
+		pageAt("GET /prefs.json", s.showPrefs),
+		formAt("POST /prefs", s.postPrefs, s.backWithFlash("/profile")),
+		formAt("POST /prefs/filters", s.postFilters, s.backWithFlash("/profile")),
+		pageAt("GET /profile", s.showProfile),
+		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
 
 		// Moderation, for moderators and admins (session or HTTP Basic).
-		{method: "GET", path: "/moderation/pending.json", kind: pageRoute, h: s.pendingJSON},
-		{method: "POST", path: "/moderation/{id}/accept", kind: formRoute, fh: s.acceptSubmission},
-		{method: "POST", path: "/moderation/{id}/reject", kind: formRoute, fh: s.rejectSubmission},
-		{method: "POST", path: "/moderation/{id}/remove", kind: formRoute, fh: s.removeMessage},
-		{method: "GET", path: "/moderation/{$}", kind: pageRoute, h: s.showModeration},
-		{method: "POST", path: "/moderation/remove", kind: formRoute, fh: s.removeByForm},
+		pageAt("GET /moderation/pending.json", s.pendingJSON),
+		formAt("POST /moderation/{id}/accept", s.acceptSubmission),
+		formAt("POST /moderation/{id}/reject", s.rejectSubmission),
+		formAt("POST /moderation/{id}/remove", s.removeMessage),
+		pageAt("GET /moderation/{$}", s.showModeration),
+		formAt("POST /moderation/remove", s.removeByForm),
 
 		// Administration, for admins.
-		{method: "GET", path: "/admin/{$}", kind: pageRoute, h: s.showAdmin},
-		{method: "POST", path: "/admin/channels", kind: formRoute, fh: s.postAdminChannel, back: s.backWithFlash("/admin/")},
-		{method: "POST", path: "/admin/users", kind: formRoute, fh: s.postAdminRole, back: s.backWithFlash("/admin/")},
+		pageAt("GET /admin/{$}", s.showAdmin),
+		formAt("POST /admin/channels", s.postAdminChannel, s.backWithFlash("/admin/")),
+		formAt("POST /admin/users", s.postAdminRole, s.backWithFlash("/admin/")),
 	}
 }
 
@@ -205,11 +229,11 @@ func (s *Server) methods(byMethod map[string]http.Handler, allow string) http.Ha
 func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, error)) http.Handler {
 	return s.h(func(w http.ResponseWriter, r *http.Request) error {
 		v := visitOf(r)
-		v.client = rt.kind == readRoute || rt.kind == postRoute
+		v.client = rt.kind == kindRead || rt.kind == kindPost
 		v.answer = answerText
 		if !v.client {
 			v.answer = pageOrText(r)
-			if rt.kind == formRoute && v.answer == answerText && strings.Contains(r.Header.Get("Accept"), "application/json") {
+			if rt.kind == kindForm && v.answer == answerText && strings.Contains(r.Header.Get("Accept"), "application/json") {
 				v.answer = answerJSON
 			}
 		}
@@ -220,13 +244,13 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 			}
 			v.channel = c
 		}
-		if rt.kind == formRoute {
+		if rt.kind == kindForm {
 			if err := s.csrf.Check(r); err != nil {
 				return httpError(http.StatusForbidden, s.t(r, "error.cross_origin"))
 			}
 		}
 		if channel != nil && !rt.public {
-			if answered, err := s.unlocked(w, r, rt.kind == postRoute); answered || err != nil {
+			if answered, err := s.unlocked(w, r, rt.kind == kindPost); answered || err != nil {
 				return err
 			}
 		}
