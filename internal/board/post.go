@@ -34,7 +34,7 @@ const (
 // Poster is who posts, and from where.
 type Poster struct {
 	User    *model.User // nil: anonymous
-	Session *Session    // the poster's session, never nil
+	Session *Session    // the poster's session; nil: a new one
 	// Name is the identity chosen with /name, as the client keeps it ("" for
 	// none); UserAgent is the client's, as received. The message's identity
 	// is the first of them that is usable (see Identity).
@@ -76,6 +76,9 @@ type Effects struct {
 // rejected is not an error: see Outcome.Submission.
 func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string) (Outcome, error) {
 	var out Outcome
+	if p.Session == nil {
+		p.Session = &Session{} // a client that keeps no session
+	}
 	if p.Via == ViaRemote && p.User == nil && !b.cfg.RemoteAnonymousPost {
 		return out, ErrAnonymousPost
 	}

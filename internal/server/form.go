@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -124,4 +125,45 @@ func messageField(vs url.Values) string {
 		}
 	}
 	return ""
+}
+
+// lastIDNames are the spellings of the last-id argument clients use:
+// djangotribune's last_id, jb3's and quteqoin's last, rfm's lastId and
+// moules' id.
+var lastIDNames = [...]string{"last_id", "last", "lastId", "id"}
+
+// last is the last value of a query argument, "" when absent.
+func last(q url.Values, name string) string {
+	vs := q[name]
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
+// lastID reads the last id under any of its names; a missing, malformed or
+// negative value means no lower bound. A number too large for 64 bits is
+// the largest id (nothing is newer), not "no bound": a client that sends
+// one must not be flooded with the whole backend.
+func lastID(q url.Values) int64 {
+	for _, name := range lastIDNames {
+		if v := last(q, name); v != "" {
+			// On overflow ParseInt returns the largest int64, with ErrRange.
+			if n, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
+				return n
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// hasLastID tells whether a form gives a last id, even an empty one.
+func hasLastID(form url.Values) bool {
+	for _, name := range lastIDNames {
+		if len(form[name]) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -99,12 +99,3 @@ func removalNotice(lang i18n.Lang, reason string) string {
 	}
 	return i18n.T(lang, "moderation.removed_notice_because", reason)
 }
-
-func hasLastID(form url.Values) bool {
-	for _, name := range lastIDNames {
-		if len(form[name]) > 0 {
-			return true
-		}
-	}
-	return false
-}

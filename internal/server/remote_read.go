@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,11 +21,6 @@ type listOptions struct {
 	after      int64 // last id: only messages with a greater id
 	tableWidth int
 }
-
-// lastIDNames are the spellings of the last-id argument clients use:
-// djangotribune's last_id, jb3's and quteqoin's last, rfm's lastId and
-// moules' id.
-var lastIDNames = [...]string{"last_id", "last", "lastId", "id"}
 
 // parseListOptions reads limit, direction, the last id and table_width from
 // q. As in djangotribune, a malformed value falls back to its default, and a
@@ -49,32 +43,6 @@ func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
 		o.tableWidth = texttable.ParseTableWidth(last(q, "table_width"))
 	}
 	return o
-}
-
-// last is the last value of a query argument, "" when absent.
-func last(q url.Values, name string) string {
-	vs := q[name]
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[len(vs)-1]
-}
-
-// lastID reads the last id under any of its names; a missing, malformed or
-// negative value means no lower bound. A number too large for 64 bits is
-// the largest id (nothing is newer), not "no bound": a client that sends
-// one must not be flooded with the whole backend.
-func lastID(q url.Values) int64 {
-	for _, name := range lastIDNames {
-		if v := last(q, name); v != "" {
-			// On overflow ParseInt returns the largest int64, with ErrRange.
-			if n, err := strconv.ParseInt(v, 10, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
-				return n
-			}
-			return 0
-		}
-	}
-	return 0
 }
 
 // backend serves one remote format for the request's channel.
