@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +41,9 @@ func (b *Board) CheckPassword(ctx context.Context, name, password, address strin
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check, so timing does not tell
 		// which accounts exist.
-		auth.Verify(b.dummyHash, password)
+		if dummy, err := b.dummyHash(); err == nil {
+			auth.Verify(dummy, password)
+		}
 		b.logins.failed(name, address)
 		return nil, ErrBadCredentials
 	}
@@ -83,7 +84,7 @@ func (b *Board) CreateUser(ctx context.Context, name, password string, role mode
 
 func (b *Board) createUser(ctx context.Context, name, password, again string, role model.Role) (model.User, error) {
 	if err := auth.ValidUsername(name); err != nil {
-		return model.User{}, &UserError{Name: name, Err: fmt.Errorf("%w: %w", ErrBadUsername, err)}
+		return model.User{}, &UserError{Name: name, Err: &RuleError{Kind: ErrBadUsername, Rule: err}}
 	}
 	hash, err := b.hashPassword(name, password, again)
 	if err != nil {
@@ -99,7 +100,7 @@ func (b *Board) createUser(ctx context.Context, name, password, again string, ro
 // hashPassword checks a new password, typed again as again, and hashes it.
 func (b *Board) hashPassword(name, password, again string) (string, error) {
 	if err := auth.ValidPassword(password); err != nil {
-		return "", &UserError{Name: name, Err: fmt.Errorf("%w: %w", ErrBadPassword, err)}
+		return "", &UserError{Name: name, Err: &RuleError{Kind: ErrBadPassword, Rule: err}}
 	}
 	if again != password {
 		return "", ErrPasswordsDiffer

@@ -41,7 +41,6 @@ type Outbound interface {
 type Deps struct {
 	Config *config.Config // validated
 	Store  *store.Store
-	Hub    *hub.Hub // nil: a hub of the Board's own (no live reads needed)
 	Logger *slog.Logger
 	// Outbound makes the webhook and LastFM calls; nil makes none (they
 	// fail as unreachable).
@@ -71,8 +70,9 @@ type Board struct {
 	signups  *limit.Keyed // per address
 	logins   loginLimiter
 	// dummyHash is checked against when an account does not exist, so a
-	// failed log-in costs the same either way.
-	dummyHash string
+	// failed log-in costs the same either way. Made on first use: the
+	// command line's boards check no password.
+	dummyHash func() (string, error)
 
 	background sync.WaitGroup // webhook calls in flight
 }
@@ -88,10 +88,7 @@ func New(d Deps) (*Board, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := d.Hub
-	if h == nil {
-		h = hub.New(d.Store, cfg.MaxLimit, log)
-	}
+	h := hub.New(d.Store, cfg.MaxLimit, log)
 	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound,
 		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
@@ -103,9 +100,7 @@ func New(d Deps) (*Board, error) {
 	for _, w := range d.Reserved {
 		b.reserved[strings.ToLower(w)] = true
 	}
-	if b.dummyHash, err = auth.Hash("not a password", b.passwordParams()); err != nil {
-		return nil, err
-	}
+	b.dummyHash = sync.OnceValues(func() (string, error) { return auth.Hash("not a password", b.passwordParams()) })
 	if b.channels, err = newRegistry(context.Background(), d.Store, h.Forget); err != nil {
 		return nil, err
 	}

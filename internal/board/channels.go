@@ -3,6 +3,7 @@ package board
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -97,7 +98,7 @@ func (b *Board) ValidSlug(slug string) error {
 	}
 	for _, c := range []byte(slug) {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return ErrSlugChars
+			return fmt.Errorf("%w (not %q)", ErrSlugChars, c)
 		}
 	}
 	if b.reserved[strings.ToLower(slug)] {

@@ -84,7 +84,7 @@ var (
 )
 
 // UserError is about a named account: Err is ErrUserExists, ErrNoUser,
-// ErrBadUsername or ErrBadPassword (which wrap the rule that was broken).
+// or a *RuleError (ErrBadUsername, ErrBadPassword).
 type UserError struct {
 	Name string
 	Err  error
@@ -101,6 +101,13 @@ func (e *UserError) Error() string {
 }
 
 func (e *UserError) Unwrap() error { return e.Err }
+
+// RuleError is a broken rule of a kind (ErrBadUsername, ErrBadPassword…),
+// worded by the rule itself (auth's).
+type RuleError struct{ Kind, Rule error }
+
+func (e *RuleError) Error() string   { return e.Rule.Error() }
+func (e *RuleError) Unwrap() []error { return []error{e.Kind, e.Rule} }
 
 // What a ChannelError may hold, besides a *PolicyError.
 var (
@@ -125,7 +132,7 @@ func (e *ChannelError) Error() string {
 		return fmt.Sprintf("no channel %q", e.Slug)
 	case errors.Is(e.Err, ErrChannelExists):
 		return fmt.Sprintf("channel %q already exists", e.Slug)
-	case errors.Is(e.Err, ErrSlugReserved), errors.Is(e.Err, ErrSlugChars):
+	case errors.Is(e.Err, ErrSlugReserved):
 		return fmt.Sprintf("%q: %v", e.Slug, e.Err)
 	}
 	return e.Err.Error()

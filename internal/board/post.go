@@ -172,7 +172,7 @@ func allow(l *limit.Keyed, which Limit, p Poster) error {
 // runCommand runs the command in text, recording what it did in out. It
 // returns the message to post in its place, if any.
 func (b *Board) runCommand(ctx context.Context, text string, p Poster, out *Outcome) (post string, err error) {
-	env := b.commandEnv(p.Session, p.Lang)
+	env := b.commandEnv(p.Session, p.User, p.Lang)
 	res, _, err := commands.Run(ctx, text, env)
 	if err != nil {
 		if commands.IsError(err) {
@@ -185,13 +185,14 @@ func (b *Board) runCommand(ctx context.Context, text string, p Poster, out *Outc
 	return res.Post, nil
 }
 
-// commandEnv is what a command of sess may see and use.
-func (b *Board) commandEnv(sess *Session, lang i18n.Lang) *commands.Env {
+// commandEnv is what a command of user (the poster's account, which HTTP
+// Basic may give) on sess may see and use.
+func (b *Board) commandEnv(sess *Session, user *model.User, lang i18n.Lang) *commands.Env {
 	st := sess.Data.Bak
 	if st == nil {
 		st = bak.New()
 	}
-	return &commands.Env{Lang: lang, User: sess.User, Bak: st, Filters: filterStore{b.st}, LastFM: b.lastfm,
+	return &commands.Env{Lang: lang, User: user, Bak: st, Filters: filterStore{b.st}, LastFM: b.lastfm,
 		NameMin: b.cfg.UALengthMin}
 }
 
@@ -240,7 +241,7 @@ func (b *Board) EditFilters(ctx context.Context, sess *Session, lang i18n.Lang, 
 	default:
 		return "", eff, ErrFilterOp
 	}
-	env := b.commandEnv(sess, lang)
+	env := b.commandEnv(sess, sess.User, lang)
 	res, err := commands.Filter(ctx, env, op, r)
 	if err != nil {
 		if commands.IsError(err) {

@@ -80,12 +80,12 @@ const (
 // published messages: its submissions waiting for a moderator and those
 // rejected in the last day, oldest first.
 func (b *Board) OwnOnBoard(ctx context.Context, channelID int64, sess *Session) ([]model.Submission, error) {
-	return b.st.OwnOnBoard(ctx, channelID, sess.UserID(), sess.ID, time.Now().Add(-rejectedShownFor), ownShownMax)
+	return b.st.OwnOnBoard(ctx, channelID, sess.UserID(), sess.id(), time.Now().Add(-rejectedShownFor), ownShownMax)
 }
 
 // SubmissionsOf lists the moderation records of the session's visitor
 // (pending, accepted, rejected with the reason, removed), newest first: how
 // the author of a rejected message learns why.
 func (b *Board) SubmissionsOf(ctx context.Context, sess *Session) ([]model.Submission, error) {
-	return b.st.SubmissionsOf(ctx, sess.UserID(), sess.ID, 100)
+	return b.st.SubmissionsOf(ctx, sess.UserID(), sess.id(), 100)
 }

@@ -85,12 +85,20 @@ func (s *Session) Issued() bool {
 	return issued
 }
 
-// UserID is the session's account id, 0 when anonymous.
+// UserID is the session's account id, 0 when anonymous (or nil).
 func (s *Session) UserID() int64 {
-	if s.User == nil {
+	if s == nil || s.User == nil {
 		return 0
 	}
 	return s.User.ID
+}
+
+// id is the session's store id, "" for none.
+func (s *Session) id() string {
+	if s == nil {
+		return ""
+	}
+	return s.ID
 }
 
 // Hide is the session's active BaK filter, nil when none.

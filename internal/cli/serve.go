@@ -123,7 +123,11 @@ func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close f
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err = board.New(board.Deps{Config: cfg, Store: st, Logger: cfg.Logger, Reserved: server.ReservedSlugs()})
+	// Management commands render no message: they need not read the URL
+	// labels file (which the server's account may be the only one to read).
+	bcfg := *cfg
+	bcfg.URLLabelsFile = ""
+	b, err = board.New(board.Deps{Config: &bcfg, Store: st, Logger: cfg.Logger, Reserved: server.ReservedSlugs()})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

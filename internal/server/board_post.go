@@ -43,8 +43,12 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.
 	if visitOf(r).answer == answerJSON {
 		return s.boardAnswerJSON(w, r, form, sess, out, err)
 	}
+	if e := s.word(r, err); e != nil && e.Status < 500 {
+		// The board again, with the error and what was typed.
+		return s.boardRefused(w, r, form, e, noScript)
+	}
 	if err != nil {
-		return refuse(err)
+		return err
 	}
 	switch {
 	case out.Notice != "":
@@ -60,19 +64,18 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.
 	return nil
 }
 
-// backToBoard shows the board again after a refused post, with the error
-// and the text typed (but a rejected message's: it is gone).
-func (s *Server) backToBoard(noScript bool) refusal {
-	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
-		content := messageField(form)
-		if e.Header.Get("X-Moderation") == "rejected" {
-			content = ""
-		}
-		for k, v := range e.Header { // Retry-After, X-Moderation
-			w.Header()[k] = v
-		}
-		return s.boardPage(w, r, e.Status, noScript, e.Msg, content)
+// boardRefused shows the board again after a refused post, to browsers and
+// scripts alike, with the error and the text typed (but a rejected
+// message's: it is gone).
+func (s *Server) boardRefused(w http.ResponseWriter, r *http.Request, form url.Values, e *Error, noScript bool) error {
+	content := messageField(form)
+	if e.Header.Get("X-Moderation") == "rejected" {
+		content = ""
 	}
+	for k, v := range e.Header { // Retry-After, X-Moderation
+		w.Header()[k] = v
+	}
+	return s.boardPage(w, r, e.Status, noScript, e.Msg, content)
 }
 
 // boardAnswer is the JSON answer to board.js.

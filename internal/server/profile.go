@@ -69,5 +69,10 @@ func (s *Server) postPassword(w http.ResponseWriter, r *http.Request, form url.V
 		return refuse(err)
 	}
 	s.useSession(w, r, fresh)
-	return s.doneWithFlash(w, r, s.cfg.Prefix+"/profile", s.t(r, "profile.password_changed"))
+	msg := s.t(r, "profile.password_changed")
+	if visitOf(r).answer == answerPage {
+		return s.doneWithFlash(w, r, s.cfg.Prefix+"/profile", msg)
+	}
+	writeText(w, r, http.StatusOK, msg)
+	return nil
 }

@@ -53,12 +53,12 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, next, notice strin
 	return nil
 }
 
-// doneWithFlash is done, showing the notice to a browser on the next page.
+// doneWithFlash answers a form of the site's pages that did what it
+// asked: back to the page next, where the notice shows once.
 func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, notice string) error {
-	if visitOf(r).answer == answerPage {
-		s.setFlash(w, flashNotice, notice)
-	}
-	return s.done(w, r, next, notice)
+	s.setFlash(w, flashNotice, notice)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
 // backWithFlash sends a refused form back to the page it came from (its

@@ -78,8 +78,8 @@ func (s *Server) channelRoutes() []route {
 		// The web board, its live stream and its own post route.
 		pageAt("GET {$}", s.showBoard),
 		pageAt("GET noscript/{$}", s.showBoardNoScript),
-		formAt("POST {$}", s.postBoard, s.backToBoard(false)),
-		formAt("POST noscript/{$}", s.postBoardNoScript, s.backToBoard(true)),
+		formAt("POST {$}", s.postBoard),
+		formAt("POST noscript/{$}", s.postBoardNoScript),
 		readAt("GET remote/stream/{$}", s.stream),
 
 		// Remote backends, for coincoins and scripts.
@@ -191,7 +191,7 @@ func (t *table) add(pattern, method string, h http.Handler) {
 }
 
 // mount registers each path once, for every method, and the path without
-// its final slash (but root) as a redirect to it.
+// its final slash (but root) as a redirect to it for the same methods.
 func (t *table) mount(root string) {
 	for _, pattern := range t.order {
 		byMethod := t.paths[pattern]
@@ -205,7 +205,11 @@ func (t *table) mount(root string) {
 		slices.Sort(allow)
 		t.mux.Handle(pattern, t.s.methods(byMethod, strings.Join(allow, ", ")))
 		if slashless, ok := strings.CutSuffix(pattern, "/{$}"); ok && slashless != root && slashless != "" {
-			t.mux.HandleFunc(slashless, addSlash)
+			redirect := map[string]http.Handler{}
+			for m := range byMethod {
+				redirect[m] = http.HandlerFunc(addSlash)
+			}
+			t.mux.Handle(slashless, t.s.methods(redirect, strings.Join(allow, ", ")))
 		}
 	}
 }
@@ -260,6 +264,9 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 		f, err := s.readForm(w, r)
 		if err != nil {
 			return err
+		}
+		if rt.kind == kindForm && v.answer == answerText && f.Has("next") {
+			v.answer = answerPage // the site's own forms say where to go next
 		}
 		err = rt.fh(w, r, f)
 		var ref *refused

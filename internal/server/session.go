@@ -137,9 +137,13 @@ type basicAnswer struct {
 	err  error
 }
 
-// chosenName reads the name cookie, "" when there is none or it is not
-// valid (djangotribune answered 500 to a bad cookie).
-func (s *Server) chosenName(r *http.Request) string {
+// chosenName is the name chosen with /name, as the tribune shows it; ""
+// when there is none.
+func (s *Server) chosenName(r *http.Request) string { return s.board.CleanName(s.nameCookieValue(r)) }
+
+// nameCookieValue reads the name cookie, "" when there is none or it is
+// not valid (djangotribune answered 500 to a bad cookie).
+func (s *Server) nameCookieValue(r *http.Request) string {
 	c, err := r.Cookie(s.cfg.UACookieName)
 	if err != nil {
 		return ""
@@ -154,7 +158,7 @@ func (s *Server) chosenName(r *http.Request) string {
 			return ""
 		}
 	}
-	return s.board.CleanName(string(b))
+	return string(b)
 }
 
 // nameCookie is the cookie /name sets: the name in base64, quoted as
@@ -174,6 +178,6 @@ func (s *Server) nameCookie(name string) *http.Cookie {
 // poster is who posts with r, for the board.
 func (s *Server) poster(r *http.Request, user *model.User, sess *board.Session, via board.Via) board.Poster {
 	v := visitOf(r)
-	return board.Poster{User: user, Session: sess, Name: s.chosenName(r), UserAgent: r.Header.Get("User-Agent"),
+	return board.Poster{User: user, Session: sess, Name: s.nameCookieValue(r), UserAgent: r.Header.Get("User-Agent"),
 		Address: v.ip, Lang: v.lang, Via: via, Site: s.siteURL(r)}
 }
