@@ -626,3 +626,16 @@ func TestSchemaRefusals(t *testing.T) {
 		}
 	})
 }
+
+// Management commands render no message: a URL labels file they cannot
+// read (the server's own) does not stop them.
+func TestManagementWithoutTheLabelsFile(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.env["TRIBUNE_URL_LABELS_FILE"] = "/nonexistent/labels.tsv"
+		tr.ok("", "channel", "create", "troie", "La guerre de Troie")
+		if out := tr.ok("", "channel", "list"); !strings.Contains(out, "troie") {
+			t.Fatalf("list: %s", out)
+		}
+		tr.ok("", "user", "list")
+	})
+}

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/version"
 )
 
@@ -435,4 +438,25 @@ func TestPostRateLimitMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Commands run as the poster: a script posting with HTTP Basic credentials
+// saves its filters to its account, whatever session cookie it carries.
+func TestCommandsRunAsTheBasicAccount(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		bob := tr.createUser(t, "bob", model.RoleUser)
+		tr.createUser(t, "alice", model.RoleUser)
+		c := tr.client("script")
+		c.login(t, "alice") // a session of alice's, sent along
+		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:bob-password"))
+		for _, cmd := range []string{"/bak set ua *= foo", "/bak save"} {
+			if w := c.do("POST", "/post/", "content="+url.QueryEscape(cmd), "Authorization", basic); w.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", cmd, w.Code, w.Body)
+			}
+		}
+		fs, err := tr.st.Filters(t.Context(), bob.ID)
+		if err != nil || len(fs) != 1 || fs[0].Value != "foo" {
+			t.Fatalf("bob's filters: %+v %v", fs, err)
+		}
+	})
 }

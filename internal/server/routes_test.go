@@ -284,3 +284,40 @@ func TestReservedSlugsFromTheRouteTable(t *testing.T) {
 		}
 	}
 }
+
+// A path without its final slash is redirected only for the methods the
+// path with it takes; the others get 405 and what it takes.
+func TestSlashlessOtherMethods(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	c := tr.client("x")
+	for _, tc := range []struct{ method, path, allow string }{
+		{"GET", "/post", "POST, PUT"},
+		{"POST", "/remote", "GET, HEAD"},
+		{"POST", "/remote/xml", "GET, HEAD"},
+		{"PUT", "/moderation", "GET, HEAD"},
+	} {
+		w := c.do(tc.method, tc.path, "content=x")
+		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d %q, want 405 %q", tc.method, tc.path, w.Code, w.Header().Get("Allow"), tc.allow)
+		}
+	}
+}
+
+// A form that says where to go next is a browser's, whatever it accepts.
+func TestFormWithNextIsABrowsers(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	tr.createUser(t, "nono", model.RoleUser)
+	c := tr.client("x")
+	if w := c.post("/login", "username", "nono", "password", "wrong", "next", "/troie/"); w.Code != 401 ||
+		!strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("refused log-in: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	if w := c.post("/login", "username", "nono", "password", "nono-password", "next", "/troie/"); w.Code != 303 ||
+		w.Header().Get("Location") != "/troie/" {
+		t.Errorf("log-in: %d %v", w.Code, w.Header())
+	}
+	if w := c.post("/login", "username", "nono", "password", "nono-password"); w.Code != 200 ||
+		w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Errorf("a script's log-in: %d %v", w.Code, w.Header())
+	}
+}
