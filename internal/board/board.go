@@ -140,6 +140,7 @@ func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
 // and captchas are purged. It returns once webhook calls in flight are done.
 func (b *Board) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	wg.Go(func() { b.dummyHash() }) // before the first log-in, whose time it would tell
 	wg.Go(func() { b.hub.Run(ctx) })
 	wg.Go(func() { b.purge(ctx) })
 	b.channels.run(ctx, b.log)

@@ -142,9 +142,12 @@ func (s *Server) word(r *http.Request, err error) *Error {
 		w.Field = "content"
 		return w
 	case errors.As(err, &limit):
-		key := map[board.Limit]string{board.LimitPosts: "error.too_many_posts", board.LimitCommands: "error.too_many_commands"}[limit.Limit]
-		if key == "" {
-			key = "error.too_many"
+		key := "error.too_many" // log-ins, sign-ups
+		switch limit.Limit {
+		case board.LimitPosts:
+			key = "error.too_many_posts"
+		case board.LimitCommands:
+			key = "error.too_many_commands"
 		}
 		return tooMany(lang, key, limit.Wait)
 	case errors.As(err, &userErr):
