@@ -27,9 +27,6 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 	return b.openSession(ctx, old, u)
 }
 
-// LogOut ends a session.
-func (b *Board) LogOut(ctx context.Context, sess *Session) error { return b.EndSession(ctx, sess) }
-
 // CheckPassword verifies a user name and password (HTTP Basic credentials,
 // a log-in form). Failures are rate limited per account and per address;
 // every failure, whether the account exists or not, is ErrBadCredentials.

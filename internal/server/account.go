@@ -34,7 +34,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request, form url.Val
 	if err != nil {
 		return err
 	}
-	if err := s.board.LogOut(r.Context(), sess); err != nil {
+	if err := s.board.EndSession(r.Context(), sess); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cfg.SessionCookieName, Path: s.cookiePath(), Domain: s.cfg.CookieDomain, MaxAge: -1})
