@@ -4,6 +4,7 @@ package limit
 
 import (
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -115,4 +116,24 @@ func (k *Keyed) waitFor(b *bucket, now time.Time) time.Duration {
 	}
 	secs := (1 - tokens) / float64(b.lim.Limit())
 	return time.Duration(math.Ceil(secs * float64(time.Second)))
+}
+
+// AddressKey is the key of a client address for limits: an IPv4 address
+// as itself (IPv4-mapped IPv6 addresses unmapped, so that ::ffff:a.b.c.d
+// and a.b.c.d are one client), an IPv6 address by its /64 (one site's
+// allocation: its machines are one client). Anything else is kept as is.
+func AddressKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }

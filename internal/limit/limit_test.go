@@ -285,3 +285,20 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d of 400 concurrent calls allowed, want the burst of 100", total)
 	}
 }
+
+func TestAddressKey(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"::ffff:192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::ffff", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an address", "not an address"},
+		{"", ""},
+	} {
+		if got := AddressKey(tc.in); got != tc.want {
+			t.Errorf("AddressKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
