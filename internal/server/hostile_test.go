@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// Every route, with every method, under the root and a channel, with
+// hostile parameters, bodies and headers, as a browser and as a script:
+// never a 5xx (the deliberate 503s aside), never a hang.
+func TestHostileRequestsNeverFail(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
+	if _, err := tr.st.CreateChannel(t.Context(), "troie", "Troie"); err != nil {
+		t.Fatal(err)
+	}
+	tr.createUser(t, "modo", model.RoleModerator)
+	tr.client("x").say("/", "12:00:00 a first message http://example.com/")
+
+	var paths []string
+	for _, rt := range tr.srv.siteRoutes() {
+		paths = append(paths, concretePath(rt.path))
+	}
+	for _, rt := range tr.srv.channelRoutes() {
+		for _, root := range []string{"/", "/troie/", "/nochannel/"} {
+			paths = append(paths, root+concretePath(rt.path))
+		}
+	}
+	paths = append(paths, "/clock/99:99:99/", "/clock/%00/", "/clock/"+strings.Repeat("1", 5000)+"/",
+		"/clock/01%2F31%2312:00:00/", "/moderation/-1/accept", "/moderation/99999999999999999999/reject",
+		"/captcha/..%2F..%2Fetc.png", "/static/..%2Fui.go", "/%00/", "/troie/%ff/")
+	queries := []string{"", "?limit=-1&last_id=abc&direction=%00&table_width=-5",
+		"?limit=99999999999999999999&last_id=99999999999999999999&table_width=99999999999",
+		"?next=%0d%0aLocation:%20//evil&reload=1&id=%00", "?" + strings.Repeat("a=b&", 2000)}
+	bodies := []string{"", "content=%00%ff%fe&last_id=-1&next=//evil&op=add&target=ua&kind=*%3D&pattern=%00",
+		"content=" + strings.Repeat("%E9", 3000), "username=" + strings.Repeat("x", 10000) + "&password=%00",
+		"%%%&&&==;;;content;=/bak%20add%20ua%20%00", "op=moderate&slug=troie&mode=auto&moderators=webhook:http://%00&title=%0b",
+		"id=abc&reason=" + strings.Repeat("r", 5000), "content=/lastfm instant %00", "content=/name " + strings.Repeat("é", 300)}
+	headers := [][]string{
+		nil,
+		{"Accept", "text/html"},
+		{"Accept", "application/json", "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"},
+		{"If-Modified-Since", "garbage", "Last-Event-ID", "-5", "Authorization", "Basic !!!"},
+		{"Authorization", "Basic bW9kbzp3cm9uZw==", "Cookie", "sessionid=" + strings.Repeat("A", 43) + "; name=%%%"},
+		{"Content-Type", "multipart/form-data", "Accept-Language", "xx;q=abc"},
+		{"Content-Type", "multipart/form-data; boundary=zz", "X-Forwarded-For", "not an ip, ::ffff:1.2.3.4"},
+	}
+	methods := []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
+	n := 0
+	for _, path := range paths {
+		for _, method := range methods {
+			for i, h := range headers {
+				q := queries[n%len(queries)]
+				body := bodies[n%len(bodies)]
+				n++
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				r := httptest.NewRequestWithContext(ctx, method, path+q, strings.NewReader(body))
+				r.RemoteAddr = "192.0.2.9:1234"
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for j := 0; j+1 < len(h); j += 2 {
+					r.Header.Set(h[j], h[j+1])
+				}
+				w := httptest.NewRecorder()
+				done := make(chan struct{})
+				go func() { defer close(done); tr.srv.ServeHTTP(w, r) }()
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					t.Fatalf("%s %s%s (headers %d): no answer", method, path, q, i)
+				}
+				cancel()
+				if w.Code >= 500 && w.Code != http.StatusServiceUnavailable {
+					t.Errorf("%s %.80s (headers %d, body %.40q): %d %.200s", method, path+q, i, body, w.Code, w.Body)
+				}
+			}
+		}
+	}
+	t.Logf("%d requests", n)
+}
+
+// concretePath fills a route pattern's wildcards.
+func concretePath(p string) string {
+	return strings.NewReplacer("{$}", "", "{clock}", "12:00:00", "{id}", "1", "{file}", "x.png").Replace(p)
+}
