@@ -3,6 +3,7 @@ package backend
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -72,31 +73,42 @@ func appendText(dst []byte, s string) []byte {
 	return append(dst, s[last:]...)
 }
 
-// AppendAttr escapes an attribute value as ElementTree does: & < > " and
-// newlines.
+// AppendAttr writes s as the value of a double-quoted XML attribute. What
+// XML 1.0 cannot carry is left out (control characters other than TAB, LF
+// and CR, U+FFFE and U+FFFF) and invalid UTF-8 becomes U+FFFD, so that the
+// document stays well-formed whatever reached it (a channel title, a Host
+// header).
 func AppendAttr(dst []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '"':
-			esc = "&quot;"
-		case '\n':
-			esc = "&#10;"
-		default:
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '&':
+				dst = append(dst, "&amp;"...)
+			case c == '<':
+				dst = append(dst, "&lt;"...)
+			case c == '>':
+				dst = append(dst, "&gt;"...)
+			case c == '"':
+				dst = append(dst, "&quot;"...)
+			case c == '\n':
+				dst = append(dst, "&#10;"...)
+			case c >= 0x20 || c == '\t' || c == '\r':
+				dst = append(dst, c)
+			}
+			i++
 			continue
 		}
-		dst = append(dst, s[last:i]...)
-		dst = append(dst, esc...)
-		last = i + 1
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, "\uFFFD"...)
+		case r != 0xFFFE && r != 0xFFFF:
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
 	}
-	return append(dst, s[last:]...)
+	return dst
 }
 
 // appendMessage re-serialises a remote render the way djangotribune's

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -107,9 +108,11 @@ func (b *Board) ValidSlug(slug string) error {
 	return nil
 }
 
-// cleanTitle trims a channel title and checks its length.
+// cleanTitle cleans a channel title as messages are cleaned (one line, no
+// control characters: it goes into XML attributes), trims it and checks
+// its length.
 func cleanTitle(title string) (string, error) {
-	title = strings.TrimSpace(title)
+	title = strings.TrimSpace(markup.Sanitize(title))
 	if n := utf8.RuneCountInString(title); n == 0 || n > 100 {
 		return "", ErrBadTitle
 	}

@@ -81,6 +81,7 @@ var (
 	ErrFilterTarget  = errors.New("a filter's target is ua, author or message")
 	ErrFilterKind    = errors.New("unknown filter kind")
 	ErrFilterPattern = errors.New("a filter needs a pattern")
+	ErrFilterTooLong = errors.New("a filter's pattern is no longer than a message")
 )
 
 // UserError is about a named account: Err is ErrUserExists, ErrNoUser,

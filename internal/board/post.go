@@ -227,8 +227,9 @@ const (
 func (b *Board) EditFilters(ctx context.Context, sess *Session, lang i18n.Lang, op string, r bak.Rule) (notice string, eff Effects, err error) {
 	switch op {
 	case FilterAdd, FilterRemove:
-		// One line: a pattern cannot hold a line break.
-		r.Pattern = strings.Join(strings.Fields(r.Pattern), " ")
+		// Cleaned as a message's text, on one line: a pattern cannot hold
+		// a line break, nor be longer than a message.
+		r.Pattern = strings.Join(strings.Fields(markup.Sanitize(r.Pattern)), " ")
 		switch {
 		case !bak.ValidTarget(r.Target):
 			return "", eff, ErrFilterTarget
@@ -236,6 +237,8 @@ func (b *Board) EditFilters(ctx context.Context, sess *Session, lang i18n.Lang, 
 			return "", eff, ErrFilterKind
 		case r.Pattern == "":
 			return "", eff, ErrFilterPattern
+		case utf8.RuneCountInString(r.Pattern) > b.cfg.PostMaxLength:
+			return "", eff, ErrFilterTooLong
 		}
 	case FilterOn, FilterOff, FilterReset, FilterSave, FilterLoad:
 	default:

@@ -20,7 +20,18 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 		name += " - " + c.Title
 		title = "Tribune /" + c.Slug + "/"
 	}
-	root := s.channelPath(c)
+	b := s.discoveryDoc(site, name, title, s.channelPath(c))
+	h := w.Header()
+	h.Set("Content-Type", "application/xml; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+	return nil
+}
+
+// discoveryDoc is the discovery file of the board at root.
+func (s *Server) discoveryDoc(site, name, title, root string) []byte {
 	public := strconv.FormatBool(!s.cfg.Locked)
 	anonymous := strconv.FormatBool(!s.cfg.Locked && s.cfg.RemoteAnonymousPost)
 	b := []byte(backend.XMLDeclaration)
@@ -30,14 +41,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 		"refresh", strconv.Itoa(s.cfg.RefreshShifting/1000), "tags_encoded", "false")
 	b = appendTag(b, "post", false, "anonymous", anonymous, "max_length", strconv.Itoa(s.cfg.PostMaxLength),
 		"method", "post", "path", root+"post/xml/")
-	b = append(b, `<field name="content">$m</field></post></board></site>`...)
-	h := w.Header()
-	h.Set("Content-Type", "application/xml; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	if r.Method != http.MethodHead {
-		w.Write(b)
-	}
-	return nil
+	return append(b, `<field name="content">$m</field></post></board></site>`...)
 }
 
 // appendTag writes an opening (or, when empty, self-closing) tag with

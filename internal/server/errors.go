@@ -127,6 +127,8 @@ func (s *Server) word(r *http.Request, err error) *Error {
 		}
 	}
 	switch {
+	case errors.Is(err, board.ErrFilterTooLong):
+		return t(http.StatusBadRequest, "filter.too_long", s.cfg.PostMaxLength)
 	case errors.As(err, &content):
 		var w *Error
 		switch {
