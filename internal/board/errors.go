@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/moderation"
+	"github.com/tribune-go/tribune/internal/store"
 )
 
 // The board's refusals. Each says what is wrong in English (for logs and
@@ -53,6 +54,10 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string { return fmt.Sprintf("too many requests: try again in %s", e.Wait) }
+
+// ErrStorageFull is a write the database refused because it or its disk
+// is full: nothing was stored, and trying later may work.
+var ErrStorageFull = store.ErrFull
 
 // Refusals of posts, accounts and moderation.
 var (

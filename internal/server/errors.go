@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tribune-go/tribune/internal/board"
@@ -73,6 +75,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	e := s.word(r, err)
+	if errors.Is(err, board.ErrStorageFull) {
+		// One line a minute, not one a post, while the disk is full.
+		s.storageFull.note(s.log, "storage full: writes refused", err)
+	}
 	if e == nil {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = httpError(http.StatusInternalServerError, s.t(r, "error.internal"))
@@ -120,6 +126,9 @@ func (s *Server) word(r *http.Request, err error) *Error {
 	)
 	if errors.As(err, &e) {
 		return e
+	}
+	if errors.Is(err, board.ErrStorageFull) {
+		return t(http.StatusServiceUnavailable, "error.storage_full").withHeader("Retry-After", "60")
 	}
 	for _, w := range worded {
 		if errors.Is(err, w.err) {
@@ -254,4 +263,25 @@ func specProblem(lang i18n.Lang, e *moderation.SpecError) string {
 		return i18n.T(lang, "admin.spec_argument", e.Spec)
 	}
 	return i18n.T(lang, "admin.spec_invalid", e.Spec, e.Kind)
+}
+
+// throttle logs a recurring failure at most once per minute, with how many
+// times it happened since the last line.
+type throttle struct {
+	mu    sync.Mutex
+	last  time.Time
+	count int
+}
+
+func (t *throttle) note(log *slog.Logger, msg string, err error) {
+	t.mu.Lock()
+	t.count++
+	if time.Since(t.last) < time.Minute {
+		t.mu.Unlock()
+		return
+	}
+	n := t.count
+	t.last, t.count = time.Now(), 0
+	t.mu.Unlock()
+	log.Error(msg, "err", err, "count", n)
 }

@@ -25,6 +25,8 @@ type Server struct {
 	handler http.Handler
 	streams streamCounter
 	backlog int // most messages a resuming stream is sent; 0: maxBacklog
+
+	storageFull throttle // the log of writes refused for a full disk
 }
 
 // New builds the HTTP side of a tribune over its board.

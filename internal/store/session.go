@@ -51,7 +51,7 @@ func (s *Store) SaveSession(ctx context.Context, row SessionRow) error {
 		ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, expires = excluded.expires, data = excluded.data`,
 		row.ID, nullID(row.UserID), micros(row.Created), micros(row.Expires), string(row.Data))
 	if err != nil {
-		return fmt.Errorf("store: save session: %w", err)
+		return classify(fmt.Errorf("store: save session: %w", err))
 	}
 	return nil
 }

@@ -47,14 +47,19 @@ func (s *Store) Stamp(ctx context.Context, channelID int64) (time.Time, error) {
 	return fromMicros(modified * 1e6), nil
 }
 
-// gone marks a write that referred to a row deleted in the meantime (a post
-// to a channel another process has just deleted) as ErrNotFound.
-func gone(err error) error {
+// classify names the failures callers act on: a write that referred to a
+// row deleted in the meantime (a post to a channel another process has
+// just deleted) is ErrNotFound; a full database or disk is ErrFull.
+func classify(err error) error {
 	var se *msqlite.Error
 	var pe *pgconn.PgError
-	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY ||
-		errors.As(err, &pe) && pe.Code == "23503" { // foreign_key_violation
+	switch {
+	case errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY,
+		errors.As(err, &pe) && pe.Code == "23503": // foreign_key_violation
 		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	case errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL,
+		errors.As(err, &pe) && pe.Code == "53100": // disk_full
+		return fmt.Errorf("%w: %w", ErrFull, err)
 	}
 	return err
 }

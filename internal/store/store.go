@@ -22,6 +22,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +37,8 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	ErrConflict = errors.New("store: already exists")
 	ErrClosed   = errors.New("store: closed")
+	// ErrFull is a write refused because the database or its disk is full.
+	ErrFull = errors.New("store: the database or its disk is full")
 )
 
 type dialect int
@@ -56,6 +60,9 @@ type Options struct {
 	// Now is the clock messages are published by; nil means time.Now.
 	// Tests set it to publish at chosen times.
 	Now func() time.Time
+	// MaxPageCount caps an SQLite database's size in pages (0: no cap).
+	// Tests set it to fill the database as a full disk would.
+	MaxPageCount int
 }
 
 // Store is the tribune's database.
@@ -102,7 +109,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if IsPostgres(dsn) {
 		err = s.openPostgres(ctx, dsn)
 	} else {
-		err = s.openSQLite(ctx, dsn, opt.Synchronous)
+		err = s.openSQLite(ctx, dsn, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -135,7 +142,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	return nil
 }
 
-func (s *Store) openSQLite(ctx context.Context, path string, synchronous string) error {
+func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	s.dialect = sqlite
 	path = strings.TrimPrefix(path, "sqlite://")
 	path = strings.TrimPrefix(path, "file:")
@@ -147,7 +154,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, synchronous string)
 	pragmas := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)",
-		"synchronous(" + strings.ToUpper(synchronous) + ")",
+		"synchronous(" + strings.ToUpper(opt.Synchronous) + ")",
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"cache_size(-16000)", // 16 MB page cache per connection
@@ -157,7 +164,10 @@ func (s *Store) openSQLite(ctx context.Context, path string, synchronous string)
 	}
 	wq := url.Values{"_txlock": {"immediate"}}
 	for k, v := range pragmas {
-		wq[k] = v
+		wq[k] = slices.Clone(v)
+	}
+	if opt.MaxPageCount > 0 {
+		wq.Add("_pragma", "max_page_count("+strconv.Itoa(opt.MaxPageCount)+")")
 	}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {

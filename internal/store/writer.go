@@ -114,7 +114,7 @@ func (w *writer) commit(ops []*op) {
 		return
 	}
 	if len(ops) == 1 {
-		ops[0].err <- gone(err)
+		ops[0].err <- classify(err)
 		return
 	}
 	for _, o := range ops {
