@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -46,33 +45,39 @@ type Prefs struct {
 	Theme       string `json:"theme,omitempty"`        // light, dark or "" (follow the system)
 }
 
-const tokenLen = 32 // bytes of randomness in a session token
+// A session token is 32 random bytes signed for "session" (see signer):
+// 64 base64url characters. The signature tells a token this tribune issued
+// from one a client made up, without a lookup: anonymous visitors have a
+// token but no row, so "no row" cannot mean "not ours". Tokens of the
+// unsigned format of earlier versions (43 characters) are refused like any
+// made-up one: their holders get a new token (and log in again).
+const (
+	tokenLen     = 32 // bytes of randomness in a session token
+	tokenPurpose = "session"
+)
 
 func tokenID(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }
 
-// SessionID is the store id of a session token, "" for a token of a shape
-// the board never issues (so a client cannot pick its own session id).
-func SessionID(token string) string {
-	if len(token) != base64.RawURLEncoding.EncodedLen(tokenLen) {
-		return ""
-	}
-	if _, err := base64.RawURLEncoding.DecodeString(token); err != nil {
+// SessionID is the store id of a session token, "" for a token this
+// tribune did not issue (so a client cannot pick its own session id).
+func (b *Board) SessionID(token string) string {
+	if _, ok := b.signer.open(tokenPurpose, token, tokenLen); !ok {
 		return ""
 	}
 	return tokenID(token)
 }
 
 // EnsureToken gives the session a token if it has none.
-func (s *Session) EnsureToken() {
+func (b *Board) EnsureToken(s *Session) {
 	if s.Token != "" {
 		return
 	}
-	b := make([]byte, tokenLen)
-	rand.Read(b)
-	s.Token = base64.RawURLEncoding.EncodeToString(b)
+	r := make([]byte, tokenLen)
+	rand.Read(r)
+	s.Token = b.signer.sign(tokenPurpose, r)
 	s.ID = tokenID(s.Token)
 	s.issued = true
 }
@@ -134,7 +139,7 @@ func (s *Session) Theme() string {
 // was malformed).
 func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error) {
 	sess := &Session{}
-	id := SessionID(token)
+	id := b.SessionID(token)
 	if id == "" {
 		return sess, nil
 	}
@@ -167,7 +172,7 @@ func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error)
 // SaveSession stores the session's data, giving it a token if it has none,
 // and wakes its live streams in this process (WatchSession).
 func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
-	sess.EnsureToken()
+	b.EnsureToken(sess)
 	data, err := json.Marshal(sess.Data)
 	if err != nil {
 		return err

@@ -37,7 +37,7 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 // has none, without reading the session.
 func (s *Server) sessionID(r *http.Request) string {
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
-		return board.SessionID(c.Value)
+		return s.board.SessionID(c.Value)
 	}
 	return ""
 }
