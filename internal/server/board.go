@@ -149,7 +149,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 		d.Pending = append(d.Pending, boardSubmission(lang, sub))
 	}
 	if s.cfg.Captcha && sess.User == nil {
-		d.Captcha = board.NewCaptchaID()
+		d.Captcha = s.board.NewCaptchaID()
 	}
 	d.Config = s.boardConfigJSON(r, c, sess, d, limit)
 	p.Data = d

@@ -115,7 +115,7 @@ func (s *Server) boardAnswerJSON(w http.ResponseWriter, r *http.Request, form ur
 		a.Status, a.Notice = "command", out.Notice
 	}
 	if s.cfg.Captcha && sess.User == nil {
-		a.Captcha = board.NewCaptchaID()
+		a.Captcha = s.board.NewCaptchaID()
 	}
 	// The new messages since what the board has, so posting refreshes even
 	// when live updates are off.
