@@ -118,7 +118,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	// The live stream opens before any post: give the viewer its session
 	// token now, so the stream knows which messages are its own.
 	s.board.EnsureToken(sess)
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	limit := s.cfg.DefaultLimit
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		limit = min(n, s.cfg.MaxLimit)

@@ -52,9 +52,9 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.
 	}
 	switch {
 	case out.Notice != "":
-		s.setFlash(w, flashNotice, out.Notice)
+		s.setFlash(w, r, flashNotice, out.Notice)
 	case out.Submission.Status == model.StatusPending:
-		s.setFlash(w, flashNotice, s.t(r, "moderation.pending"))
+		s.setFlash(w, r, flashNotice, s.t(r, "moderation.pending"))
 	}
 	back := s.channelPath(c)
 	if noScript {

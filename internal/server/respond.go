@@ -56,7 +56,7 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, next, notice strin
 // doneWithFlash answers a form of the site's pages that did what it
 // asked: back to the page next, where the notice shows once.
 func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, notice string) error {
-	s.setFlash(w, flashNotice, notice)
+	s.setFlash(w, r, flashNotice, notice)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -65,7 +65,7 @@ func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, not
 // "next" field, else page), where the error shows once.
 func (s *Server) backWithFlash(page string) refusal {
 	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
-		s.setFlash(w, flashError, e.Msg)
+		s.setFlash(w, r, flashError, e.Msg)
 		next := s.cfg.Prefix + page
 		if form.Has("next") {
 			next = s.localNext(form)
@@ -107,9 +107,8 @@ const (
 )
 
 // setFlash shows msg on the next page, as a notice or an error (kind).
-func (s *Server) setFlash(w http.ResponseWriter, kind, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + msg), Path: s.cookiePath(),
-		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+func (s *Server) setFlash(w http.ResponseWriter, r *http.Request, kind, msg string) {
+	http.SetCookie(w, s.cookie(r, flashCookie, url.QueryEscape(kind+msg), 60))
 }
 
 // showFlash moves the message left by the previous post, if any, into the
@@ -119,7 +118,7 @@ func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
 	if err != nil {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: s.cookiePath(), MaxAge: -1})
+	http.SetCookie(w, s.cookie(r, flashCookie, "", -1))
 	v, err := url.QueryUnescape(c.Value)
 	if err != nil {
 		return

@@ -46,53 +46,36 @@ func (s *Server) sessionID(r *http.Request) string {
 // the client its token.
 func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess *board.Session) {
 	visitOf(r).sess = sess
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 }
 
 // sendToken gives the client the session's token when the board issued
 // one.
-func (s *Server) sendToken(w http.ResponseWriter, sess *board.Session) {
+func (s *Server) sendToken(w http.ResponseWriter, r *http.Request, sess *board.Session) {
 	if !sess.Issued() {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cfg.SessionCookieName, Value: sess.Token, Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
-		MaxAge: s.cfg.SessionCookieAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(),
-	})
+	http.SetCookie(w, s.cookie(r, s.cfg.SessionCookieName, sess.Token, s.cfg.SessionCookieAge))
 }
 
 // saveSession stores the session (giving the client its token if it is
 // new).
 func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *board.Session) error {
 	err := s.board.SaveSession(r.Context(), sess)
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	return err
 }
 
 // apply does what a command asked: the name cookie, the session.
 func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Session, eff board.Effects) error {
 	if eff.SetName {
-		http.SetCookie(w, s.nameCookie(eff.Name))
+		http.SetCookie(w, s.nameCookie(r, eff.Name))
 	}
 	if eff.SaveSession {
 		return s.saveSession(w, r, sess)
 	}
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	return nil
-}
-
-func (s *Server) cookiePath() string {
-	if s.cfg.Prefix == "" {
-		return "/"
-	}
-	return s.cfg.Prefix + "/"
-}
-
-// secureCookies marks cookies Secure when the site is known to be served
-// over HTTPS.
-func (s *Server) secureCookies() bool {
-	return strings.HasPrefix(s.cfg.SiteURL, "https://")
 }
 
 // user is the requester's account: the session's, or (when basic is set,
@@ -163,15 +146,12 @@ func (s *Server) nameCookieValue(r *http.Request) string {
 
 // nameCookie is the cookie /name sets: the name in base64, quoted as
 // Python's cookie library quoted it (the value holds "="); "" removes it.
-func (s *Server) nameCookie(name string) *http.Cookie {
-	c := &http.Cookie{Name: s.cfg.UACookieName, Path: "/", Domain: s.cfg.CookieDomain}
+func (s *Server) nameCookie(r *http.Request, name string) *http.Cookie {
 	if utf8.RuneCountInString(name) < s.cfg.UALengthMin {
-		c.MaxAge = -1
-		return c
+		return s.cookie(r, s.cfg.UACookieName, "", -1)
 	}
-	c.Value = base64.StdEncoding.EncodeToString([]byte(name))
+	c := s.cookie(r, s.cfg.UACookieName, base64.StdEncoding.EncodeToString([]byte(name)), s.cfg.UACookieMaxAge)
 	c.Quoted = true
-	c.MaxAge = s.cfg.UACookieMaxAge
 	return c
 }
 
