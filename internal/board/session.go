@@ -197,9 +197,11 @@ func (b *Board) EndSession(ctx context.Context, sess *Session) error {
 
 // openSession ends old and starts a fresh session for u, with a new token
 // (a session id known before the log-in is never the logged-in one). The
-// visitor's preferences and filters carry over; the account's saved
-// preferences win, and its saved filters come back unless the visitor
-// already has rules of its own (on or off stays as it was).
+// visitor's preferences and filters carry over, but the account's saved
+// preferences win, and so do its saved filters when it has any: rules
+// planted in a visitor's session before the log-in do not replace them.
+// Only when old was already u's session (a password change) do its rules
+// stay. On or off stays as it was.
 func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*Session, error) {
 	if err := b.EndSession(ctx, old); err != nil {
 		return nil, err
@@ -211,7 +213,8 @@ func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*
 			fresh.Data.Prefs = &p
 		}
 	}
-	if fresh.Data.Bak == nil || len(fresh.Data.Bak.Rules) == 0 {
+	same := old.User != nil && old.User.ID == u.ID
+	if !same || fresh.Data.Bak == nil || len(fresh.Data.Bak.Rules) == 0 {
 		rules, err := filterStore{b.st}.LoadRules(ctx, u.ID)
 		if err != nil {
 			return nil, err
