@@ -21,6 +21,10 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 	if v.sess != nil {
 		return v.sess, nil
 	}
+	if v.foreign {
+		v.sess = &board.Session{}
+		return v.sess, nil
+	}
 	var token string
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
 		token = c.Value
@@ -36,6 +40,9 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 // sessionID is the store id of the request's session cookie, "" when it
 // has none, without reading the session.
 func (s *Server) sessionID(r *http.Request) string {
+	if visitOf(r).foreign {
+		return ""
+	}
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
 		return s.board.SessionID(c.Value)
 	}
@@ -50,9 +57,9 @@ func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess *board.
 }
 
 // sendToken gives the client the session's token when the board issued
-// one.
+// one (but never to a browser posting for another site).
 func (s *Server) sendToken(w http.ResponseWriter, r *http.Request, sess *board.Session) {
-	if !sess.Issued() {
+	if !sess.Issued() || visitOf(r).foreign {
 		return
 	}
 	http.SetCookie(w, s.cookie(r, s.cfg.SessionCookieName, sess.Token, s.cfg.SessionCookieAge))
@@ -66,8 +73,13 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *board
 	return err
 }
 
-// apply does what a command asked: the name cookie, the session.
+// apply does what a command asked: the name cookie, the session. A
+// browser posting for another site has no session nor cookies to change:
+// nothing is kept (a session nobody holds would only fill the database).
 func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Session, eff board.Effects) error {
+	if visitOf(r).foreign {
+		return nil
+	}
 	if eff.SetName {
 		http.SetCookie(w, s.nameCookie(r, eff.Name))
 	}
@@ -80,9 +92,11 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Sessi
 
 // user is the requester's account: the session's, or (when basic is set,
 // on post routes) the one named by valid HTTP Basic credentials. nil means
-// anonymous.
+// anonymous. A browser posting for another site sends the credentials it
+// cached for the tribune without its user's intent, like cookies: they
+// are ignored.
 func (s *Server) user(r *http.Request, basic bool) (*model.User, error) {
-	if basic {
+	if basic && !visitOf(r).foreign {
 		if u, err := s.basicUser(r); u != nil || err != nil {
 			return u, err
 		}
@@ -125,8 +139,12 @@ type basicAnswer struct {
 func (s *Server) chosenName(r *http.Request) string { return s.board.CleanName(s.nameCookieValue(r)) }
 
 // nameCookieValue reads the name cookie, "" when there is none or it is
-// not valid (djangotribune answered 500 to a bad cookie).
+// not valid (djangotribune answered 500 to a bad cookie), or when a browser
+// posts for another site.
 func (s *Server) nameCookieValue(r *http.Request) string {
+	if visitOf(r).foreign {
+		return ""
+	}
 	c, err := r.Cookie(s.cfg.UACookieName)
 	if err != nil {
 		return ""
