@@ -15,8 +15,8 @@ import (
 	"github.com/tribune-go/tribune/internal/store"
 )
 
-// Sessions are server-side: the client keeps a random token (the HTTP
-// layer puts it in a cookie), the database keeps its SHA-256 (so a leaked
+// Sessions are server-side: the client keeps a random, signed token (the
+// HTTP layer puts it in a cookie), the database keeps its SHA-256 (so a leaked
 // database does not leak live sessions) and the session's data. A session
 // row exists only once there is something to keep (filters, preferences, a
 // logged-in user); an anonymous poster just gets a token, whose hash marks
@@ -135,8 +135,8 @@ func (s *Session) Theme() string {
 }
 
 // LoadSession reads the session of a token; a missing, expired or
-// malformed one gives a new empty session (without a token when the token
-// was malformed).
+// made-up one gives a new empty session (without a token when the token
+// was not one the tribune issued).
 func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error) {
 	sess := &Session{}
 	id := b.SessionID(token)
