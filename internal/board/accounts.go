@@ -125,7 +125,7 @@ func (b *Board) ChangePassword(ctx context.Context, sess *Session, current, pass
 		return nil, err
 	}
 	// Every session of the account ended, this one too.
-	return b.openSession(ctx, &Session{Data: sess.Data}, u)
+	return b.openSession(ctx, &Session{User: sess.User, Data: sess.Data}, u)
 }
 
 // SetPassword gives an account a new password; the sessions opened with

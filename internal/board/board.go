@@ -64,6 +64,7 @@ type Board struct {
 	reserved map[string]bool
 	gates    gates
 	sessions watchers
+	signer   signer // session tokens and captcha ids
 
 	posts    *limit.Keyed // messages, per account or address
 	commands *limit.Keyed // commands that post nothing, as many as posts
@@ -101,6 +102,9 @@ func New(d Deps) (*Board, error) {
 		b.reserved[strings.ToLower(w)] = true
 	}
 	b.dummyHash = sync.OnceValues(func() (string, error) { return auth.Hash("not a password", b.passwordParams()) })
+	if b.signer, err = newSigner(context.Background(), d.Store); err != nil {
+		return nil, err
+	}
 	if b.channels, err = newRegistry(context.Background(), d.Store, h.Forget); err != nil {
 		return nil, err
 	}

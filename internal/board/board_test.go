@@ -415,16 +415,27 @@ func TestCaptchaAnswers(t *testing.T) {
 			_, err := f.b.Post(ctx, def, p, "hello")
 			return err
 		}
-		id := board.NewCaptchaID()
-		if !board.ValidCaptchaID(id) || board.ValidCaptchaID(id+"x") {
-			t.Fatal("captcha id shapes")
-		}
-		digits, err := f.b.DrawCaptcha(ctx, id, false)
+		id := f.b.NewCaptchaID()
+		digits, err := f.b.DrawCaptcha(ctx, id)
 		if err != nil || len(digits) != board.CaptchaLen {
 			t.Fatalf("drawn %q %v", digits, err)
 		}
-		if again, _ := f.b.DrawCaptcha(ctx, id, false); again != digits {
+		if again, _ := f.b.DrawCaptcha(ctx, id); again != digits {
 			t.Fatal("drawing again changed the digits")
+		}
+		// Ids the board did not offer, or offered too long ago, are not
+		// drawn.
+		expired := board.CaptchaIDAt(f.b, time.Now().Add(-board.CaptchaLifetime-time.Second))
+		future := board.CaptchaIDAt(f.b, time.Now().Add(time.Hour))
+		tampered := []byte(f.b.NewCaptchaID())
+		tampered[3] ^= 1
+		for _, bad := range []string{"", "x", expired, future, string(tampered), id + "A", id[:len(id)-1]} {
+			if d, err := f.b.DrawCaptcha(ctx, bad); !errors.Is(err, board.ErrNoCaptcha) {
+				t.Errorf("%q drawn: %q %v", bad, d, err)
+			}
+		}
+		if err := post(expired, "123456"); !errors.Is(err, board.ErrWrongCaptcha) {
+			t.Fatalf("an expired captcha passed: %v", err)
 		}
 		if err := post(id, "000000x"); !errors.Is(err, board.ErrWrongCaptcha) {
 			t.Fatalf("a wrong answer passed: %v", err)
@@ -434,11 +445,11 @@ func TestCaptchaAnswers(t *testing.T) {
 			t.Fatalf("a used captcha passed: %v", err)
 		}
 		// An id never drawn cannot be answered.
-		if err := post(board.NewCaptchaID(), "123456"); !errors.Is(err, board.ErrWrongCaptcha) {
+		if err := post(f.b.NewCaptchaID(), "123456"); !errors.Is(err, board.ErrWrongCaptcha) {
 			t.Fatalf("an undrawn captcha passed: %v", err)
 		}
-		id2 := board.NewCaptchaID()
-		digits2, _ := f.b.DrawCaptcha(ctx, id2, false)
+		id2 := f.b.NewCaptchaID()
+		digits2, _ := f.b.DrawCaptcha(ctx, id2)
 		if err := post(id2, " "+digits2+" "); err != nil {
 			t.Fatalf("the right answer failed: %v", err)
 		}

@@ -3,9 +3,12 @@ package board
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"strings"
 	"time"
+
+	"github.com/tribune-go/tribune/internal/store"
 )
 
 // Captchas (TRIBUNE_CAPTCHA) guard anonymous posts from the web board. The
@@ -13,43 +16,67 @@ import (
 // checked by another, and each one gets a single try; the HTTP layer draws
 // the pictures and sounds.
 //
-// A page offering a captcha only carries a fresh random id: the digits are
-// drawn and stored when its picture (or sound) is first asked for. Robots
-// and scripts reading the board write nothing; a browser showing the form
-// writes one row, purged once expired.
+// A page offering a captcha only carries a fresh id: 12 random bytes and
+// the time of the offer, signed (see signer). The digits are drawn and
+// stored when its picture (or sound) is first asked for. Robots and scripts
+// reading the board write nothing; a browser showing the form writes one
+// row, purged once expired. An id the tribune never offered, or offered
+// more than CaptchaLifetime ago, is refused without a lookup, so asking
+// for pictures of made-up ids writes nothing either.
 
-// A captcha's digits, and how long its solution is kept.
+// A captcha's digits, and how long an offered captcha can be drawn and
+// answered.
 const (
 	CaptchaLen      = 6
 	CaptchaLifetime = 30 * time.Minute
 )
 
-const captchaIDBytes = 15 // randomness in a captcha id
+const (
+	captchaRandom  = 12                // bytes of randomness in a captcha id
+	captchaPayload = captchaRandom + 8 // and the offer's Unix time
+	captchaPurpose = "captcha"
+	clockSkew      = time.Minute // between the processes sharing the database
+)
+
+// ErrNoCaptcha is the answer to a captcha id the tribune did not offer,
+// or offered too long ago, or to any id when captchas are off.
+var ErrNoCaptcha = errors.New("board: no such captcha")
 
 // NewCaptchaID picks the id of a captcha to offer; nothing is stored until
 // its picture is drawn.
-func NewCaptchaID() string {
-	b := make([]byte, captchaIDBytes)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+func (b *Board) NewCaptchaID() string { return b.captchaIDAt(time.Now()) }
+
+func (b *Board) captchaIDAt(offered time.Time) string {
+	p := make([]byte, captchaPayload)
+	rand.Read(p[:captchaRandom])
+	binary.BigEndian.PutUint64(p[captchaRandom:], uint64(offered.Unix()))
+	return b.signer.sign(captchaPurpose, p)
 }
 
-// ValidCaptchaID accepts only ids of the shape NewCaptchaID makes.
-func ValidCaptchaID(id string) bool {
-	if len(id) != base64.RawURLEncoding.EncodedLen(captchaIDBytes) {
-		return false
+// captchaExpires is when captcha id stops being valid; ok is false for an
+// id the tribune did not offer or that expired.
+func (b *Board) captchaExpires(id string) (expires time.Time, ok bool) {
+	p, ok := b.signer.open(captchaPurpose, id, captchaPayload)
+	if !ok {
+		return time.Time{}, false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(id)
-	return err == nil
+	now := time.Now()
+	offered := time.Unix(int64(binary.BigEndian.Uint64(p[captchaRandom:])), 0)
+	expires = offered.Add(CaptchaLifetime)
+	return expires, now.Before(expires) && offered.Before(now.Add(clockSkew))
 }
 
-// DrawCaptcha returns the digits of captcha id, drawing them on first use;
-// redraw gives the id new digits (for someone who cannot read these).
-func (b *Board) DrawCaptcha(ctx context.Context, id string, redraw bool) (digits string, err error) {
-	expires := time.Now().Add(CaptchaLifetime)
-	if redraw {
-		digits = newDigits()
-		return digits, b.st.PutCaptcha(ctx, id, digits, expires)
+// DrawCaptcha returns the digits of captcha id, drawing them on first use
+// (the only write). ErrNoCaptcha refuses an id the tribune did not offer
+// or that expired, and any id when captchas are off.
+func (b *Board) DrawCaptcha(ctx context.Context, id string) (digits string, err error) {
+	expires, ok := b.captchaExpires(id)
+	if !b.cfg.Captcha || !ok {
+		return "", ErrNoCaptcha
+	}
+	digits, err = b.st.CaptchaDigits(ctx, id)
+	if !errors.Is(err, store.ErrNotFound) {
+		return digits, err
 	}
 	return b.st.DrawCaptcha(ctx, id, newDigits(), expires)
 }
@@ -59,7 +86,7 @@ func (b *Board) DrawCaptcha(ctx context.Context, id string, redraw bool) (digits
 func (b *Board) solveCaptcha(ctx context.Context, id, answer string) error {
 	answer = strings.TrimSpace(answer)
 	ok := false
-	if id != "" && answer != "" {
+	if _, offered := b.captchaExpires(id); offered && answer != "" {
 		var err error
 		if ok, err = b.st.SolveCaptcha(ctx, id, answer); err != nil {
 			return err

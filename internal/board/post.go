@@ -123,7 +123,7 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 	} else {
 		// An anonymous poster needs a session token for its messages to be
 		// marked as its own.
-		p.Session.EnsureToken()
+		b.EnsureToken(p.Session)
 	}
 	m.SessionID = p.Session.ID
 	status, reason := b.moderate(ctx, c, &m, len(res.URLs))

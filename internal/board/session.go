@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,8 +15,8 @@ import (
 	"github.com/tribune-go/tribune/internal/store"
 )
 
-// Sessions are server-side: the client keeps a random token (the HTTP
-// layer puts it in a cookie), the database keeps its SHA-256 (so a leaked
+// Sessions are server-side: the client keeps a random, signed token (the
+// HTTP layer puts it in a cookie), the database keeps its SHA-256 (so a leaked
 // database does not leak live sessions) and the session's data. A session
 // row exists only once there is something to keep (filters, preferences, a
 // logged-in user); an anonymous poster just gets a token, whose hash marks
@@ -46,33 +45,39 @@ type Prefs struct {
 	Theme       string `json:"theme,omitempty"`        // light, dark or "" (follow the system)
 }
 
-const tokenLen = 32 // bytes of randomness in a session token
+// A session token is 32 random bytes signed for "session" (see signer):
+// 64 base64url characters. The signature tells a token this tribune issued
+// from one a client made up, without a lookup: anonymous visitors have a
+// token but no row, so "no row" cannot mean "not ours". Tokens of the
+// unsigned format of earlier versions (43 characters) are refused like any
+// made-up one: their holders get a new token (and log in again).
+const (
+	tokenLen     = 32 // bytes of randomness in a session token
+	tokenPurpose = "session"
+)
 
 func tokenID(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }
 
-// SessionID is the store id of a session token, "" for a token of a shape
-// the board never issues (so a client cannot pick its own session id).
-func SessionID(token string) string {
-	if len(token) != base64.RawURLEncoding.EncodedLen(tokenLen) {
-		return ""
-	}
-	if _, err := base64.RawURLEncoding.DecodeString(token); err != nil {
+// SessionID is the store id of a session token, "" for a token this
+// tribune did not issue (so a client cannot pick its own session id).
+func (b *Board) SessionID(token string) string {
+	if _, ok := b.signer.open(tokenPurpose, token, tokenLen); !ok {
 		return ""
 	}
 	return tokenID(token)
 }
 
 // EnsureToken gives the session a token if it has none.
-func (s *Session) EnsureToken() {
+func (b *Board) EnsureToken(s *Session) {
 	if s.Token != "" {
 		return
 	}
-	b := make([]byte, tokenLen)
-	rand.Read(b)
-	s.Token = base64.RawURLEncoding.EncodeToString(b)
+	r := make([]byte, tokenLen)
+	rand.Read(r)
+	s.Token = b.signer.sign(tokenPurpose, r)
 	s.ID = tokenID(s.Token)
 	s.issued = true
 }
@@ -130,11 +135,11 @@ func (s *Session) Theme() string {
 }
 
 // LoadSession reads the session of a token; a missing, expired or
-// malformed one gives a new empty session (without a token when the token
-// was malformed).
+// made-up one gives a new empty session (without a token when the token
+// was not one the tribune issued).
 func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error) {
 	sess := &Session{}
-	id := SessionID(token)
+	id := b.SessionID(token)
 	if id == "" {
 		return sess, nil
 	}
@@ -167,7 +172,7 @@ func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error)
 // SaveSession stores the session's data, giving it a token if it has none,
 // and wakes its live streams in this process (WatchSession).
 func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
-	sess.EnsureToken()
+	b.EnsureToken(sess)
 	data, err := json.Marshal(sess.Data)
 	if err != nil {
 		return err
@@ -192,9 +197,11 @@ func (b *Board) EndSession(ctx context.Context, sess *Session) error {
 
 // openSession ends old and starts a fresh session for u, with a new token
 // (a session id known before the log-in is never the logged-in one). The
-// visitor's preferences and filters carry over; the account's saved
-// preferences win, and its saved filters come back unless the visitor
-// already has rules of its own (on or off stays as it was).
+// visitor's preferences and filters carry over, but the account's saved
+// preferences win, and so do its saved filters when it has any: rules
+// planted in a visitor's session before the log-in do not replace them.
+// Only when old was already u's session (a password change) do its rules
+// stay. On or off stays as it was.
 func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*Session, error) {
 	if err := b.EndSession(ctx, old); err != nil {
 		return nil, err
@@ -206,7 +213,8 @@ func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*
 			fresh.Data.Prefs = &p
 		}
 	}
-	if fresh.Data.Bak == nil || len(fresh.Data.Bak.Rules) == 0 {
+	same := old.User != nil && old.User.ID == u.ID
+	if !same || fresh.Data.Bak == nil || len(fresh.Data.Bak.Rules) == 0 {
 		rules, err := filterStore{b.st}.LoadRules(ctx, u.ID)
 		if err != nil {
 			return nil, err

@@ -37,7 +37,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request, form url.Val
 	if err := s.board.EndSession(r.Context(), sess); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cfg.SessionCookieName, Path: s.cookiePath(), Domain: s.cfg.CookieDomain, MaxAge: -1})
+	http.SetCookie(w, s.cookie(r, s.cfg.SessionCookieName, "", -1))
 	visitOf(r).sess = &board.Session{}
 	return s.done(w, r, s.localNext(form), s.t(r, "account.logged_out"))
 }

@@ -117,8 +117,8 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	// The live stream opens before any post: give the viewer its session
 	// token now, so the stream knows which messages are its own.
-	sess.EnsureToken()
-	s.sendToken(w, sess)
+	s.board.EnsureToken(sess)
+	s.sendToken(w, r, sess)
 	limit := s.cfg.DefaultLimit
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		limit = min(n, s.cfg.MaxLimit)
@@ -149,7 +149,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 		d.Pending = append(d.Pending, boardSubmission(lang, sub))
 	}
 	if s.cfg.Captcha && sess.User == nil {
-		d.Captcha = board.NewCaptchaID()
+		d.Captcha = s.board.NewCaptchaID()
 	}
 	d.Config = s.boardConfigJSON(r, c, sess, d, limit)
 	p.Data = d

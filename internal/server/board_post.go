@@ -52,9 +52,9 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.
 	}
 	switch {
 	case out.Notice != "":
-		s.setFlash(w, flashNotice, out.Notice)
+		s.setFlash(w, r, flashNotice, out.Notice)
 	case out.Submission.Status == model.StatusPending:
-		s.setFlash(w, flashNotice, s.t(r, "moderation.pending"))
+		s.setFlash(w, r, flashNotice, s.t(r, "moderation.pending"))
 	}
 	back := s.channelPath(c)
 	if noScript {
@@ -115,7 +115,7 @@ func (s *Server) boardAnswerJSON(w http.ResponseWriter, r *http.Request, form ur
 		a.Status, a.Notice = "command", out.Notice
 	}
 	if s.cfg.Captcha && sess.User == nil {
-		a.Captcha = board.NewCaptchaID()
+		a.Captcha = s.board.NewCaptchaID()
 	}
 	// The new messages since what the board has, so posting refreshes even
 	// when live updates are off.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,14 +20,19 @@ const (
 )
 
 // showCaptcha serves captcha/ID.png and captcha/ID.wav, drawing the
-// captcha on first use; ?reload=1 draws new digits for the same id (for
-// someone who cannot read these).
+// captcha on first use. An id no page offered is 404, and so is any id when
+// captchas are off: nothing is written for them. Other digits come with a
+// new id (the board's answer to a post, or the page again), never for the
+// same one, so that a GET of an offered id writes at most once.
 func (s *Server) showCaptcha(w http.ResponseWriter, r *http.Request) error {
 	id, ext, _ := strings.Cut(r.PathValue("file"), ".")
-	if ext != "png" && ext != "wav" || !board.ValidCaptchaID(id) {
+	if ext != "png" && ext != "wav" {
 		return httpError(http.StatusNotFound, s.t(r, "captcha.unknown"))
 	}
-	digits, err := s.board.DrawCaptcha(r.Context(), id, r.URL.Query().Get("reload") != "")
+	digits, err := s.board.DrawCaptcha(r.Context(), id)
+	if errors.Is(err, board.ErrNoCaptcha) {
+		return httpError(http.StatusNotFound, s.t(r, "captcha.unknown"))
+	}
 	if err != nil {
 		return err
 	}

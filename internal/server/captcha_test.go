@@ -2,6 +2,8 @@ package server
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"image/png"
 	"os"
@@ -17,9 +19,9 @@ import (
 )
 
 func TestCaptchaImagesAndAnswers(t *testing.T) {
-	tr := sqliteTribune(t, nil)
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
 	c := tr.client("x")
-	id := board.NewCaptchaID()
+	id := tr.board.NewCaptchaID()
 	// Nothing is stored until the picture is asked for.
 	if _, err := tr.st.CaptchaDigits(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("an offered captcha is stored: %v", err)
@@ -47,16 +49,13 @@ func TestCaptchaImagesAndAnswers(t *testing.T) {
 			t.Errorf("%s: %d", bad, w.Code)
 		}
 	}
-	before := drawn
-	for range 5 { // new digits, most likely different at least once
+	// Other digits come with another id: asking again for the same one,
+	// whatever the query, draws nothing new.
+	for range 3 {
 		c.get("/captcha/" + id + ".png?reload=1")
-		if now, _ := tr.st.CaptchaDigits(t.Context(), id); now != before {
-			before = ""
-			break
+		if now, _ := tr.st.CaptchaDigits(t.Context(), id); now != drawn {
+			t.Fatal("the digits changed for the same id")
 		}
-	}
-	if before != "" {
-		t.Fatal("reload never changed the digits")
 	}
 	// Answering it: see the board's TestCaptchaAnswers.
 }
@@ -160,5 +159,87 @@ func TestCaptchaSparesCommands(t *testing.T) {
 		if code, ans := boardPost(t, c, "/", "content", text); code != 400 || !strings.HasPrefix(ans.Error, "The captcha answer is wrong") {
 			t.Errorf("%q without a captcha: %d %+v", text, code, ans)
 		}
+	}
+}
+
+// countCaptchas counts the stored captchas (by purging them all as if they
+// had expired).
+func countCaptchas(t *testing.T, tr *tribune) int64 {
+	t.Helper()
+	n, err := tr.st.PurgeCaptchas(t.Context(), time.Now().Add(2*board.CaptchaLifetime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestCaptchaPicturesOfMadeUpIds: asking for the pictures of ids no page
+// offered writes nothing and answers 404, and so does any id when captchas
+// are off; a forged id is refused on posting too; the ids the board offers
+// still work.
+func TestCaptchaPicturesOfMadeUpIds(t *testing.T) {
+	t.Run("on", func(t *testing.T) { eachTribune(t, func(c *config.Config) { c.Captcha = true }, madeUpIdsOn) })
+	t.Run("off", func(t *testing.T) { eachTribune(t, nil, madeUpIdsOff) })
+}
+
+func madeUpIdsOn(t *testing.T, tr *tribune) {
+	c := tr.client("robot")
+	offered := tr.board.NewCaptchaID()
+	start := time.Now()
+	for i := range 1000 {
+		b := make([]byte, []int{36, 15}[i%2]) // the shapes of offered ids, now and before
+		rand.Read(b)
+		id := base64.RawURLEncoding.EncodeToString(b)
+		if i%10 == 0 { // a few of other shapes
+			id = []string{"AAAA", "a.b", strings.Repeat("A", 48), offered + "A", offered[1:]}[i/10%5]
+		}
+		ext := []string{".png", ".wav"}[i/2%2]
+		if w := c.get("/captcha/" + id + ext); w.Code != 404 {
+			t.Fatalf("%s%s: %d", id, ext, w.Code)
+		}
+	}
+	t.Logf("1000 pictures of made-up ids in %v", time.Since(start))
+	if n := countCaptchas(t, tr); n != 0 {
+		t.Fatalf("%d captchas stored for made-up ids", n)
+	}
+	// A forged id (one offered, with another offer time) is refused
+	// when posting, with nothing stored.
+	forged := []byte(offered)
+	forged[20] ^= 1
+	code, ans := boardPost(t, tr.browser("Mozilla/5.0"), "/", "content", "forged", "captcha_id", string(forged), "captcha", "123456")
+	if code != 400 || !strings.HasPrefix(ans.Error, "The captcha answer is wrong") {
+		t.Fatalf("a forged id: %d %+v", code, ans)
+	}
+	if w := c.get("/captcha/" + string(forged) + ".png"); w.Code != 404 {
+		t.Fatalf("picture of a forged id: %d", w.Code)
+	}
+	// The ids the board offers work.
+	body := checkPage(t, tr.browser("Mozilla/5.0"), "/", 200, `name="captcha_id"`)
+	id := regexp.MustCompile(`name="captcha_id" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	for range 3 {
+		if w := c.get("/captcha/" + id + ".png"); w.Code != 200 {
+			t.Fatalf("offered id: %d", w.Code)
+		}
+	}
+	digits, err := tr.st.CaptchaDigits(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tr.browser("Mozilla/5.0")
+	if code, ans := boardPost(t, b, "/", "content", "solved", "captcha_id", id, "captcha", digits); code != 200 || ans.Status != "published" {
+		t.Fatalf("solving an offered captcha: %d %+v", code, ans)
+	}
+}
+
+// madeUpIdsOff: with captchas off, every id is unknown and none is stored.
+func madeUpIdsOff(t *testing.T, tr *tribune) {
+	offered := tr.board.NewCaptchaID()
+	for _, id := range []string{offered, strings.Repeat("A", 48), strings.Repeat("A", 20)} {
+		if w := tr.client("robot").get("/captcha/" + id + ".png"); w.Code != 404 {
+			t.Fatalf("captchas off, %s: %d", id, w.Code)
+		}
+	}
+	if n := countCaptchas(t, tr); n != 0 {
+		t.Fatalf("captchas off: %d stored", n)
 	}
 }

@@ -27,6 +27,7 @@ type visit struct {
 	channel model.Channel // on channel routes
 	sess    *board.Session
 	basic   *basicAnswer // HTTP Basic credentials, once checked
+	foreign bool         // a browser posting for another site: no cookies, no credentials (routes.go)
 }
 
 // answer is the kind of answer the asker reads, decided once per request by

@@ -171,7 +171,7 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, mod *model.User,
 		return err
 	}
 	if visitOf(r).answer == answerPage {
-		s.setFlash(w, flashNotice, s.t(r, "moderation.removed", m.ID))
+		s.setFlash(w, r, flashNotice, s.t(r, "moderation.removed", m.ID))
 		http.Redirect(w, r, s.localNext(form), http.StatusSeeOther)
 		return nil
 	}

@@ -142,8 +142,7 @@ func (s *Server) postLang(w http.ResponseWriter, r *http.Request, form url.Value
 	if !ok {
 		return httpError(http.StatusBadRequest, s.t(r, "error.bad_lang"))
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
-		MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+	http.SetCookie(w, s.cookie(r, langCookie, string(lang), 365*24*3600))
 	http.Redirect(w, r, s.localNext(form), http.StatusSeeOther)
 	return nil
 }

@@ -74,7 +74,7 @@ func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request, form url.Valu
 		p.Theme = form.Get("theme")
 	}
 	err = s.board.SavePrefs(r.Context(), sess, p)
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	if err != nil {
 		return refuse(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
 )
 
@@ -234,7 +233,7 @@ func TestOwned(t *testing.T) {
 	forged := tr.client("Mallory")
 	forged.cookies["sessionid"] = &http.Cookie{Name: "sessionid", Value: "chosen-by-client"}
 	forged.say("/", "forged")
-	if v := forged.cookies["sessionid"].Value; v == "chosen-by-client" || board.SessionID(v) == "" {
+	if v := forged.cookies["sessionid"].Value; v == "chosen-by-client" || tr.board.SessionID(v) == "" {
 		t.Errorf("a client-chosen session token was kept: %q", v)
 	}
 }

@@ -56,7 +56,7 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, next, notice strin
 // doneWithFlash answers a form of the site's pages that did what it
 // asked: back to the page next, where the notice shows once.
 func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, notice string) error {
-	s.setFlash(w, flashNotice, notice)
+	s.setFlash(w, r, flashNotice, notice)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -65,7 +65,7 @@ func (s *Server) doneWithFlash(w http.ResponseWriter, r *http.Request, next, not
 // "next" field, else page), where the error shows once.
 func (s *Server) backWithFlash(page string) refusal {
 	return func(w http.ResponseWriter, r *http.Request, form url.Values, e *Error) error {
-		s.setFlash(w, flashError, e.Msg)
+		s.setFlash(w, r, flashError, e.Msg)
 		next := s.cfg.Prefix + page
 		if form.Has("next") {
 			next = s.localNext(form)
@@ -88,14 +88,51 @@ func (s *Server) backToForm(name string) refusal {
 	}
 }
 
-// localNext is the page to go back to: a path of this site, else the
-// tribune's root.
+// maxNext is the longest page to go back to: the tribune makes none
+// longer.
+const maxNext = 2048
+
+// localNext is the page to go back to (the form's "next"): a path on this
+// tribune, under its prefix, with its query; else the tribune's root.
 func (s *Server) localNext(form url.Values) string {
-	next := form.Get("next")
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return s.cfg.Prefix + "/"
+	if next, ok := s.localPath(form.Get("next")); ok {
+		return next
 	}
-	return next
+	return s.cfg.Prefix + "/"
+}
+
+// localPath returns next as a path and query of this tribune, ok false when
+// it is anything else. Browsers drop tabs and newlines from URLs and read
+// "\" as "/" ("/<TAB>/evil.example" and "/\evil.example" go to
+// evil.example), so none may appear, nor any control character, raw or
+// escaped; nor may the path start with "//" once unescaped, or hold a dot
+// segment (which could climb out of the prefix).
+func (s *Server) localPath(next string) (string, bool) {
+	if len(next) > maxNext || !strings.HasPrefix(next, "/") || !plainPath(next) {
+		return "", false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "", false
+	}
+	p := u.Path // unescaped
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !plainPath(p) {
+		return "", false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	if pre := s.cfg.Prefix; pre != "" && p != pre && !strings.HasPrefix(p, pre+"/") {
+		return "", false
+	}
+	return u.RequestURI(), true
+}
+
+// plainPath tells whether p holds no control character and no backslash.
+func plainPath(p string) bool {
+	return !strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 }
 
 // The flash cookie carries a message across the redirect after a form
@@ -107,9 +144,8 @@ const (
 )
 
 // setFlash shows msg on the next page, as a notice or an error (kind).
-func (s *Server) setFlash(w http.ResponseWriter, kind, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(kind + msg), Path: s.cookiePath(),
-		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+func (s *Server) setFlash(w http.ResponseWriter, r *http.Request, kind, msg string) {
+	http.SetCookie(w, s.cookie(r, flashCookie, url.QueryEscape(kind+msg), 60))
 }
 
 // showFlash moves the message left by the previous post, if any, into the
@@ -119,7 +155,7 @@ func (s *Server) showFlash(w http.ResponseWriter, r *http.Request, p *page) {
 	if err != nil {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: s.cookiePath(), MaxAge: -1})
+	http.SetCookie(w, s.cookie(r, flashCookie, "", -1))
 	v, err := url.QueryUnescape(c.Value)
 	if err != nil {
 		return

@@ -253,6 +253,13 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 				return httpError(http.StatusForbidden, s.t(r, "error.cross_origin"))
 			}
 		}
+		if rt.kind == kindPost {
+			// Browser-hosted coincoins post from other sites, so these
+			// routes take cross-origin posts, but as from a client
+			// without cookies: another site's page must not act on its
+			// visitor's session, account or name.
+			v.foreign = s.crossOrigin(r)
+		}
 		if channel != nil && !rt.public {
 			if answered, err := s.unlocked(w, r, rt.kind == kindPost); answered || err != nil {
 				return err
@@ -278,6 +285,46 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 		}
 		return ref.err
 	})
+}
+
+// crossOrigin tells whether a browser sent r for another site or origin:
+// its Sec-Fetch-Site is neither same-origin nor none (typed by the user),
+// or its Origin is not the tribune's own. Coincoins and scripts send
+// neither header.
+func (s *Server) crossOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "", "same-origin", "none":
+	default:
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	return origin != "" && !sameOrigin(origin, s.siteURL(r))
+}
+
+// sameOrigin compares the scheme and host of two URLs, default ports
+// aside. "null" (a sandboxed or local page) is no site's origin.
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil || ua.Host == "" {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil || ub.Host == "" {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && originHost(ua) == originHost(ub)
+}
+
+// originHost is u's host in lower case, without the scheme's default port.
+func originHost(u *url.URL) string {
+	h := strings.ToLower(u.Host)
+	switch strings.ToLower(u.Scheme) {
+	case "http":
+		h = strings.TrimSuffix(h, ":80")
+	case "https":
+		h = strings.TrimSuffix(h, ":443")
+	}
+	return h
 }
 
 // pageOrText is how the site's pages answer: a page to browsers, which

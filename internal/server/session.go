@@ -21,6 +21,10 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 	if v.sess != nil {
 		return v.sess, nil
 	}
+	if v.foreign {
+		v.sess = &board.Session{}
+		return v.sess, nil
+	}
 	var token string
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
 		token = c.Value
@@ -36,8 +40,11 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 // sessionID is the store id of the request's session cookie, "" when it
 // has none, without reading the session.
 func (s *Server) sessionID(r *http.Request) string {
+	if visitOf(r).foreign {
+		return ""
+	}
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
-		return board.SessionID(c.Value)
+		return s.board.SessionID(c.Value)
 	}
 	return ""
 }
@@ -46,60 +53,50 @@ func (s *Server) sessionID(r *http.Request) string {
 // the client its token.
 func (s *Server) useSession(w http.ResponseWriter, r *http.Request, sess *board.Session) {
 	visitOf(r).sess = sess
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 }
 
 // sendToken gives the client the session's token when the board issued
-// one.
-func (s *Server) sendToken(w http.ResponseWriter, sess *board.Session) {
-	if !sess.Issued() {
+// one (but never to a browser posting for another site).
+func (s *Server) sendToken(w http.ResponseWriter, r *http.Request, sess *board.Session) {
+	if !sess.Issued() || visitOf(r).foreign {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cfg.SessionCookieName, Value: sess.Token, Path: s.cookiePath(), Domain: s.cfg.CookieDomain,
-		MaxAge: s.cfg.SessionCookieAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(),
-	})
+	http.SetCookie(w, s.cookie(r, s.cfg.SessionCookieName, sess.Token, s.cfg.SessionCookieAge))
 }
 
 // saveSession stores the session (giving the client its token if it is
 // new).
 func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *board.Session) error {
 	err := s.board.SaveSession(r.Context(), sess)
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	return err
 }
 
-// apply does what a command asked: the name cookie, the session.
+// apply does what a command asked: the name cookie, the session. A
+// browser posting for another site has no session nor cookies to change:
+// nothing is kept (a session nobody holds would only fill the database).
 func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Session, eff board.Effects) error {
+	if visitOf(r).foreign {
+		return nil
+	}
 	if eff.SetName {
-		http.SetCookie(w, s.nameCookie(eff.Name))
+		http.SetCookie(w, s.nameCookie(r, eff.Name))
 	}
 	if eff.SaveSession {
 		return s.saveSession(w, r, sess)
 	}
-	s.sendToken(w, sess)
+	s.sendToken(w, r, sess)
 	return nil
-}
-
-func (s *Server) cookiePath() string {
-	if s.cfg.Prefix == "" {
-		return "/"
-	}
-	return s.cfg.Prefix + "/"
-}
-
-// secureCookies marks cookies Secure when the site is known to be served
-// over HTTPS.
-func (s *Server) secureCookies() bool {
-	return strings.HasPrefix(s.cfg.SiteURL, "https://")
 }
 
 // user is the requester's account: the session's, or (when basic is set,
 // on post routes) the one named by valid HTTP Basic credentials. nil means
-// anonymous.
+// anonymous. A browser posting for another site sends the credentials it
+// cached for the tribune without its user's intent, like cookies: they
+// are ignored.
 func (s *Server) user(r *http.Request, basic bool) (*model.User, error) {
-	if basic {
+	if basic && !visitOf(r).foreign {
 		if u, err := s.basicUser(r); u != nil || err != nil {
 			return u, err
 		}
@@ -142,8 +139,12 @@ type basicAnswer struct {
 func (s *Server) chosenName(r *http.Request) string { return s.board.CleanName(s.nameCookieValue(r)) }
 
 // nameCookieValue reads the name cookie, "" when there is none or it is
-// not valid (djangotribune answered 500 to a bad cookie).
+// not valid (djangotribune answered 500 to a bad cookie), or when a browser
+// posts for another site.
 func (s *Server) nameCookieValue(r *http.Request) string {
+	if visitOf(r).foreign {
+		return ""
+	}
 	c, err := r.Cookie(s.cfg.UACookieName)
 	if err != nil {
 		return ""
@@ -163,15 +164,12 @@ func (s *Server) nameCookieValue(r *http.Request) string {
 
 // nameCookie is the cookie /name sets: the name in base64, quoted as
 // Python's cookie library quoted it (the value holds "="); "" removes it.
-func (s *Server) nameCookie(name string) *http.Cookie {
-	c := &http.Cookie{Name: s.cfg.UACookieName, Path: "/", Domain: s.cfg.CookieDomain}
+func (s *Server) nameCookie(r *http.Request, name string) *http.Cookie {
 	if utf8.RuneCountInString(name) < s.cfg.UALengthMin {
-		c.MaxAge = -1
-		return c
+		return s.cookie(r, s.cfg.UACookieName, "", -1)
 	}
-	c.Value = base64.StdEncoding.EncodeToString([]byte(name))
+	c := s.cookie(r, s.cfg.UACookieName, base64.StdEncoding.EncodeToString([]byte(name)), s.cfg.UACookieMaxAge)
 	c.Quoted = true
-	c.MaxAge = s.cfg.UACookieMaxAge
 	return c
 }
 

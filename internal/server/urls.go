@@ -14,12 +14,16 @@ func (s *Server) siteURL(r *http.Request) string {
 		return s.cfg.SiteURL
 	}
 	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	} else if p := r.Header.Get("X-Forwarded-Proto"); p == "https" && s.fromTrustedProxy(r) {
+	if s.requestHTTPS(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// requestHTTPS tells whether the request came over TLS, to us or to a
+// trusted proxy that says so (X-Forwarded-Proto).
+func (s *Server) requestHTTPS(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" && s.fromTrustedProxy(r)
 }
 
 // siteName is the configured site name, or the site's host.

@@ -448,3 +448,41 @@ func TestCaptchasSharedBetweenStores(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretSharedBetweenStores: the first store to ask creates the secret;
+// another one on the same database, asking at the same time or later, gets
+// the same one.
+func TestSecretSharedBetweenStores(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			a, other := storetest.Open(t, b, opts()), storetest.Open(t, b, opts())
+			got := make([][]byte, 8)
+			var wg sync.WaitGroup
+			for i := range got {
+				s := a
+				if i%2 == 1 {
+					s = other
+				}
+				wg.Go(func() {
+					key, err := s.Secret(ctx, "test", []byte{byte(i + 1), 2, 3})
+					if err != nil {
+						t.Error(err)
+					}
+					got[i] = key
+				})
+			}
+			wg.Wait()
+			for i := range got {
+				if string(got[i]) != string(got[0]) || len(got[i]) != 3 {
+					t.Fatalf("secrets differ: %v", got)
+				}
+			}
+			if key, err := other.Secret(ctx, "test", []byte("later")); err != nil || string(key) != string(got[0]) {
+				t.Fatalf("asked later: %v %v", key, err)
+			}
+			if key, err := a.Secret(ctx, "another", []byte("x")); err != nil || string(key) != "x" {
+				t.Fatalf("another secret: %q %v", key, err)
+			}
+		})
+	}
+}
