@@ -11,8 +11,9 @@
 //	go run ./bench/logins -url http://127.0.0.1:8080 -pid 1234   # a running one
 //
 // Attackers come from loopback addresses 127.0.1.1, 127.0.1.2… (-sources of
-// them), the legitimate user from 127.0.2.1: the tribune counts failures
-// per address, so these are different clients to it.
+// them), the bot's right credentials (-mode basic) from 127.0.3.1…, the
+// legitimate user from 127.0.2.1: the tribune counts failures per address,
+// so these are different clients to it.
 package main
 
 import (
@@ -204,13 +205,18 @@ func (r *result) statuses() string {
 func attack(base, mode string, n, sources, rounds int) *result {
 	res := &result{counts: map[string]int{}}
 	clients := make([]*http.Client, sources)
+	bots := make([]*http.Client, sources)
 	for i := range clients {
 		clients[i] = from(fmt.Sprintf("127.0.1.%d", i+1))
+		bots[i] = from(fmt.Sprintf("127.0.3.%d", i+1))
 	}
 	var wg sync.WaitGroup
 	var seq atomic.Int64
 	for i := range n {
 		c := clients[i%sources]
+		if mode == "basic" && i%2 == 1 {
+			c = bots[i%sources]
+		}
 		wg.Go(func() {
 			for range rounds {
 				req := attackRequest(base, mode, i, seq.Add(1))

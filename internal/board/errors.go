@@ -42,7 +42,7 @@ type Limit int
 const (
 	LimitPosts    Limit = iota // messages (TRIBUNE_POST_RATE_LIMIT)
 	LimitCommands              // commands that post nothing, with a budget of their own
-	LimitLogins                // failed log-ins, per account and per address
+	LimitLogins                // failed log-ins (per account and address, per address, per account)
 	LimitSignups               // new accounts, per address
 )
 
@@ -53,6 +53,15 @@ type LimitError struct {
 }
 
 func (e *LimitError) Error() string { return fmt.Sprintf("too many requests: try again in %s", e.Wait) }
+
+// ErrBusy: too many password checks are running or waiting.
+var ErrBusy = errors.New("the server is busy checking passwords")
+
+// BusyError is ErrBusy with the time to wait before trying again.
+type BusyError struct{ Wait time.Duration }
+
+func (e *BusyError) Error() string { return fmt.Sprintf("%v: try again in %s", ErrBusy, e.Wait) }
+func (e *BusyError) Unwrap() error { return ErrBusy }
 
 // Refusals of posts, accounts and moderation.
 var (
