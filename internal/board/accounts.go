@@ -35,7 +35,7 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 // (checkGate): *BusyError when too many are running or waiting. Every
 // failure, whether the account exists or not, is ErrBadCredentials.
 func (b *Board) CheckPassword(ctx context.Context, name, password, address string) (*model.User, error) {
-	key := strings.ToLower(name)
+	key := strings.ToLower(auth.LookupName(name))
 	addr := limit.AddressKey(address)
 	giveBack, wait := b.logins.take(key, addr)
 	if wait > 0 {
@@ -102,7 +102,10 @@ func (b *Board) verify(ctx context.Context, name, password, key, addr string) (*
 		return nil, err
 	}
 	defer leave()
-	u, err := b.st.UserByName(ctx, name)
+	u, err := b.st.UserByName(ctx, auth.LookupName(name))
+	if errors.Is(err, store.ErrNotFound) && auth.LookupName(name) != name {
+		u, err = b.st.UserByName(ctx, name) // an older account's odd name
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check, so timing does not tell
 		// which accounts exist.
@@ -150,19 +153,50 @@ func (b *Board) CreateUser(ctx context.Context, name, password string, role mode
 	return b.createUser(ctx, name, password, password, role)
 }
 
+// createUser checks the new name (auth.NewName: one script, PRECIS) and
+// the password, and creates the account unless its name or one that looks
+// like it is taken.
 func (b *Board) createUser(ctx context.Context, name, password, again string, role model.Role) (model.User, error) {
-	if err := auth.ValidUsername(name); err != nil {
+	stored, skeleton, err := auth.NewName(name)
+	if err != nil {
 		return model.User{}, &UserError{Name: name, Err: &RuleError{Kind: ErrBadUsername, Rule: err}}
 	}
-	hash, err := b.hashPassword(name, password, again)
+	hash, err := b.hashPassword(stored, password, again)
 	if err != nil {
 		return model.User{}, err
 	}
-	u, err := b.st.CreateUser(ctx, name, hash, role)
-	if errors.Is(err, store.ErrConflict) {
-		return u, &UserError{Name: name, Err: ErrUserExists}
+	if err := b.fillSkeletons(ctx); err != nil {
+		return model.User{}, err
+	}
+	u, err := b.st.AddUser(ctx, store.NewUser{Username: stored, PasswordHash: hash, Role: role, Skeleton: skeleton})
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return u, &UserError{Name: stored, Err: ErrUserExists}
+	case errors.Is(err, store.ErrLookAlike):
+		return u, &UserError{Name: stored, Err: ErrLookAlike}
 	}
 	return u, err
+}
+
+// fillSkeletons gives the accounts that have none (created before
+// skeletons were, or by an older process) their name's skeleton, so that
+// new names are compared with theirs too. Of two older accounts that look
+// alike, the later keeps a key of its own; it is logged.
+func (b *Board) fillSkeletons(ctx context.Context) error {
+	us, err := b.st.Unskeletoned(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		clash, err := b.st.FillSkeleton(ctx, u.ID, auth.Skeleton(u.Username))
+		if err != nil {
+			return err
+		}
+		if clash {
+			b.log.Warn("board: an account's name looks like an older one's", "user", u.Username)
+		}
+	}
+	return nil
 }
 
 // hashPassword checks a new password, typed again as again, and hashes it.

@@ -148,6 +148,11 @@ func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
 func (b *Board) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.dummyHash() }) // before the first log-in, whose time it would tell
+	wg.Go(func() {
+		if err := b.fillSkeletons(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("board: the skeletons of account names", "err", err)
+		}
+	})
 	wg.Go(func() { b.hub.Run(ctx) })
 	wg.Go(func() { b.purge(ctx) })
 	b.channels.run(ctx, b.log)

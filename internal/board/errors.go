@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/moderation"
 )
 
@@ -78,6 +79,8 @@ var (
 	ErrBadPassword     = errors.New("bad password")
 	ErrBadUsername     = errors.New("bad user name")
 	ErrUserExists      = errors.New("the user already exists")
+	ErrLookAlike       = errors.New("the user name looks like an existing one")
+	ErrMixedScripts    = auth.ErrMixedScripts // a kind of ErrBadUsername
 	ErrNoUser          = errors.New("no such user")
 	ErrPasswordsDiffer = errors.New("the two passwords differ")
 	ErrBadInterval     = errors.New("the refresh interval is 2 to 600 seconds")
@@ -92,8 +95,9 @@ var (
 	ErrFilterPattern = errors.New("a filter needs a pattern")
 )
 
-// UserError is about a named account: Err is ErrUserExists, ErrNoUser,
-// or a *RuleError (ErrBadUsername, ErrBadPassword).
+// UserError is about a named account: Err is ErrUserExists, ErrLookAlike,
+// ErrNoUser, or a *RuleError (ErrBadUsername, possibly ErrMixedScripts;
+// ErrBadPassword).
 type UserError struct {
 	Name string
 	Err  error
@@ -105,6 +109,8 @@ func (e *UserError) Error() string {
 		return fmt.Sprintf("user %q already exists", e.Name)
 	case errors.Is(e.Err, ErrNoUser):
 		return fmt.Sprintf("no user %q", e.Name)
+	case errors.Is(e.Err, ErrLookAlike):
+		return fmt.Sprintf("user name %q looks like an existing one", e.Name)
 	}
 	return e.Err.Error()
 }

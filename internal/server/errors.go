@@ -159,6 +159,10 @@ func (s *Server) word(r *http.Request, err error) *Error {
 			return t(http.StatusConflict, "account.name_taken", userErr.Name)
 		case errors.Is(err, board.ErrNoUser):
 			return t(http.StatusBadRequest, "admin.no_user", userErr.Name)
+		case errors.Is(err, board.ErrLookAlike):
+			return t(http.StatusConflict, "account.look_alike", userErr.Name)
+		case errors.Is(err, board.ErrMixedScripts):
+			return t(http.StatusBadRequest, "account.mixed_scripts")
 		case errors.Is(err, board.ErrBadUsername):
 			return t(http.StatusBadRequest, "account.bad_username")
 		}

@@ -34,7 +34,10 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrConflict = errors.New("store: already exists")
-	ErrClosed   = errors.New("store: closed")
+	// ErrLookAlike: an account's name looks like the new one (the same
+	// skeleton).
+	ErrLookAlike = errors.New("store: a name like it exists")
+	ErrClosed    = errors.New("store: closed")
 )
 
 type dialect int
