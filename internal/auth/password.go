@@ -1,5 +1,5 @@
 // Package auth hashes and checks account passwords (argon2id), validates
-// account names, and limits the rate of failed log-ins.
+// account names and tells those that look alike (names.go).
 package auth
 
 import (

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/limit"
@@ -28,20 +28,90 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 }
 
 // CheckPassword verifies a user name and password (HTTP Basic credentials,
-// a log-in form). Failures are rate limited per account and per address;
-// every failure, whether the account exists or not, is ErrBadCredentials.
+// a log-in form). A try is taken first, and given back if the password is
+// right (loginLimiter): *LimitError when the tries are spent. A right
+// password checked lately is then known without a check (credCache);
+// otherwise the check waits for a place among the few that run at once
+// (checkGate): *BusyError when too many are running or waiting. Every
+// failure, whether the account exists or not, is ErrBadCredentials.
 func (b *Board) CheckPassword(ctx context.Context, name, password, address string) (*model.User, error) {
-	if wait := b.logins.blocked(name, address); wait > 0 {
+	key := strings.ToLower(auth.LookupName(name))
+	addr := limit.AddressKey(address)
+	giveBack, wait := b.logins.take(key, addr)
+	if wait > 0 {
+		// Even for a remembered password: otherwise guesses past the
+		// limit would tell the right one.
 		return nil, &LimitError{Limit: LimitLogins, Wait: wait}
 	}
-	u, err := b.st.UserByName(ctx, name)
+	if id, hash, ok := b.creds.get(key, password); ok {
+		u, err := b.st.UserByID(ctx, id)
+		if err == nil && u.PasswordHash == hash {
+			giveBack()
+			b.logins.known.add(key, addr)
+			return &u, nil
+		}
+		b.creds.forget(key, password)
+	}
+	u, err := b.verifyOnce(ctx, name, password, key, addr)
+	if errors.Is(err, ErrBadCredentials) {
+		return nil, err // the try stays taken
+	}
+	giveBack()
+	if err != nil {
+		return nil, err
+	}
+	b.logins.known.add(key, addr)
+	b.creds.put(key, password, u.ID, u.PasswordHash)
+	return u, nil
+}
+
+// verifyOnce is verify, shared by the requests that bring the same
+// credentials at once (a client opening several channels, a flood): one
+// check answers them all. It goes on if the first asker leaves.
+func (b *Board) verifyOnce(ctx context.Context, name, password, key, addr string) (*model.User, error) {
+	sum := b.creds.sum(key, password)
+	ch := b.flights.DoChan(string(sum[:]), func() (any, error) {
+		return b.verify(context.WithoutCancel(ctx), name, password, key, addr)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		u := *r.Val.(*model.User) // each asker its own copy
+		return &u, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// maxCredential bounds the names and passwords worth checking: longer ones
+// cannot be an account's (30 characters) or a password (200).
+const maxCredential = 1024
+
+// verify checks a password against the account's hash, when a check may
+// run.
+func (b *Board) verify(ctx context.Context, name, password, key, addr string) (*model.User, error) {
+	if len(name) > maxCredential || len(password) > maxCredential || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+		// No account has such a name, and PostgreSQL would refuse to
+		// look it up.
+		return nil, ErrBadCredentials
+	}
+	leave, err := b.checks.enter(ctx, "u:"+key, "a:"+addr)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	u, err := b.st.UserByName(ctx, auth.LookupName(name))
+	if errors.Is(err, store.ErrNotFound) && auth.LookupName(name) != name {
+		u, err = b.st.UserByName(ctx, name) // an older account's odd name
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the same time as a real check, so timing does not tell
 		// which accounts exist.
 		if dummy, err := b.dummyHash(); err == nil {
 			auth.Verify(dummy, password)
 		}
-		b.logins.failed(name, address)
 		return nil, ErrBadCredentials
 	}
 	if err != nil {
@@ -51,11 +121,15 @@ func (b *Board) CheckPassword(ctx context.Context, name, password, address strin
 		if !errors.Is(err, auth.ErrMismatch) {
 			b.log.Error("board: checking a password", "user", u.Username, "err", err)
 		}
-		b.logins.failed(name, address)
 		return nil, ErrBadCredentials
 	}
 	return &u, nil
 }
+
+// PasswordChecks says how many passwords the board checked against their
+// hash, and the most checks that ran at once: figures for tests and
+// monitoring.
+func (b *Board) PasswordChecks() (done int64, mostAtOnce int) { return b.checks.stats() }
 
 // SignUp creates an account (when TRIBUNE_SIGNUP allows it) and logs it
 // in, replacing old. again is the password typed a second time. New
@@ -79,19 +153,50 @@ func (b *Board) CreateUser(ctx context.Context, name, password string, role mode
 	return b.createUser(ctx, name, password, password, role)
 }
 
+// createUser checks the new name (auth.NewName: one script, PRECIS) and
+// the password, and creates the account unless its name or one that looks
+// like it is taken.
 func (b *Board) createUser(ctx context.Context, name, password, again string, role model.Role) (model.User, error) {
-	if err := auth.ValidUsername(name); err != nil {
+	stored, skeleton, err := auth.NewName(name)
+	if err != nil {
 		return model.User{}, &UserError{Name: name, Err: &RuleError{Kind: ErrBadUsername, Rule: err}}
 	}
-	hash, err := b.hashPassword(name, password, again)
+	hash, err := b.hashPassword(stored, password, again)
 	if err != nil {
 		return model.User{}, err
 	}
-	u, err := b.st.CreateUser(ctx, name, hash, role)
-	if errors.Is(err, store.ErrConflict) {
-		return u, &UserError{Name: name, Err: ErrUserExists}
+	if err := b.fillSkeletons(ctx); err != nil {
+		return model.User{}, err
+	}
+	u, err := b.st.AddUser(ctx, store.NewUser{Username: stored, PasswordHash: hash, Role: role, Skeleton: skeleton})
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return u, &UserError{Name: stored, Err: ErrUserExists}
+	case errors.Is(err, store.ErrLookAlike):
+		return u, &UserError{Name: stored, Err: ErrLookAlike}
 	}
 	return u, err
+}
+
+// fillSkeletons gives the accounts that have none (created before
+// skeletons were, or by an older process) their name's skeleton, so that
+// new names are compared with theirs too. Of two older accounts that look
+// alike, the later keeps a key of its own; it is logged.
+func (b *Board) fillSkeletons(ctx context.Context) error {
+	us, err := b.st.Unskeletoned(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range us {
+		clash, err := b.st.FillSkeleton(ctx, u.ID, auth.Skeleton(u.Username))
+		if err != nil {
+			return err
+		}
+		if clash {
+			b.log.Warn("board: an account's name looks like an older one's", "user", u.Username)
+		}
+	}
+	return nil
 }
 
 // hashPassword checks a new password, typed again as again, and hashes it.
@@ -207,22 +312,4 @@ func (b *Board) SavePrefs(ctx context.Context, sess *Session, p Prefs) error {
 		return b.st.SetUserPrefs(ctx, sess.User.ID, raw)
 	}
 	return nil
-}
-
-// loginLimiter counts failed log-ins per account and per client address.
-type loginLimiter struct{ byName, byAddress *limit.Keyed }
-
-func newLoginLimiter(n int, period time.Duration) loginLimiter {
-	return loginLimiter{byName: limit.New(n, period), byAddress: limit.New(n, period)}
-}
-
-// blocked says how long log-ins for this name or from this address must
-// wait (0: they may try now).
-func (l loginLimiter) blocked(name, address string) time.Duration {
-	return max(l.byName.Wait(strings.ToLower(name)), l.byAddress.Wait(address))
-}
-
-func (l loginLimiter) failed(name, address string) {
-	l.byName.Take(strings.ToLower(name))
-	l.byAddress.Take(address)
 }

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/commands"
 	"github.com/tribune-go/tribune/internal/config"
@@ -66,10 +68,13 @@ type Board struct {
 	sessions watchers
 	signer   signer // session tokens and captcha ids
 
-	posts    *limit.Keyed // messages, per account or address
-	commands *limit.Keyed // commands that post nothing, as many as posts
-	signups  *limit.Keyed // per address
-	logins   loginLimiter
+	posts    *limit.Keyed       // messages, per account or address
+	commands *limit.Keyed       // commands that post nothing, as many as posts
+	signups  *limit.Keyed       // per address
+	logins   loginLimiter       // failed log-ins
+	checks   *checkGate         // password checks running and waiting
+	creds    *credCache         // right passwords, for a while
+	flights  singleflight.Group // checks of the same credentials at once
 	// dummyHash is checked against when an account does not exist, so a
 	// failed log-in costs the same either way. Made on first use: the
 	// command line's boards check no password.
@@ -96,7 +101,9 @@ func New(d Deps) (*Board, error) {
 		posts:    limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		commands: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		signups:  limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
-		logins:   newLoginLimiter(cfg.LoginRateLimit.N, cfg.LoginRateLimit.Period),
+		logins:   newLoginLimiter(cfg),
+		checks:   newCheckGate(cfg.PasswordChecks, cfg.PasswordHashMemoryKiB),
+		creds:    newCredCache(cfg.PasswordCache),
 	}
 	for _, w := range d.Reserved {
 		b.reserved[strings.ToLower(w)] = true
@@ -145,6 +152,11 @@ func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
 func (b *Board) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.dummyHash() }) // before the first log-in, whose time it would tell
+	wg.Go(func() {
+		if err := b.fillSkeletons(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("board: the skeletons of account names", "err", err)
+		}
+	})
 	wg.Go(func() { b.hub.Run(ctx) })
 	wg.Go(func() { b.purge(ctx) })
 	b.channels.run(ctx, b.log)

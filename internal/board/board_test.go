@@ -397,8 +397,12 @@ func TestAccounts(t *testing.T) {
 			}
 		}
 		var limit *board.LimitError
-		if _, err := f.b.LogIn(ctx, anon, "superman", "new-password", "192.0.2.3"); !errors.As(err, &limit) || limit.Limit != board.LimitLogins {
-			t.Fatalf("third try for the account: %v", err)
+		if _, err := f.b.LogIn(ctx, anon, "superman", "new-password", "192.0.2.2"); !errors.As(err, &limit) || limit.Limit != board.LimitLogins {
+			t.Fatalf("third try for the account from the same address: %v", err)
+		}
+		// Another address is not kept out by the first one's failures.
+		if _, err := f.b.LogIn(ctx, anon, "superman", "new-password", "192.0.2.3"); err != nil {
+			t.Fatalf("right password from another address: %v", err)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -43,7 +44,7 @@ type Limit int
 const (
 	LimitPosts    Limit = iota // messages (TRIBUNE_POST_RATE_LIMIT)
 	LimitCommands              // commands that post nothing, with a budget of their own
-	LimitLogins                // failed log-ins, per account and per address
+	LimitLogins                // failed log-ins (per account and address, per address, per account)
 	LimitSignups               // new accounts, per address
 )
 
@@ -58,6 +59,15 @@ func (e *LimitError) Error() string { return fmt.Sprintf("too many requests: try
 // ErrStorageFull is a write the database refused because it or its disk
 // is full: nothing was stored, and trying later may work.
 var ErrStorageFull = store.ErrFull
+
+// ErrBusy: too many password checks are running or waiting.
+var ErrBusy = errors.New("the server is busy checking passwords")
+
+// BusyError is ErrBusy with the time to wait before trying again.
+type BusyError struct{ Wait time.Duration }
+
+func (e *BusyError) Error() string { return fmt.Sprintf("%v: try again in %s", ErrBusy, e.Wait) }
+func (e *BusyError) Unwrap() error { return ErrBusy }
 
 // Refusals of posts, accounts and moderation.
 var (
@@ -74,6 +84,8 @@ var (
 	ErrBadPassword     = errors.New("bad password")
 	ErrBadUsername     = errors.New("bad user name")
 	ErrUserExists      = errors.New("the user already exists")
+	ErrLookAlike       = errors.New("the user name looks like an existing one")
+	ErrMixedScripts    = auth.ErrMixedScripts // a kind of ErrBadUsername
 	ErrNoUser          = errors.New("no such user")
 	ErrPasswordsDiffer = errors.New("the two passwords differ")
 	ErrBadInterval     = errors.New("the refresh interval is 2 to 600 seconds")
@@ -89,8 +101,9 @@ var (
 	ErrFilterTooLong = errors.New("a filter's pattern is no longer than a message")
 )
 
-// UserError is about a named account: Err is ErrUserExists, ErrNoUser,
-// or a *RuleError (ErrBadUsername, ErrBadPassword).
+// UserError is about a named account: Err is ErrUserExists, ErrLookAlike,
+// ErrNoUser, or a *RuleError (ErrBadUsername, possibly ErrMixedScripts;
+// ErrBadPassword).
 type UserError struct {
 	Name string
 	Err  error
@@ -102,6 +115,8 @@ func (e *UserError) Error() string {
 		return fmt.Sprintf("user %q already exists", e.Name)
 	case errors.Is(e.Err, ErrNoUser):
 		return fmt.Sprintf("no user %q", e.Name)
+	case errors.Is(e.Err, ErrLookAlike):
+		return fmt.Sprintf("user name %q looks like an existing one", e.Name)
 	}
 	return e.Err.Error()
 }

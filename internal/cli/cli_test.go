@@ -402,6 +402,8 @@ func TestUserCommands(t *testing.T) {
 			{"one-letter name", pw + "\n", 1, []string{"2 to 30"}, []string{"user", "create", "j"}},
 			{"duplicate", pw + "\n", 1, []string{`user "superman" already exists`}, []string{"user", "create", "superman"}},
 			{"duplicate in another case", pw + "\n", 1, []string{"already exists"}, []string{"user", "create", "SuperMan"}},
+			{"look-alike", pw + "\n", 1, []string{`user name "superrnan" looks like an existing one`}, []string{"user", "create", "superrnan"}},
+			{"mixed scripts", pw + "\n", 1, []string{"one script"}, []string{"user", "create", "ѕuperman"}},
 			{"unknown role", pw + "\n", 2, []string{`unknown role "god"`}, []string{"user", "create", "joker", "-role", "god"}},
 			{"no action", "", 2, []string{"user needs an action"}, []string{"user"}},
 			{"unknown action", "", 2, []string{`unknown user action "ban"`}, []string{"user", "ban", "joker"}},

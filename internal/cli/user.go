@@ -44,7 +44,7 @@ func user(ctx context.Context, args []string, env Env) error {
 		}
 		// The name first: no need to ask for a password for a name that
 		// cannot be.
-		if err := auth.ValidUsername(rest[0]); err != nil {
+		if _, _, err := auth.NewName(rest[0]); err != nil {
 			return err
 		}
 		pw, err := readPassword(env)

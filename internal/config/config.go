@@ -59,11 +59,15 @@ type Config struct {
 	Captcha               bool          // TRIBUNE_CAPTCHA
 	RemoteAnonymousPost   bool          // TRIBUNE_REMOTE_ANONYMOUS_POST
 	PostRateLimit         Rate          // TRIBUNE_POST_RATE_LIMIT
-	LoginRateLimit        Rate          // TRIBUNE_LOGIN_RATE_LIMIT
+	LoginRateLimit        Rate          // TRIBUNE_LOGIN_RATE_LIMIT: per account and address
+	LoginAddressRateLimit Rate          // TRIBUNE_LOGIN_ADDRESS_RATE_LIMIT
+	LoginAccountRateLimit Rate          // TRIBUNE_LOGIN_ACCOUNT_RATE_LIMIT: from unknown addresses
 	SignupRateLimit       Rate          // TRIBUNE_SIGNUP_RATE_LIMIT
 	AutoModerateAs        string        // TRIBUNE_AUTO_MODERATE_AS
 	ModerationWebhook     string        // TRIBUNE_MODERATION_WEBHOOK
 	PasswordHashMemoryKiB uint32        // TRIBUNE_PASSWORD_MEMORY_KIB (argon2id)
+	PasswordChecks        int           // TRIBUNE_PASSWORD_CHECKS: running at once
+	PasswordCache         time.Duration // TRIBUNE_PASSWORD_CACHE
 
 	// Logger receives the tribune's logs; nil means slog.Default(). Not a
 	// setting: the command line builds it from the log options.
@@ -172,6 +176,12 @@ func (c *Config) Validate() error {
 	}
 	if c.StreamKeepAlive < time.Second {
 		add("TRIBUNE_STREAM_KEEPALIVE must be at least 1s")
+	}
+	if c.PasswordChecks < 1 {
+		add("TRIBUNE_PASSWORD_CHECKS must be at least 1")
+	}
+	if c.PasswordCache < 0 {
+		add("TRIBUNE_PASSWORD_CACHE must not be negative")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

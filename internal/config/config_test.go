@@ -82,6 +82,9 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_TRUSTED_PROXIES": "10.0.0.0/33"}, "bad range"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "0"}, "DEFAULT_LIMIT"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "150"}, "must not exceed TRIBUNE_MESSAGES_MAX_LIMIT"},
+		{nil, map[string]string{"TRIBUNE_PASSWORD_CHECKS": "0"}, "TRIBUNE_PASSWORD_CHECKS must be at least 1"},
+		{nil, map[string]string{"TRIBUNE_PASSWORD_CACHE": "-1s"}, "TRIBUNE_PASSWORD_CACHE must not be negative"},
+		{nil, map[string]string{"TRIBUNE_LOGIN_ACCOUNT_RATE_LIMIT": "often"}, "N/DURATION"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -163,7 +163,9 @@ var options = []option{
 	boolean("TRIBUNE_REMOTE_ANONYMOUS_POST", true, "let anonymous remote clients post (they cannot solve captchas)", func(c *Config) *bool { return &c.RemoteAnonymousPost }),
 	rate("TRIBUNE_POST_RATE_LIMIT", "20/10s", "posts one visitor (address, or account when logged in) may make, and commands, counted apart: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.PostRateLimit }),
 	rate("TRIBUNE_SIGNUP_RATE_LIMIT", "5/1h", "accounts one address may create: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.SignupRateLimit }),
-	rate("TRIBUNE_LOGIN_RATE_LIMIT", "10/1m", "failed log-ins allowed per account and per address: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginRateLimit }),
+	rate("TRIBUNE_LOGIN_RATE_LIMIT", "10/1m", "failed log-ins allowed per account and address (an IPv6 /64 is one address), counted when the check starts: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginRateLimit }),
+	rate("TRIBUNE_LOGIN_ADDRESS_RATE_LIMIT", "30/1m", "failed log-ins allowed per address, whatever the accounts: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginAddressRateLimit }),
+	rate("TRIBUNE_LOGIN_ACCOUNT_RATE_LIMIT", "100/1h", "failed log-ins allowed per account from addresses that have not logged in to it in the last 30 days (in this process), against guesses spread over many addresses: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginAccountRateLimit }),
 	str("TRIBUNE_AUTO_MODERATE_AS", "pending", "verdict of an auto-moderated channel when no moderator gives a valid rating: pending, accept or reject", func(c *Config) *string { return &c.AutoModerateAs }),
 	str("TRIBUNE_MODERATION_WEBHOOK", "", "URL called with a JSON event whenever a message enters the moderation queue", func(c *Config) *string { return &c.ModerationWebhook }),
 	{
@@ -178,6 +180,8 @@ var options = []option{
 		},
 		get: func(c *Config) string { return strconv.FormatUint(uint64(c.PasswordHashMemoryKiB), 10) },
 	},
+	integer("TRIBUNE_PASSWORD_CHECKS", 2, "password checks run at once, each holding TRIBUNE_PASSWORD_MEMORY_KIB; twice as many more may wait a few seconds, and beyond them a log-in is answered 503 with Retry-After", func(c *Config) *int { return &c.PasswordChecks }),
+	duration("TRIBUNE_PASSWORD_CACHE", 5*time.Minute, "how long a process remembers a right user name and password (as a keyed hash) so that HTTP Basic clients do not pay a password check per request; a password change is honoured at once; 0 turns it off", func(c *Config) *time.Duration { return &c.PasswordCache }),
 }
 
 func str(env, def, help string, field func(*Config) *string) option {

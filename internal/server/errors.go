@@ -123,6 +123,7 @@ func (s *Server) word(r *http.Request, err error) *Error {
 		userErr  *board.UserError
 		channel  *board.ChannelError
 		policyEr *board.PolicyError
+		busy     *board.BusyError
 	)
 	if errors.As(err, &e) {
 		return e
@@ -161,12 +162,18 @@ func (s *Server) word(r *http.Request, err error) *Error {
 			key = "error.too_many_commands"
 		}
 		return tooMany(lang, key, limit.Wait)
+	case errors.As(err, &busy):
+		return busyError(lang, busy.Wait)
 	case errors.As(err, &userErr):
 		switch {
 		case errors.Is(err, board.ErrUserExists):
 			return t(http.StatusConflict, "account.name_taken", userErr.Name)
 		case errors.Is(err, board.ErrNoUser):
 			return t(http.StatusBadRequest, "admin.no_user", userErr.Name)
+		case errors.Is(err, board.ErrLookAlike):
+			return t(http.StatusConflict, "account.look_alike", userErr.Name)
+		case errors.Is(err, board.ErrMixedScripts):
+			return t(http.StatusBadRequest, "account.mixed_scripts")
 		case errors.Is(err, board.ErrBadUsername):
 			return t(http.StatusBadRequest, "account.bad_username")
 		}
@@ -228,6 +235,18 @@ func tooMany(lang i18n.Lang, key string, wait time.Duration) *Error {
 		key += "_one"
 	}
 	return httpError(http.StatusTooManyRequests, i18n.T(lang, key, secs)).
+		withHeader("Retry-After", strconv.Itoa(secs))
+}
+
+// busyError is a 503 with the Retry-After the client should honour: the
+// server runs as many password checks as it can afford.
+func busyError(lang i18n.Lang, wait time.Duration) *Error {
+	secs := max(1, int(math.Ceil((wait - time.Millisecond).Seconds())))
+	key := "error.busy"
+	if secs == 1 {
+		key += "_one"
+	}
+	return httpError(http.StatusServiceUnavailable, i18n.T(lang, key, secs)).
 		withHeader("Retry-After", strconv.Itoa(secs))
 }
 

@@ -36,7 +36,10 @@ import (
 var (
 	ErrNotFound = errors.New("store: not found")
 	ErrConflict = errors.New("store: already exists")
-	ErrClosed   = errors.New("store: closed")
+	// ErrLookAlike: an account's name looks like the new one (the same
+	// skeleton).
+	ErrLookAlike = errors.New("store: a name like it exists")
+	ErrClosed    = errors.New("store: closed")
 	// ErrFull is a write refused because the database or its disk is full.
 	ErrFull = errors.New("store: the database or its disk is full")
 )

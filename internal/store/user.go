@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/model"
@@ -25,19 +26,80 @@ func scanUser(row interface{ Scan(...any) error }) (model.User, error) {
 }
 
 // CreateUser adds an account; ErrConflict if the name (ignoring case) is
-// taken.
+// taken. Its name's skeleton is left for FillSkeleton.
 func (s *Store) CreateUser(ctx context.Context, username, passwordHash string, role model.Role) (model.User, error) {
-	u := model.User{Username: username, PasswordHash: passwordHash, Role: role, Created: s.now()}
-	err := s.w.QueryRowContext(ctx, `INSERT INTO users (username, username_key, password_hash, role, created)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username_key) DO NOTHING RETURNING id`,
-		username, usernameKey(username), passwordHash, string(role), micros(u.Created)).Scan(&u.ID)
+	return s.AddUser(ctx, NewUser{Username: username, PasswordHash: passwordHash, Role: role})
+}
+
+// NewUser is an account to create.
+type NewUser struct {
+	Username     string
+	PasswordHash string
+	Role         model.Role
+	// Skeleton is the name's look-alike key (auth.Skeleton); "" leaves
+	// it for FillSkeleton.
+	Skeleton string
+}
+
+// AddUser adds an account: ErrConflict if the name (ignoring case) is
+// taken, ErrLookAlike if another account's name has the same skeleton.
+func (s *Store) AddUser(ctx context.Context, nu NewUser) (model.User, error) {
+	u := model.User{Username: nu.Username, PasswordHash: nu.PasswordHash, Role: nu.Role, Created: s.now()}
+	var skeleton sql.NullString
+	if nu.Skeleton != "" {
+		skeleton = sql.NullString{String: nu.Skeleton, Valid: true}
+	}
+	err := s.w.QueryRowContext(ctx, `INSERT INTO users (username, username_key, name_skeleton, password_hash, role, created)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+		nu.Username, usernameKey(nu.Username), skeleton, nu.PasswordHash, string(nu.Role), micros(u.Created)).Scan(&u.ID)
 	if errors.Is(err, sql.ErrNoRows) {
+		// One of the two unique keys is taken: which?
+		if _, err := s.UserByName(ctx, nu.Username); errors.Is(err, ErrNotFound) {
+			return u, ErrLookAlike
+		}
 		return u, ErrConflict
 	}
 	if err != nil {
 		return u, fmt.Errorf("store: create user: %w", err)
 	}
 	return u, nil
+}
+
+// Unskeletoned lists the accounts whose name has no skeleton yet (created
+// before there were, or by CreateUser), by id.
+func (s *Store) Unskeletoned(ctx context.Context) ([]model.User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE name_skeleton IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unskeletoned users: %w", err)
+	}
+	defer rows.Close()
+	var us []model.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: unskeletoned users: %w", err)
+		}
+		us = append(us, u)
+	}
+	return us, rows.Err()
+}
+
+// FillSkeleton gives the account id, which has none yet, its name's
+// skeleton; if another account has it already, "SKELETON#ID", which no
+// name has (clash is then true). Nothing happens if the account has one.
+func (s *Store) FillSkeleton(ctx context.Context, id int64, skeleton string) (clash bool, err error) {
+	own := skeleton + "#" + strconv.FormatInt(id, 10)
+	var got string
+	err = s.w.QueryRowContext(ctx, `UPDATE users SET name_skeleton =
+			CASE WHEN EXISTS (SELECT 1 FROM users WHERE name_skeleton = CAST($2 AS TEXT)) THEN CAST($3 AS TEXT) ELSE CAST($2 AS TEXT) END
+		WHERE id = $1 AND name_skeleton IS NULL RETURNING name_skeleton`, id, skeleton, own).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: fill skeleton: %w", err)
+	}
+	return got == own, nil
 }
 
 // UserByName finds an account by name, ignoring case.
