@@ -82,6 +82,10 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_TRUSTED_PROXIES": "10.0.0.0/33"}, "bad range"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "0"}, "DEFAULT_LIMIT"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "150"}, "must not exceed TRIBUNE_MESSAGES_MAX_LIMIT"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "0s"}, "TRIBUNE_MODERATION_TIMEOUT must be positive"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1m"}, "at most 20s"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_WEBHOOK_TIMEOUT": "-1s"}, "TRIBUNE_MODERATION_WEBHOOK_TIMEOUT must be positive"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1s"}, "must not exceed TRIBUNE_MODERATION_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -22,21 +22,17 @@ type Deps struct {
 	Poster Poster
 	// WebhookTimeout bounds each webhook call; 0 means DefaultWebhookTimeout.
 	WebhookTimeout time.Duration
+	// ChainTimeout bounds a whole chain run of the gates Compile builds;
+	// 0 means DefaultChainTimeout.
+	ChainTimeout time.Duration
 	// History answers flood and duplicate questions.
 	History History
-	// Logger receives the warnings of moderators that fell back to neutral.
-	// nil means slog.Default() at the time of the warning.
+	// Logger receives the failures of moderators, counted as neutral, of
+	// the gates Compile builds. nil means slog.Default() at the time.
 	Logger *slog.Logger
 	// Now is the clock used when a submission has no Time; nil means
 	// time.Now. Tests plug a fake clock here.
 	Now func() time.Time
-}
-
-func (d *Deps) logger() *slog.Logger {
-	if d.Logger != nil {
-		return d.Logger
-	}
-	return slog.Default()
 }
 
 // at returns when s was sent, for the time windows.
