@@ -3,13 +3,16 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -150,6 +153,7 @@ func TestModerationSurvivesHangUp(t *testing.T) {
 			rec.DecidedBy != "" {
 			t.Fatalf("record %+v, want rejected by the webhook", rec)
 		}
+		checkSaid(t, rec.Moderators, said{"webhook:" + hook.URL, "0", "spam, says the classifier", ""})
 	})
 }
 
@@ -175,6 +179,108 @@ func TestFloodCountsAfterHangUp(t *testing.T) {
 		rec := moderatedRecord(t, tr)
 		if rec.Content != "slow second" || rec.Status != model.StatusRejected || rec.Reason != "flood" {
 			t.Fatalf("record %+v, want rejected by flood", rec)
+		}
+		checkSaid(t, rec.Moderators, said{"webhook:" + hook.URL, "", "", ""}, said{"flood:1/1h", "0", "flood", ""})
+	})
+}
+
+// said is what a moderator result must hold: its spec, its rating ("" for
+// none), reason and failure kind.
+type said struct{ spec, rating, reason, failure string }
+
+func checkSaid(t *testing.T, got []model.ModeratorResult, want ...said) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("moderators %+v, want %+v", got, want)
+	}
+	for i, g := range got {
+		rating := ""
+		if g.Rating != nil {
+			rating = strconv.FormatFloat(*g.Rating, 'g', -1, 64)
+		}
+		if w := want[i]; g.Spec != w.spec || rating != w.rating || g.Reason != w.reason || g.Failure != w.failure ||
+			(g.Failure != "") != (g.Detail != "") {
+			t.Errorf("moderator %d: %+v (rating %q), want %+v", i, g, rating, w)
+		}
+	}
+}
+
+// TestClassifierOutageShows: a classifier that times out or answers
+// nonsense leaves the decision to the fallback; the moderation API and
+// page say so next to the message, in English and French, with the
+// webhook's password masked. Authors see none of it.
+func TestClassifierOutageShows(t *testing.T) {
+	hook := slowModerator(t, time.Second, func(content string) string {
+		if strings.Contains(content, "broken") {
+			return `{"rating": "high"}`
+		}
+		return `{"rating": 0}`
+	})
+	secret := strings.Replace(hook.URL, "http://", "http://bot:s3cret@", 1)
+	masked := "webhook:" + strings.Replace(hook.URL, "http://", "http://bot:xxxxx@", 1)
+	eachTribune(t, func(c *config.Config) { c.ModerationWebhookTimeout = 100 * time.Millisecond }, func(t *testing.T, tr *tribune) {
+		for slug, fallback := range map[string]string{"open": "accept", "held": "pending"} {
+			if _, err := tr.st.CreateChannel(t.Context(), slug, slug); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.st.SetModeration(t.Context(), slug, "auto", []string{"webhook:" + secret, "links:2"}, fallback); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tr.createUser(t, "modo", model.RoleModerator)
+		poster := tr.client("Poster/1.0")
+		// The classifier is too slow: moderation is off on "open", and the
+		// post's answer is what it always was.
+		start := time.Now()
+		poster.say("/open/", "buy now")
+		if elapsed := time.Since(start); elapsed > 900*time.Millisecond {
+			t.Errorf("the post took %v, want about the webhook's 100ms", elapsed)
+		}
+		if w := poster.post("/held/post/", "content", "buy now"); w.Code != http.StatusAccepted {
+			t.Fatalf("held: %d %s", w.Code, w.Body)
+		}
+		if w := poster.post("/held/post/", "content", "broken record"); w.Code != http.StatusAccepted {
+			t.Fatalf("held: %d %s", w.Code, w.Body)
+		}
+
+		modo := tr.client("Moderator's browser")
+		modo.login(t, "modo")
+		var q pendingList
+		decodeJSONInto(t, modo.get("/moderation/pending.json"), &q)
+		if len(q.Submissions) != 2 || len(q.Recent) != 1 || q.Recent[0].Status != model.StatusAccepted {
+			t.Fatalf("queue %+v", q)
+		}
+		checkSaid(t, q.Recent[0].Moderators, said{masked, "", "", "timeout"}, said{"links:2", "", "", ""})
+		checkSaid(t, q.Submissions[0].Moderators, said{masked, "", "", "timeout"}, said{"links:2", "", "", ""})
+		checkSaid(t, q.Submissions[1].Moderators, said{masked, "", "", "bad_answer"}, said{"links:2", "", "", ""})
+		if d := q.Recent[0].Moderators[0].Detail; !strings.HasPrefix(d, "no answer after 1") {
+			t.Errorf("detail %q, want how long the tribune waited", d)
+		}
+		if raw := modo.get("/moderation/pending.json").Body.String(); strings.Contains(raw, "s3cret") ||
+			!strings.Contains(raw, `"failure":"timeout"`) || !strings.Contains(raw, `"spec":"links:2"}`) {
+			t.Errorf("pending.json shows the password or lacks the failure:\n%s", raw)
+		}
+
+		for lang, words := range map[string][]string{
+			"en": {"— timeout (no answer after 1", "— bad answer (malformed answer: rating", "<code>links:2</code> — no opinion"},
+			"fr": {"— délai dépassé (no answer after 1", "— réponse illisible (malformed answer", "<code>links:2</code> — sans avis"},
+		} {
+			page := modo.get("/moderation/", "Accept-Language", lang)
+			body := html.UnescapeString(page.Body.String())
+			if page.Code != http.StatusOK || strings.Contains(body, "s3cret") || strings.Count(body, "<code>"+masked+"</code>") != 3 {
+				t.Errorf("%s page: %d, want the masked spec three times:\n%s", lang, page.Code, body)
+			}
+			for _, w := range words {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s page lacks %q", lang, w)
+				}
+			}
+		}
+
+		// The author sees the fate of the messages, not the chain.
+		mine := poster.get("/my/messages.json")
+		if mine.Code != http.StatusOK || strings.Contains(mine.Body.String(), "moderators") || strings.Contains(mine.Body.String(), "webhook") {
+			t.Errorf("my/messages.json: %d %s", mine.Code, mine.Body)
 		}
 	})
 }
