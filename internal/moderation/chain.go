@@ -33,8 +33,8 @@ func (s *Submission) Identity() Identity {
 
 // Moderator rates one submission. A moderator that cannot make up its mind
 // (a service down or too slow, a storage error, an answer it cannot read)
-// returns an error: the chain counts it as neutral, records why in the
-// decision's results and logs it, so that moderation never makes a post
+// returns an error: the chain counts it as neutral and records why in its
+// results, and Gate.Judge logs it, so that moderation never makes a post
 // fail and an outage still shows.
 type Moderator interface {
 	// Spec is the spec the moderator was built from, for logs and records

@@ -64,7 +64,7 @@ func TestJudgeTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	g := &Gate{Mode: ModeAuto, Chain: Chain{&waiter{delay: time.Hour}, words}, Fallback: FallbackPending,
+	g := &Gate{Mode: ModeAuto, Chain: Chain{&waiter{delay: 5 * time.Second}, words}, Fallback: FallbackPending,
 		Timeout: 50 * time.Millisecond, Logger: testLogger(&logs)}
 	tests := []struct {
 		content string
@@ -85,7 +85,7 @@ func TestJudgeTimeout(t *testing.T) {
 				t.Errorf("Judge = %+v, want %+v", d, tt.want)
 			}
 			want := []Result{
-				{Spec: "waiter:1h0m0s", Output: Neutral(), Failure: FailureTimeout, Detail: "gave up: context deadline exceeded"},
+				{Spec: "waiter:5s", Output: Neutral(), Failure: FailureTimeout, Detail: "gave up: context deadline exceeded"},
 				{Spec: "words:spam", Output: tt.second},
 			}
 			if !slices.Equal(results, want) {
@@ -93,7 +93,7 @@ func TestJudgeTimeout(t *testing.T) {
 			}
 		})
 	}
-	checkWarning(t, logs.String(), "waiter:1h0m0s", "failure=timeout")
+	checkWarning(t, logs.String(), "waiter:5s", "failure=timeout")
 }
 
 func TestFailureOf(t *testing.T) {

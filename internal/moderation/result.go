@@ -5,12 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
-	"time"
 )
-
-// DefaultChainTimeout bounds a whole chain run (Gate.Timeout): a post never
-// waits longer than this for its moderators, whatever they are.
-const DefaultChainTimeout = 10 * time.Second
 
 // Failure is why a moderator gave no output. A failed moderator counts as
 // neutral, like postman's None, but the record says it failed: a classifier

@@ -12,13 +12,17 @@ import (
 // DefaultWebhookTimeout bounds each webhook call, connection included.
 const DefaultWebhookTimeout = 2 * time.Second
 
+// DefaultChainTimeout bounds a whole chain run (Gate.Timeout): a post never
+// waits longer than this for its moderators, whatever they are.
+const DefaultChainTimeout = 10 * time.Second
+
 // Deps is what ParseSpec needs to build moderators. The zero value works
 // for every kind except flood and duplicate, which need a History, and
 // webhook, which needs a Poster to rate anything.
 type Deps struct {
 	// Poster calls webhooks, each call bounded by WebhookTimeout. nil still
 	// builds webhook moderators (so that specs can be checked without a
-	// network), but they rate every submission neutral and log a warning.
+	// network), but they fail on every submission (counted as neutral).
 	Poster Poster
 	// WebhookTimeout bounds each webhook call; 0 means DefaultWebhookTimeout.
 	WebhookTimeout time.Duration

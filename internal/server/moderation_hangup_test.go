@@ -284,3 +284,34 @@ func TestClassifierOutageShows(t *testing.T) {
 		}
 	})
 }
+
+// TestModerationChainBounded: however many slow classifiers a chain has, a
+// post waits at most TRIBUNE_MODERATION_TIMEOUT for them; the ones still
+// thinking then time out, and the quick moderators after them still rate.
+func TestModerationChainBounded(t *testing.T) {
+	hook := slowModerator(t, time.Second, func(string) string { return `{"rating": 100}` })
+	tr := sqliteTribune(t, func(c *config.Config) {
+		c.ModerationTimeout = 500 * time.Millisecond
+		c.ModerationWebhookTimeout = 450 * time.Millisecond
+	})
+	if _, err := tr.st.CreateChannel(t.Context(), "mod", "Moderated"); err != nil {
+		t.Fatal(err)
+	}
+	specs := []string{"webhook:" + hook.URL + "/a", "webhook:" + hook.URL + "/b", "words:spam"}
+	if err := tr.st.SetModeration(t.Context(), "mod", "auto", specs, "accept"); err != nil {
+		t.Fatal(err)
+	}
+	tr.createUser(t, "modo", model.RoleModerator)
+	start := time.Now()
+	w := tr.client("Poster/1.0").post("/mod/post/", "content", "buy now, spam")
+	// Two webhooks of 450ms each would take 900ms.
+	if elapsed := time.Since(start); elapsed > 800*time.Millisecond {
+		t.Errorf("the post took %v, want about the chain's 500ms", elapsed)
+	}
+	if w.Code != http.StatusForbidden || w.Body.String() != "Rejected: forbidden word" {
+		t.Fatalf("post: %d %s, want the words moderator's rejection", w.Code, w.Body)
+	}
+	rec := moderatedRecord(t, tr)
+	checkSaid(t, rec.Moderators, said{specs[0], "", "", "timeout"}, said{specs[1], "", "", "timeout"},
+		said{"words:spam", "0", "forbidden word", ""})
+}
