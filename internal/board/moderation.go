@@ -53,7 +53,8 @@ func (b *Board) gate(c model.Channel) *moderation.Gate {
 // policy is read, for posting and for changing it alike. A refusal is a
 // *PolicyError naming every part that is wrong.
 func (b *Board) compilePolicy(mode string, specs []string, fallback string) (*moderation.Gate, error) {
-	deps := moderation.Deps{Poster: b.out, History: history{b.st}, Logger: b.log}
+	deps := moderation.Deps{Poster: b.out, History: history{b.st}, Logger: b.log,
+		WebhookTimeout: b.cfg.ModerationWebhookTimeout, ChainTimeout: b.cfg.ModerationTimeout}
 	site, _ := moderation.ParseFallback(b.cfg.AutoModerateAs) // checked with the configuration
 	p, err := moderation.ParsePolicy(mode, specs, fallback)
 	if err == nil {
@@ -110,22 +111,40 @@ func (h history) SameTextSince(ctx context.Context, channel string, who moderati
 }
 
 // moderate decides what happens to m on its channel: "" for an open channel
-// (published, no moderation record), else the status and reason to record.
-// links is the number of links the renderer found in m.
-func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message, links int) (status, reason string) {
+// (published, no moderation record), else the status and reason to record,
+// with what each auto-moderator said. links is the number of links the
+// renderer found in m. The chain outlives ctx (see moderation.Gate.Judge):
+// a poster who hangs up does not get a say.
+func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message, links int) (status, reason string, said []model.ModeratorResult) {
 	g := b.gate(c)
 	if g.Mode == moderation.ModeOpen {
-		return "", ""
+		return "", "", nil
 	}
-	d := g.Judge(ctx, &moderation.Submission{Channel: c.Slug, Content: m.Raw, Info: m.Info, Login: m.Login,
+	d, results := g.Judge(ctx, &moderation.Submission{Channel: c.Slug, Content: m.Raw, Info: m.Info, Login: m.Login,
 		Address: m.IP, Links: &links})
+	said = moderatorResults(results)
 	switch d.Verdict {
 	case moderation.Accepted:
-		return model.StatusAccepted, ""
+		return model.StatusAccepted, "", said
 	case moderation.Rejected:
-		return model.StatusRejected, d.Reason
+		return model.StatusRejected, d.Reason, said
 	}
-	return model.StatusPending, ""
+	return model.StatusPending, "", said
+}
+
+// moderatorResults is what the chain said, as the record keeps it.
+func moderatorResults(results []moderation.Result) []model.ModeratorResult {
+	if len(results) == 0 {
+		return nil
+	}
+	out := make([]model.ModeratorResult, len(results))
+	for i, r := range results {
+		out[i] = model.ModeratorResult{Spec: r.Spec, Failure: string(r.Failure), Detail: r.Detail}
+		if score, ok := r.Rating(); ok {
+			out[i].Rating, out[i].Reason = &score, r.Output.Reason
+		}
+	}
+	return out
 }
 
 // notifyQueue calls TRIBUNE_MODERATION_WEBHOOK when a message enters the

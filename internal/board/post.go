@@ -126,8 +126,11 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 		b.EnsureToken(p.Session)
 	}
 	m.SessionID = p.Session.ID
-	status, reason := b.moderate(ctx, c, &m, len(res.URLs))
-	posted, err := b.st.Post(ctx, store.Post{Message: m, URLs: b.archivedURLs(res.URLs), Status: status, Reason: reason})
+	status, reason, said := b.moderate(ctx, c, &m, len(res.URLs))
+	// Decided, the post is recorded even if its poster has hung up since:
+	// otherwise whether it is depends on a race with the group committer.
+	posted, err := b.st.Post(context.WithoutCancel(ctx), store.Post{Message: m, URLs: b.archivedURLs(res.URLs),
+		Status: status, Reason: reason, Moderators: said})
 	if errors.Is(err, store.ErrNotFound) {
 		// The channel was deleted since the registry was read (by
 		// another process: ours would have told it).

@@ -69,6 +69,11 @@ type Config struct {
 	PasswordChecks        int           // TRIBUNE_PASSWORD_CHECKS: running at once
 	PasswordCache         time.Duration // TRIBUNE_PASSWORD_CACHE
 
+	// How long a post waits for its auto-moderators: all of them together,
+	// and each webhook call among them.
+	ModerationTimeout        time.Duration // TRIBUNE_MODERATION_TIMEOUT
+	ModerationWebhookTimeout time.Duration // TRIBUNE_MODERATION_WEBHOOK_TIMEOUT
+
 	// Logger receives the tribune's logs; nil means slog.Default(). Not a
 	// setting: the command line builds it from the log options.
 	Logger *slog.Logger
@@ -167,6 +172,17 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.ModerationWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 			add("TRIBUNE_MODERATION_WEBHOOK must be an http(s) URL")
 		}
+	}
+	// A post waits for its moderators: their bound must leave it time to
+	// be answered before the server's 30-second write timeout.
+	if c.ModerationTimeout <= 0 || c.ModerationTimeout > 20*time.Second {
+		add("TRIBUNE_MODERATION_TIMEOUT must be positive and at most 20s")
+	}
+	if c.ModerationWebhookTimeout <= 0 {
+		add("TRIBUNE_MODERATION_WEBHOOK_TIMEOUT must be positive")
+	} else if c.ModerationWebhookTimeout > c.ModerationTimeout && c.ModerationTimeout > 0 {
+		add("TRIBUNE_MODERATION_WEBHOOK_TIMEOUT (%s) must not exceed TRIBUNE_MODERATION_TIMEOUT (%s)",
+			c.ModerationWebhookTimeout, c.ModerationTimeout)
 	}
 	if c.MaxBodyBytes < 1024 {
 		add("TRIBUNE_MAX_BODY_BYTES must be at least 1024")

@@ -85,6 +85,10 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_PASSWORD_CHECKS": "0"}, "TRIBUNE_PASSWORD_CHECKS must be at least 1"},
 		{nil, map[string]string{"TRIBUNE_PASSWORD_CACHE": "-1s"}, "TRIBUNE_PASSWORD_CACHE must not be negative"},
 		{nil, map[string]string{"TRIBUNE_LOGIN_ACCOUNT_RATE_LIMIT": "often"}, "N/DURATION"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "0s"}, "TRIBUNE_MODERATION_TIMEOUT must be positive"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1m"}, "at most 20s"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_WEBHOOK_TIMEOUT": "-1s"}, "TRIBUNE_MODERATION_WEBHOOK_TIMEOUT must be positive"},
+		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1s"}, "must not exceed TRIBUNE_MODERATION_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {

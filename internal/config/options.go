@@ -168,6 +168,8 @@ var options = []option{
 	rate("TRIBUNE_LOGIN_ACCOUNT_RATE_LIMIT", "100/1h", "failed log-ins allowed per account from addresses that have not logged in to it in the last 30 days (in this process), against guesses spread over many addresses: N/DURATION, or 0 for no limit", func(c *Config) *Rate { return &c.LoginAccountRateLimit }),
 	str("TRIBUNE_AUTO_MODERATE_AS", "pending", "verdict of an auto-moderated channel when no moderator gives a valid rating: pending, accept or reject", func(c *Config) *string { return &c.AutoModerateAs }),
 	str("TRIBUNE_MODERATION_WEBHOOK", "", "URL called with a JSON event whenever a message enters the moderation queue", func(c *Config) *string { return &c.ModerationWebhook }),
+	duration("TRIBUNE_MODERATION_TIMEOUT", 10*time.Second, "longest the auto-moderators may take over one post, together (at most 20s); one still running then counts as a timeout", func(c *Config) *time.Duration { return &c.ModerationTimeout }),
+	duration("TRIBUNE_MODERATION_WEBHOOK_TIMEOUT", 2*time.Second, "longest one webhook auto-moderator may take to answer (at most TRIBUNE_MODERATION_TIMEOUT); no answer counts as a timeout", func(c *Config) *time.Duration { return &c.ModerationWebhookTimeout }),
 	{
 		env: "TRIBUNE_PASSWORD_MEMORY_KIB", def: "65536", help: "memory cost of the argon2id password hash, in KiB",
 		set: func(c *Config, v string) error {

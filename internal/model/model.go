@@ -114,4 +114,19 @@ type Submission struct {
 	DecidedBy   string    // moderator's login, "" when automatic
 	DecidedAt   time.Time // zero while pending
 	MessageID   int64     // public id once accepted
+	// Moderators is what each auto-moderator asked said, in chain order
+	// (none for a manual channel or a removal).
+	Moderators []ModeratorResult
+}
+
+// ModeratorResult is what one auto-moderator said about a submission: a
+// rating with its reason, no opinion (neither Rating nor Failure), or a
+// failure, which counted as no opinion. Its JSON form is the one stored
+// and the one the moderation API shows (docs/moderation.md).
+type ModeratorResult struct {
+	Spec    string   `json:"spec"` // credentials masked
+	Rating  *float64 `json:"rating,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
+	Failure string   `json:"failure,omitempty"` // timeout, error or bad_answer
+	Detail  string   `json:"detail,omitempty"`  // what went wrong
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -31,17 +31,20 @@ func (s *Submission) Identity() Identity {
 	return Identity{Login: s.Login, Address: s.Address}
 }
 
-// Moderator rates one submission. Rate must not fail: a moderator that
-// cannot make up its mind (a service down, a storage error) logs why and
-// returns Neutral, so that moderation never makes a post fail.
+// Moderator rates one submission. A moderator that cannot make up its mind
+// (a service down or too slow, a storage error, an answer it cannot read)
+// returns an error: the chain counts it as neutral and records why in its
+// results, and Gate.Judge logs it, so that moderation never makes a post
+// fail and an outage still shows.
 type Moderator interface {
-	// Spec is the spec the moderator was built from, for logs (webhook
-	// credentials are masked).
+	// Spec is the spec the moderator was built from, for logs and records
+	// (webhook credentials are masked).
 	Spec() string
 	// DefaultReason is the reason that goes with a bare rating (postman's
 	// default_reason attribute).
 	DefaultReason() string
-	Rate(ctx context.Context, s *Submission) Output
+	// Rate rates s. An error wins over the output: the moderator failed.
+	Rate(ctx context.Context, s *Submission) (Output, error)
 }
 
 // Chain is an ordered list of auto-moderators. Order matters: the first firm
@@ -69,21 +72,20 @@ func ParseChain(specs []string, deps Deps) (Chain, error) {
 
 // Run rates s with the chain and decides with postman's procedure (see
 // Decide). Moderators run one after the other, in order, and none runs after
-// a firm verdict.
-func (c Chain) Run(ctx context.Context, s *Submission, fallback Fallback) Decision {
-	return Decide(c.outputs(ctx, s), fallback)
-}
-
-// outputs rates lazily, so that Decide's early return is what stops the
-// chain.
-func (c Chain) outputs(ctx context.Context, s *Submission) iter.Seq[Output] {
-	return func(yield func(Output) bool) {
+// a firm verdict. The results say what each moderator asked said, in order.
+func (c Chain) Run(ctx context.Context, s *Submission, fallback Fallback) (Decision, []Result) {
+	results := make([]Result, 0, len(c))
+	// Rated lazily, so that Decide's early return is what stops the chain.
+	outputs := func(yield func(Output) bool) {
 		for _, m := range c {
-			if !yield(m.Rate(ctx, s).WithDefaultReason(m.DefaultReason())) {
+			r := ask(ctx, m, s)
+			results = append(results, r)
+			if !yield(r.Output) {
 				return
 			}
 		}
 	}
+	return Decide(outputs, fallback), results
 }
 
 // Mode is a channel's moderation policy mode.
@@ -157,7 +159,7 @@ func (p Policy) Compile(deps Deps, siteDefault Fallback) (*Gate, error) {
 	if err != nil {
 		return nil, err // already names each bad spec
 	}
-	g := &Gate{Mode: p.Mode, Chain: chain, Fallback: siteDefault}
+	g := &Gate{Mode: p.Mode, Chain: chain, Fallback: siteDefault, Timeout: deps.ChainTimeout, Logger: deps.Logger}
 	if p.Fallback != nil {
 		g.Fallback = *p.Fallback
 	}
@@ -171,20 +173,38 @@ type Gate struct {
 	Mode     Mode
 	Chain    Chain
 	Fallback Fallback
+	// Timeout bounds a chain run; 0 means DefaultChainTimeout.
+	Timeout time.Duration
+	// Logger receives the failures of moderators; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Judge decides the fate of a new submission according to the mode: open
-// accepts, manual holds, auto runs the chain.
-func (g *Gate) Judge(ctx context.Context, s *Submission) Decision {
+// accepts, manual holds, auto runs the chain and returns what each
+// moderator said.
+//
+// The chain does not stop when ctx is cancelled: it runs on a context
+// detached from ctx's cancellation (its values kept), bounded by Timeout.
+// A caller that gives up, such as a poster who hangs up, must not make the
+// moderators fail, which would leave the decision to the fallback.
+func (g *Gate) Judge(ctx context.Context, s *Submission) (Decision, []Result) {
 	switch g.Mode {
 	case ModeOpen:
-		return Decision{Verdict: Accepted}
+		return Decision{Verdict: Accepted}, nil
 	case ModeAuto:
-		return g.Chain.Run(ctx, s, g.Fallback)
+		timeout := g.Timeout
+		if timeout <= 0 {
+			timeout = DefaultChainTimeout
+		}
+		run, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		d, results := g.Chain.Run(run, s, g.Fallback)
+		warnFailures(ctx, g.Logger, results)
+		return d, results
 	}
 	// ModeManual, and any mode a hand-built Gate got wrong: holding the
 	// message is the choice that publishes nothing by mistake.
-	return Decision{Verdict: Pending}
+	return Decision{Verdict: Pending}, nil
 }
 
 // String lists the chain's specs, for logs.

@@ -44,7 +44,7 @@ func newLinks(arg string, b base, _ Deps) (Moderator, error) {
 	return &links{base: b, max: n}, nil
 }
 
-func (m *links) Rate(_ context.Context, s *Submission) Output {
+func (m *links) Rate(_ context.Context, s *Submission) (Output, error) {
 	n := 0
 	if s.Links != nil {
 		n = *s.Links
@@ -52,9 +52,9 @@ func (m *links) Rate(_ context.Context, s *Submission) Output {
 		n = CountLinks(s.Content)
 	}
 	if n > m.max {
-		return Reject()
+		return Reject(), nil
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 // parseCount reads a non-negative integer count.
@@ -91,14 +91,14 @@ func newWords(arg string, b base, _ Deps) (Moderator, error) {
 	return m, nil
 }
 
-func (m *words) Rate(_ context.Context, s *Submission) Output {
+func (m *words) Rate(_ context.Context, s *Submission) (Output, error) {
 	text := foldText(s.Content)
 	for _, entry := range m.entries {
 		if containsWord(text, entry) {
-			return Reject()
+			return Reject(), nil
 		}
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 // foldText puts s in a form where a plain substring search ignores case:
@@ -195,7 +195,7 @@ func newCaps(arg string, b base, _ Deps) (Moderator, error) {
 	return &caps{base: b, percent: p}, nil
 }
 
-func (m *caps) Rate(_ context.Context, s *Submission) Output {
+func (m *caps) Rate(_ context.Context, s *Submission) (Output, error) {
 	letters, upper := 0, 0
 	for _, r := range s.Content {
 		if unicode.IsLetter(r) {
@@ -206,9 +206,9 @@ func (m *caps) Rate(_ context.Context, s *Submission) Output {
 		}
 	}
 	if letters >= capsMinLetters && float64(upper)*100 > m.percent*float64(letters) {
-		return Rate(capsRating)
+		return Rate(capsRating), nil
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 // anonymous gives a fixed rating to messages without a login.
@@ -225,11 +225,11 @@ func newAnonymous(arg string, b base, _ Deps) (Moderator, error) {
 	return &anonymous{base: b, rating: r}, nil
 }
 
-func (m *anonymous) Rate(_ context.Context, s *Submission) Output {
+func (m *anonymous) Rate(_ context.Context, s *Submission) (Output, error) {
 	if s.Login == "" {
-		return Rate(m.rating)
+		return Rate(m.rating), nil
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 // parseRating reads a number in 0..100. Out of range would make the

@@ -2,12 +2,24 @@ package moderation
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// rate builds the moderator of spec and rates s with it.
+// rate builds the moderator of spec and rates s with it, failing the test
+// if the moderator fails.
 func rate(t *testing.T, spec string, deps Deps, s *Submission) Output {
+	t.Helper()
+	out, err := rateErr(t, spec, deps, s)
+	if err != nil {
+		t.Fatalf("%s failed: %v", spec, err)
+	}
+	return out
+}
+
+// rateErr builds the moderator of spec and rates s with it.
+func rateErr(t *testing.T, spec string, deps Deps, s *Submission) (Output, error) {
 	t.Helper()
 	m, err := ParseSpec(spec, deps)
 	if err != nil {
@@ -190,21 +202,37 @@ func TestChainOfKinds(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name string
-		s    Submission
-		want Decision
+		name  string
+		s     Submission
+		want  Decision
+		asked int // moderators asked: none after a firm verdict
 	}{
-		{"registered and quiet", Submission{Content: "hello there", Login: "bob"}, Decision{Verdict: Pending}},
-		{"anonymous and quiet", Submission{Content: "hello there"}, Decision{Rejected, "anonymous and suspicious"}},
-		{"links first", Submission{Content: "CASINO http://a http://b", Login: "bob"}, Decision{Rejected, "one link is enough"}},
-		{"forbidden word", Submission{Content: "best Casino in town", Login: "bob"}, Decision{Rejected, "forbidden word"}},
-		{"shouting and anonymous", Submission{Content: "HELLO THERE EVERYONE"}, Decision{Rejected, "too many capitals, anonymous and suspicious"}},
+		{"registered and quiet", Submission{Content: "hello there", Login: "bob"}, Decision{Verdict: Pending}, 4},
+		{"anonymous and quiet", Submission{Content: "hello there"}, Decision{Rejected, "anonymous and suspicious"}, 4},
+		{"links first", Submission{Content: "CASINO http://a http://b", Login: "bob"}, Decision{Rejected, "one link is enough"}, 1},
+		{"forbidden word", Submission{Content: "best Casino in town", Login: "bob"}, Decision{Rejected, "forbidden word"}, 2},
+		{"shouting and anonymous", Submission{Content: "HELLO THERE EVERYONE"}, Decision{Rejected, "too many capitals, anonymous and suspicious"}, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := chain.Run(context.Background(), &tt.s, FallbackPending); got != tt.want {
+			got, results := chain.Run(context.Background(), &tt.s, FallbackPending)
+			if got != tt.want {
 				t.Errorf("Run = %+v, want %+v", got, tt.want)
 			}
+			if len(results) != tt.asked {
+				t.Errorf("%d results %+v, want %d", len(results), results, tt.asked)
+			}
 		})
+	}
+	// What each moderator said, default reasons applied.
+	_, results := chain.Run(context.Background(), &Submission{Content: "HELLO THERE EVERYONE"}, FallbackPending)
+	want := []Result{
+		{Spec: "links:1#one link is enough", Output: Neutral()},
+		{Spec: "words:viagra|casino", Output: Neutral()},
+		{Spec: "caps:60", Output: RateWithReason(20, "too many capitals")},
+		{Spec: "anonymous:40#anonymous and suspicious", Output: RateWithReason(40, "anonymous and suspicious")},
+	}
+	if !slices.Equal(results, want) {
+		t.Errorf("results\n%+v\nwant\n%+v", results, want)
 	}
 }

@@ -230,13 +230,4 @@ func Decide(outputs iter.Seq[Output], fallback Fallback) Decision {
 
 // truncateReason keeps the first MaxReasonLength runes of s, cutting only at
 // rune boundaries.
-func truncateReason(s string) string {
-	n := 0
-	for i := range s {
-		if n == MaxReasonLength {
-			return s[:i]
-		}
-		n++
-	}
-	return s
-}
+func truncateReason(s string) string { return cut(s, MaxReasonLength) }

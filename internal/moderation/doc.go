@@ -82,11 +82,28 @@
 // bounded to 2 seconds (DefaultWebhookTimeout, Deps.WebhookTimeout). A
 // timeout, a network error, a non-2xx status, an answer longer than 64 KiB,
 // or an answer of the wrong shape (not an object, no "rating", a rating that
-// is a string or an array, a reason that is not a string) is neutral and
-// logged with slog at Warn level with the spec (password masked) and the
-// cause. So is every call of a webhook built without a Poster: such specs
-// still parse, so that a configuration can be checked offline. No moderator
-// ever returns an error: moderation never makes a post fail.
+// is a string or an array, a reason that is not a string) is a failure
+// (below). So is every call of a webhook built without a Poster: such specs
+// still parse, so that a configuration can be checked offline.
+//
+// # Failures and results
+//
+// A moderator that cannot rate returns an error. The chain counts it as
+// neutral, so that moderation never makes a post fail, but it does not
+// hide it: Chain.Run and Gate.Judge return, with the decision, a Result
+// for each moderator asked (its spec, credentials masked, and its output
+// or its Failure: timeout, error or bad_answer, with a short detail), and
+// Judge logs each failure with slog at Warn level. The caller records the
+// results with the submission, so that a classifier outage that left every
+// decision to the fallback shows next to the messages it let through.
+//
+// Judge runs the chain on a context detached from the caller's
+// cancellation, values kept, and bounded by Gate.Timeout (10 seconds,
+// DefaultChainTimeout, Deps.ChainTimeout): a poster who hangs up must not
+// make the webhooks and the history fail, which would hand the decision to
+// the fallback. Each webhook keeps its own timeout within that bound; a
+// moderator still running when it passes fails with a timeout, and the
+// moderators that need no time (links, words…) still rate.
 //
 // # Decision procedure
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -59,19 +58,18 @@ func newFlood(arg string, b base, deps Deps) (Moderator, error) {
 	return &flood{base: b, max: n, window: d, deps: deps}, nil
 }
 
-func (m *flood) Rate(ctx context.Context, s *Submission) Output {
+func (m *flood) Rate(ctx context.Context, s *Submission) (Output, error) {
 	since := m.deps.at(s).Add(-m.window)
 	n, err := m.deps.History.CountSince(ctx, s.Channel, s.Identity(), since)
 	if err != nil {
-		warnNeutral(ctx, m.deps.logger(), m.Spec(), fmt.Errorf("history: %w", err))
-		return Neutral()
+		return Neutral(), fmt.Errorf("history: %w", err)
 	}
 	// The submission being rated is not in the history yet: n earlier ones
 	// make this one the (n+1)th.
 	if n >= m.max {
-		return Reject()
+		return Reject(), nil
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 // duplicate rejects a text the same identity already sent within window.
@@ -92,17 +90,16 @@ func newDuplicate(arg string, b base, deps Deps) (Moderator, error) {
 	return &duplicate{base: b, window: d, deps: deps}, nil
 }
 
-func (m *duplicate) Rate(ctx context.Context, s *Submission) Output {
+func (m *duplicate) Rate(ctx context.Context, s *Submission) (Output, error) {
 	since := m.deps.at(s).Add(-m.window)
 	same, err := m.deps.History.SameTextSince(ctx, s.Channel, s.Identity(), s.Content, since)
 	if err != nil {
-		warnNeutral(ctx, m.deps.logger(), m.Spec(), fmt.Errorf("history: %w", err))
-		return Neutral()
+		return Neutral(), fmt.Errorf("history: %w", err)
 	}
 	if same {
-		return Reject()
+		return Reject(), nil
 	}
-	return Neutral()
+	return Neutral(), nil
 }
 
 var errNoHistory = errors.New("no submission history configured")
@@ -117,11 +114,4 @@ func parseWindow(arg string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %s is not positive", d)
 	}
 	return d, nil
-}
-
-// warnNeutral logs why a moderator gave no opinion. It is a warning, not an
-// error: the post goes on, but an operator should know a moderator is blind.
-func warnNeutral(ctx context.Context, log *slog.Logger, spec string, cause error) {
-	log.WarnContext(ctx, "moderation: moderator failed, counted as neutral",
-		slog.String("moderator", spec), slog.Any("error", cause))
 }

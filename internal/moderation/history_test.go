@@ -3,7 +3,7 @@ package moderation
 import (
 	"context"
 	"errors"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,8 +23,12 @@ func userAt(login, addr string) *Submission {
 
 // post rates s with m at the clock's time, then records it as the caller
 // would, whatever the decision.
-func post(m Moderator, h *MemoryHistory, c *clock, s *Submission) Output {
-	out := m.Rate(context.Background(), s)
+func post(t *testing.T, m Moderator, h *MemoryHistory, c *clock, s *Submission) Output {
+	t.Helper()
+	out, err := m.Rate(context.Background(), s)
+	if err != nil {
+		t.Fatalf("%s failed: %v", m.Spec(), err)
+	}
 	h.Record(s.Channel, s.Identity(), s.Content, c.Now())
 	return out
 }
@@ -84,7 +88,7 @@ func TestFlood(t *testing.T) {
 			}
 			for i, st := range tt.steps {
 				c.advance(st.after)
-				if got := post(m, h, c, st.s); got != st.want {
+				if got := post(t, m, h, c, st.s); got != st.want {
 					t.Errorf("step %d (%+v): Rate = %v, want %v", i, *st.s, got, st.want)
 				}
 			}
@@ -103,8 +107,8 @@ func TestFloodSubmissionTime(t *testing.T) {
 	h.Record("c", Identity{Address: "192.0.2.1"}, "x", c.Now())
 	s := anonAt("192.0.2.1")
 	s.Time = c.Now().Add(time.Minute)
-	if got := m.Rate(context.Background(), s); got != Neutral() {
-		t.Errorf("a minute later by the submission's time: Rate = %v, want neutral", got)
+	if got, err := m.Rate(context.Background(), s); got != Neutral() || err != nil {
+		t.Errorf("a minute later by the submission's time: Rate = %v, %v; want neutral", got, err)
 	}
 }
 
@@ -150,7 +154,7 @@ func TestDuplicate(t *testing.T) {
 			}
 			for i, st := range tt.steps {
 				c.advance(st.after)
-				if got := post(m, h, c, &st.s); got != st.want {
+				if got := post(t, m, h, c, &st.s); got != st.want {
 					t.Errorf("step %d (%q): Rate = %v, want %v", i, st.s.Content, got, st.want)
 				}
 			}
@@ -176,15 +180,19 @@ func TestHistoryErrorIsNeutral(t *testing.T) {
 		t.Run(spec, func(t *testing.T) {
 			var logs syncBuffer
 			deps := Deps{History: brokenHistory{}, Logger: testLogger(&logs)}
-			if got := rate(t, spec, deps, anonAt("192.0.2.1")); got != Neutral() {
-				t.Errorf("Rate = %v, want neutral", got)
+			g, err := Policy{Mode: ModeAuto, Chain: []string{spec}}.Compile(deps, FallbackAccept)
+			if err != nil {
+				t.Fatal(err)
 			}
-			out := logs.String()
-			for _, want := range []string{"level=WARN", "moderator=" + spec, "database is locked"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("log %q lacks %q", out, want)
-				}
+			d, results := g.Judge(context.Background(), anonAt("192.0.2.1"))
+			if d.Verdict != Accepted {
+				t.Errorf("Judge = %+v, want the fallback's acceptance", d)
 			}
+			want := []Result{{Spec: spec, Failure: FailureError, Detail: "history: database is locked"}}
+			if !slices.Equal(results, want) {
+				t.Errorf("results %+v, want %+v", results, want)
+			}
+			checkWarning(t, logs.String(), spec, "database is locked")
 		})
 	}
 }
@@ -239,7 +247,9 @@ func TestMemoryHistoryConcurrent(t *testing.T) {
 			for range 50 {
 				s := anonAt("192.0.2.1")
 				s.Time = at
-				m.Rate(context.Background(), s)
+				if _, err := m.Rate(context.Background(), s); err != nil {
+					t.Error(err)
+				}
 				h.Record("c", s.Identity(), "x", at)
 				if i == 0 {
 					h.Prune(at.Add(-time.Hour))

@@ -12,31 +12,31 @@ import (
 // DefaultWebhookTimeout bounds each webhook call, connection included.
 const DefaultWebhookTimeout = 2 * time.Second
 
+// DefaultChainTimeout bounds a whole chain run (Gate.Timeout): a post never
+// waits longer than this for its moderators, whatever they are.
+const DefaultChainTimeout = 10 * time.Second
+
 // Deps is what ParseSpec needs to build moderators. The zero value works
 // for every kind except flood and duplicate, which need a History, and
 // webhook, which needs a Poster to rate anything.
 type Deps struct {
 	// Poster calls webhooks, each call bounded by WebhookTimeout. nil still
 	// builds webhook moderators (so that specs can be checked without a
-	// network), but they rate every submission neutral and log a warning.
+	// network), but they fail on every submission (counted as neutral).
 	Poster Poster
 	// WebhookTimeout bounds each webhook call; 0 means DefaultWebhookTimeout.
 	WebhookTimeout time.Duration
+	// ChainTimeout bounds a whole chain run of the gates Compile builds;
+	// 0 means DefaultChainTimeout.
+	ChainTimeout time.Duration
 	// History answers flood and duplicate questions.
 	History History
-	// Logger receives the warnings of moderators that fell back to neutral.
-	// nil means slog.Default() at the time of the warning.
+	// Logger receives the failures of moderators, counted as neutral, of
+	// the gates Compile builds. nil means slog.Default() at the time.
 	Logger *slog.Logger
 	// Now is the clock used when a submission has no Time; nil means
 	// time.Now. Tests plug a fake clock here.
 	Now func() time.Time
-}
-
-func (d *Deps) logger() *slog.Logger {
-	if d.Logger != nil {
-		return d.Logger
-	}
-	return slog.Default()
 }
 
 // at returns when s was sent, for the time windows.

@@ -188,7 +188,7 @@ func TestGateJudge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := g.Judge(context.Background(), anon); got.Verdict != tt.want {
+			if got, _ := g.Judge(context.Background(), anon); got.Verdict != tt.want {
 				t.Errorf("Judge = %+v, want %v", got, tt.want)
 			}
 		})
@@ -209,7 +209,7 @@ func TestCompileErrors(t *testing.T) {
 
 func TestGateJudgeUnknownModeHolds(t *testing.T) {
 	g := &Gate{Mode: "weird", Chain: Chain{&fixture{out: Accept()}}}
-	if got := g.Judge(context.Background(), &Submission{}); got.Verdict != Pending {
+	if got, _ := g.Judge(context.Background(), &Submission{}); got.Verdict != Pending {
 		t.Errorf("Judge with mode %q = %+v, want pending", g.Mode, got)
 	}
 }

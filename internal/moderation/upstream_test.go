@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,9 +22,12 @@ type fixture struct {
 	calls int
 }
 
-func (f *fixture) Spec() string                             { return f.name }
-func (f *fixture) DefaultReason() string                    { return f.def }
-func (f *fixture) Rate(context.Context, *Submission) Output { f.calls++; return f.out }
+func (f *fixture) Spec() string          { return f.name }
+func (f *fixture) DefaultReason() string { return f.def }
+func (f *fixture) Rate(context.Context, *Submission) (Output, error) {
+	f.calls++
+	return f.out, nil
+}
 
 // upstreamFixtures are postman's moderator fixtures (tests.py,
 // MessageTest.test_auto_moderation), by name.
@@ -104,7 +108,8 @@ func TestUpstreamAutoModeration(t *testing.T) {
 		want [3]Decision
 		// calls per moderator, when some must not be called.
 		calls []int
-		// warn is true when the chain must log a neutral webhook answer.
+		// warn is true when a webhook's answer is malformed: the gate
+		// logs it and records it as a failure.
 		warn bool
 	}{
 		{id: "T1", chain: nil, want: byFallback},
@@ -156,7 +161,8 @@ func TestUpstreamAutoModeration(t *testing.T) {
 					chain = append(chain, f)
 				}
 
-				got := chain.Run(context.Background(), &Submission{Channel: "test", Content: "hello"}, fallback)
+				g := &Gate{Mode: ModeAuto, Chain: chain, Fallback: fallback, Logger: deps.Logger}
+				got, results := g.Judge(context.Background(), &Submission{Channel: "test", Content: "hello"})
 				if want := tt.want[fallback]; got != want {
 					t.Errorf("Run(%v) = %+v, want %+v", tt.chain, got, want)
 				}
@@ -171,6 +177,10 @@ func TestUpstreamAutoModeration(t *testing.T) {
 				}
 				if warned := strings.Contains(logs.String(), "level=WARN"); warned != tt.warn {
 					t.Errorf("warning logged = %v, want %v; logs:\n%s", warned, tt.warn, logs.String())
+				}
+				failed := slices.ContainsFunc(results, func(r Result) bool { return r.Failure == FailureBadAnswer })
+				if failed != tt.warn {
+					t.Errorf("results %+v: a bad answer recorded = %v, want %v", results, failed, tt.warn)
 				}
 			})
 		}
@@ -218,7 +228,7 @@ func TestRunReasonRules(t *testing.T) {
 			for i, f := range tt.chain {
 				chain[i] = f
 			}
-			if got := chain.Run(context.Background(), &Submission{}, FallbackPending); got != tt.want {
+			if got, _ := chain.Run(context.Background(), &Submission{}, FallbackPending); got != tt.want {
 				t.Errorf("Run = %+v, want %+v", got, tt.want)
 			}
 		})

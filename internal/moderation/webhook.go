@@ -25,7 +25,7 @@ type Poster interface {
 // reason fit in far less, and a service gone wrong must not fill memory.
 const maxWebhookAnswer = 64 << 10
 
-// errNoPoster is why a webhook built without Deps.Poster is neutral.
+// errNoPoster is why a webhook built without Deps.Poster fails.
 var errNoPoster = errors.New("no HTTP client to call it with (moderation.Deps.Poster is nil)")
 
 // webhook asks an external service to rate the submission.
@@ -69,22 +69,13 @@ type webhookRequest struct {
 	Address string  `json:"address"`
 }
 
-func (m *webhook) Rate(ctx context.Context, s *Submission) Output {
-	out, err := m.ask(ctx, s)
-	if err != nil {
-		warnNeutral(ctx, m.deps.logger(), m.Spec(), err)
-		return Neutral()
-	}
-	return out
-}
-
-func (m *webhook) ask(ctx context.Context, s *Submission) (Output, error) {
+func (m *webhook) Rate(ctx context.Context, s *Submission) (Output, error) {
 	if m.poster == nil {
-		return Output{}, errNoPoster
+		return Neutral(), errNoPoster
 	}
 	// The poster may have no timeout of its own: the context bounds the
 	// whole exchange, body included.
-	ctx, cancel := context.WithTimeout(ctx, m.timeout)
+	call, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 
 	payload := webhookRequest{Channel: s.Channel, Content: s.Content, Info: s.Info, Address: s.Address}
@@ -93,21 +84,31 @@ func (m *webhook) ask(ctx context.Context, s *Submission) (Output, error) {
 	}
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return Output{}, fmt.Errorf("encode request: %w", err)
+		return Neutral(), fmt.Errorf("encode request: %w", err)
 	}
-	status, data, err := m.poster.Post(ctx, m.url, "application/json", body, maxWebhookAnswer)
+	start := time.Now()
+	status, data, err := m.poster.Post(call, m.url, "application/json", body, maxWebhookAnswer)
 	if err != nil {
-		if status == 0 {
-			return Output{}, fmt.Errorf("request: %w", err)
+		if status != 0 {
+			return Neutral(), err // the poster names the status or the read failure
 		}
-		return Output{}, err // the poster names the status or the read failure
+		if call.Err() != nil {
+			// Our own timeout, or the chain's: say how long it waited.
+			return Neutral(), fmt.Errorf("no answer after %v: %w", time.Since(start).Round(time.Millisecond), call.Err())
+		}
+		// The spec names the URL already: keep only what went wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return Neutral(), fmt.Errorf("request: %w", err)
 	}
 	if len(data) > maxWebhookAnswer {
-		return Output{}, fmt.Errorf("answer longer than %d bytes", maxWebhookAnswer)
+		return Neutral(), fmt.Errorf("%w: longer than %d bytes", ErrBadAnswer, maxWebhookAnswer)
 	}
 	out, err := parseWebhookAnswer(data)
 	if err != nil {
-		return Output{}, fmt.Errorf("malformed answer: %w", err)
+		return Neutral(), fmt.Errorf("%w: %w", ErrBadAnswer, err)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package moderation
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -95,55 +96,76 @@ func TestWebhookAnswers(t *testing.T) {
 		status int
 		answer string
 		want   Output
-		warn   string // part of the logged cause; "" means no warning
+		fail   Failure // "" when the webhook answered
+		cause  string  // part of the error
 	}{
-		{"number", 200, `{"rating": 42}`, Rate(42), ""},
-		{"float", 200, `{"rating": 49.5}`, Rate(49.5), ""},
-		{"zero", 200, `{"rating": 0}`, Rate(0), ""},
-		{"out of range passes through", 200, `{"rating": 101}`, Rate(101), ""},
-		{"true", 200, `{"rating": true}`, Accept(), ""},
-		{"false", 200, `{"rating": false}`, Reject(), ""},
-		{"null", 200, `{"rating": null}`, Neutral(), ""},
-		{"null with a reason", 200, `{"rating": null, "reason": "why"}`, Neutral(), ""},
-		{"with reason", 200, `{"rating": 10, "reason": "spam"}`, RateWithReason(10, "spam"), ""},
-		{"with empty reason", 200, `{"rating": 0, "reason": ""}`, RateWithReason(0, ""), ""},
-		{"reason null", 200, `{"rating": 30, "reason": null}`, RateWithReason(30, ""), ""},
-		{"false with reason", 200, `{"rating": false, "reason": "no"}`, RateWithReason(0, "no"), ""},
-		{"extra keys ignored", 200, `{"rating": 70, "score": 3, "labels": ["x"]}`, Rate(70), ""},
-		{"201 is fine", 201, `{"rating": 100}`, Accept(), ""},
-		{"white space around", 200, " \n{\"rating\" : 5 }\n", Rate(5), ""},
-		// Malformed answers: neutral, and a warning.
-		{"not JSON", 200, `rating=5`, Neutral(), "malformed answer"},
-		{"truncated JSON", 200, `{"rating": 5`, Neutral(), "malformed answer"},
-		{"trailing data", 200, `{"rating": 5} {"rating": 6}`, Neutral(), "malformed answer"},
-		{"empty body", 200, ``, Neutral(), "malformed answer"},
-		{"JSON null", 200, `null`, Neutral(), "not a JSON object"},
-		{"bare number", 200, `0`, Neutral(), "malformed answer"},
-		{"array like postman's (0,)", 200, `[0]`, Neutral(), "malformed answer"},
-		{"array like postman's 3-tuple", 200, `[0, "reason", "extra"]`, Neutral(), "malformed answer"},
-		{"no rating key", 200, `{"reason": "why"}`, Neutral(), `no \"rating\" key`},
-		{"rating key in another case", 200, `{"Rating": 0}`, Neutral(), `no \"rating\" key`},
-		{"rating is a string", 200, `{"rating": "0"}`, Neutral(), "not a number, a boolean or null"},
-		{"rating is an array", 200, `{"rating": [0]}`, Neutral(), "not a number, a boolean or null"},
-		{"rating is an object", 200, `{"rating": {"v": 0}}`, Neutral(), "not a number, a boolean or null"},
-		{"rating overflows", 200, `{"rating": 1e400}`, Neutral(), "rating"},
-		{"reason is a number", 200, `{"rating": 0, "reason": 5}`, Neutral(), "reason"},
-		{"reason is a list", 200, `{"rating": 0, "reason": ["a"]}`, Neutral(), "reason"},
-		{"server error", 500, `{"rating": 0}`, Neutral(), "500 Internal Server Error"},
-		{"not found", 404, `{"rating": 0}`, Neutral(), "404 Not Found"},
-		{"redirect without location", 302, `{"rating": 0}`, Neutral(), "302 Found"},
+		{"number", 200, `{"rating": 42}`, Rate(42), "", ""},
+		{"float", 200, `{"rating": 49.5}`, Rate(49.5), "", ""},
+		{"zero", 200, `{"rating": 0}`, Rate(0), "", ""},
+		{"out of range passes through", 200, `{"rating": 101}`, Rate(101), "", ""},
+		{"true", 200, `{"rating": true}`, Accept(), "", ""},
+		{"false", 200, `{"rating": false}`, Reject(), "", ""},
+		{"null", 200, `{"rating": null}`, Neutral(), "", ""},
+		{"null with a reason", 200, `{"rating": null, "reason": "why"}`, Neutral(), "", ""},
+		{"with reason", 200, `{"rating": 10, "reason": "spam"}`, RateWithReason(10, "spam"), "", ""},
+		{"with empty reason", 200, `{"rating": 0, "reason": ""}`, RateWithReason(0, ""), "", ""},
+		{"reason null", 200, `{"rating": 30, "reason": null}`, RateWithReason(30, ""), "", ""},
+		{"false with reason", 200, `{"rating": false, "reason": "no"}`, RateWithReason(0, "no"), "", ""},
+		{"extra keys ignored", 200, `{"rating": 70, "score": 3, "labels": ["x"]}`, Rate(70), "", ""},
+		{"201 is fine", 201, `{"rating": 100}`, Accept(), "", ""},
+		{"white space around", 200, " \n{\"rating\" : 5 }\n", Rate(5), "", ""},
+		// Malformed answers and failed calls: a failure, counted neutral.
+		{"not JSON", 200, `rating=5`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"truncated JSON", 200, `{"rating": 5`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"trailing data", 200, `{"rating": 5} {"rating": 6}`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"empty body", 200, ``, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"JSON null", 200, `null`, Neutral(), FailureBadAnswer, "not a JSON object"},
+		{"bare number", 200, `0`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"array like postman's (0,)", 200, `[0]`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"array like postman's 3-tuple", 200, `[0, "reason", "extra"]`, Neutral(), FailureBadAnswer, "malformed answer"},
+		{"no rating key", 200, `{"reason": "why"}`, Neutral(), FailureBadAnswer, `no "rating" key`},
+		{"rating key in another case", 200, `{"Rating": 0}`, Neutral(), FailureBadAnswer, `no "rating" key`},
+		{"rating is a string", 200, `{"rating": "0"}`, Neutral(), FailureBadAnswer, "not a number, a boolean or null"},
+		{"rating is an array", 200, `{"rating": [0]}`, Neutral(), FailureBadAnswer, "not a number, a boolean or null"},
+		{"rating is an object", 200, `{"rating": {"v": 0}}`, Neutral(), FailureBadAnswer, "not a number, a boolean or null"},
+		{"rating overflows", 200, `{"rating": 1e400}`, Neutral(), FailureBadAnswer, "rating"},
+		{"reason is a number", 200, `{"rating": 0, "reason": 5}`, Neutral(), FailureBadAnswer, "reason"},
+		{"reason is a list", 200, `{"rating": 0, "reason": ["a"]}`, Neutral(), FailureBadAnswer, "reason"},
+		{"server error", 500, `{"rating": 0}`, Neutral(), FailureError, "500 Internal Server Error"},
+		{"not found", 404, `{"rating": 0}`, Neutral(), FailureError, "404 Not Found"},
+		{"redirect without location", 302, `{"rating": 0}`, Neutral(), FailureError, "302 Found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := newRateService(t, tt.status, tt.answer)
-			var logs syncBuffer
 			spec := "webhook:" + svc.URL + "/rate"
-			got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{Content: "x"})
+			got, err := rateErr(t, spec, Deps{Poster: poster}, &Submission{Content: "x"})
 			if got != tt.want {
 				t.Errorf("Rate = %v, want %v", got, tt.want)
 			}
-			checkWarning(t, logs.String(), spec, tt.warn)
+			checkFailure(t, err, tt.fail, tt.cause)
 		})
+	}
+}
+
+// checkFailure checks that err is a failure of kind fail mentioning cause,
+// or nil when fail is "".
+func checkFailure(t *testing.T, err error, fail Failure, cause string) {
+	t.Helper()
+	if fail == "" {
+		if err != nil {
+			t.Errorf("unexpected error: %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("no error, want a %s failure", fail)
+	}
+	if got := failureOf(err); got != fail {
+		t.Errorf("error %q is a %s failure, want %s", err, got, fail)
+	}
+	if !strings.Contains(err.Error(), cause) {
+		t.Errorf("error %q lacks %q", err, cause)
 	}
 }
 
@@ -167,12 +189,11 @@ func checkWarning(t *testing.T, logs, spec, cause string) {
 func TestWebhookTooLongAnswer(t *testing.T) {
 	long := `{"rating": 10, "reason": "` + strings.Repeat("x", maxWebhookAnswer) + `"}`
 	svc := newRateService(t, 200, long)
-	var logs syncBuffer
-	spec := "webhook:" + svc.URL
-	if got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+	got, err := rateErr(t, "webhook:"+svc.URL, Deps{Poster: poster}, &Submission{})
+	if got != Neutral() {
 		t.Errorf("Rate = %v, want neutral", got)
 	}
-	checkWarning(t, logs.String(), spec, "answer longer than")
+	checkFailure(t, err, FailureBadAnswer, "longer than")
 }
 
 func TestWebhookTimeout(t *testing.T) {
@@ -189,43 +210,36 @@ func TestWebhookTimeout(t *testing.T) {
 
 	tests := []struct {
 		name string
-		deps func(*syncBuffer) Deps
+		deps Deps
 	}{
-		{"outbound's own client", func(logs *syncBuffer) Deps {
-			return Deps{Poster: outbound.New(nil), WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
-		}},
+		{"outbound's own client", Deps{Poster: outbound.New(nil), WebhookTimeout: 50 * time.Millisecond}},
 		// A client without a timeout of its own is still bounded.
-		{"caller's client", func(logs *syncBuffer) Deps {
-			return Deps{Poster: outbound.New(&http.Client{}), WebhookTimeout: 50 * time.Millisecond, Logger: testLogger(logs)}
-		}},
+		{"caller's client", Deps{Poster: outbound.New(&http.Client{}), WebhookTimeout: 50 * time.Millisecond}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
-			spec := "webhook:" + slow.URL
 			start := time.Now()
-			got := rate(t, spec, tt.deps(&logs), &Submission{})
+			got, err := rateErr(t, "webhook:"+slow.URL, tt.deps, &Submission{})
 			if elapsed := time.Since(start); elapsed > time.Second {
 				t.Errorf("Rate took %v, want about 50ms", elapsed)
 			}
 			if got != Neutral() {
 				t.Errorf("Rate = %v, want neutral", got)
 			}
-			checkWarning(t, logs.String(), spec, "deadline exceeded")
+			checkFailure(t, err, FailureTimeout, "no answer after")
 		})
 	}
 }
 
 // TestWebhookWithoutPoster: a spec checked without a network (the command
-// line does so) builds, and the moderator is neutral, with a warning.
+// line does so) builds, and the moderator fails.
 func TestWebhookWithoutPoster(t *testing.T) {
 	svc := newRateService(t, 200, `{"rating": 0}`)
-	var logs syncBuffer
-	spec := "webhook:" + svc.URL
-	if got := rate(t, spec, Deps{Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+	got, err := rateErr(t, "webhook:"+svc.URL, Deps{}, &Submission{})
+	if got != Neutral() {
 		t.Errorf("Rate without a poster = %v, want neutral", got)
 	}
-	checkWarning(t, logs.String(), spec, "no HTTP client")
+	checkFailure(t, err, FailureError, "no HTTP client")
 	select {
 	case <-svc.requests:
 		t.Error("the service was called")
@@ -241,21 +255,26 @@ func TestWebhookCancelledContext(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := m.Rate(ctx, &Submission{}); got != Neutral() {
+	got, err := m.Rate(ctx, &Submission{})
+	if got != Neutral() {
 		t.Errorf("Rate with a cancelled context = %v, want neutral", got)
 	}
+	checkFailure(t, err, FailureError, "context canceled")
 }
 
 func TestWebhookUnreachable(t *testing.T) {
 	svc := newRateService(t, 200, `{"rating": 0}`)
 	url := svc.URL
 	svc.Close() // nothing listens there any more
-	var logs syncBuffer
-	spec := "webhook:" + url
-	if got := rate(t, spec, Deps{Poster: poster, Logger: testLogger(&logs)}, &Submission{}); got != Neutral() {
+	got, err := rateErr(t, "webhook:"+url, Deps{Poster: poster}, &Submission{})
+	if got != Neutral() {
 		t.Errorf("Rate = %v, want neutral", got)
 	}
-	checkWarning(t, logs.String(), spec, "request")
+	checkFailure(t, err, FailureError, "request: ")
+	// The spec names the URL: the detail says only what went wrong.
+	if strings.Contains(err.Error(), url) {
+		t.Errorf("error %q repeats the URL", err)
+	}
 }
 
 // TestWebhookInChain checks the reason rules through a chain: a bare
@@ -285,7 +304,7 @@ func TestWebhookInChain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := chain.Run(context.Background(), &Submission{}, FallbackPending); got != tt.want {
+			if got, _ := chain.Run(context.Background(), &Submission{}, FallbackPending); got != tt.want {
 				t.Errorf("Run = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -293,7 +312,7 @@ func TestWebhookInChain(t *testing.T) {
 }
 
 // TestWebhookSpecMasksPassword checks that basic-auth credentials of a
-// webhook URL stay out of logs, but are still sent.
+// webhook URL stay out of logs and records, but are still sent.
 func TestWebhookSpecMasksPassword(t *testing.T) {
 	auth := make(chan string, 1)
 	svc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -312,11 +331,17 @@ func TestWebhookSpecMasksPassword(t *testing.T) {
 	if strings.Contains(m.Spec(), "s3cret") || !strings.Contains(m.Spec(), "bot:") {
 		t.Errorf("Spec() = %q, want the password masked", m.Spec())
 	}
-	m.Rate(context.Background(), &Submission{})
+	g := &Gate{Mode: ModeAuto, Chain: Chain{m}, Logger: testLogger(&logs)}
+	_, results := g.Judge(context.Background(), &Submission{})
 	if got := <-auth; got != "bot:s3cret" {
 		t.Errorf("service got credentials %q", got)
 	}
+	checkWarning(t, logs.String(), m.Spec(), "418")
 	if strings.Contains(logs.String(), "s3cret") {
 		t.Errorf("password logged: %s", logs.String())
+	}
+	if len(results) != 1 || results[0].Spec != m.Spec() || results[0].Failure != FailureError ||
+		strings.Contains(fmt.Sprint(results), "s3cret") {
+		t.Errorf("results %+v, want one error, password masked", results)
 	}
 }

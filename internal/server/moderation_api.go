@@ -46,17 +46,23 @@ type submissionJSON struct {
 	DecidedBy string  `json:"decided_by,omitempty"`
 	DecidedAt string  `json:"decided_at,omitempty"`
 	MessageID int64   `json:"message_id,omitempty"`
+	// What each auto-moderator said (docs/moderation.md): for moderators
+	// only, as the address.
+	Moderators []model.ModeratorResult `json:"moderators,omitempty"`
 }
 
-func (s *Server) submissionJSON(sub model.Submission, withAddress bool) submissionJSON {
+// submissionJSON shows sub; forModerators adds what only moderators see:
+// the address and what the auto-moderators said (their specs may hold a
+// word list or a private URL).
+func (s *Server) submissionJSON(sub model.Submission, forModerators bool) submissionJSON {
 	j := submissionJSON{ID: sub.ID, Channel: sub.ChannelSlug, Submitted: sub.Submitted.In(s.cfg.Location).Format(time.RFC3339),
 		Info: sub.Info, Content: sub.Raw, WebRender: sub.Web, Status: sub.Status, Reason: sub.Reason,
 		DecidedBy: sub.DecidedBy, MessageID: sub.MessageID}
 	if sub.Login != "" {
 		j.Login = &sub.Login
 	}
-	if withAddress {
-		j.Address = sub.IP
+	if forModerators {
+		j.Address, j.Moderators = sub.IP, sub.Moderators
 	}
 	if !sub.DecidedAt.IsZero() {
 		j.DecidedAt = sub.DecidedAt.In(s.cfg.Location).Format(time.RFC3339)
@@ -64,10 +70,10 @@ func (s *Server) submissionJSON(sub model.Submission, withAddress bool) submissi
 	return j
 }
 
-func (s *Server) submissionsJSON(subs []model.Submission, withAddress bool) []submissionJSON {
+func (s *Server) submissionsJSON(subs []model.Submission, forModerators bool) []submissionJSON {
 	out := make([]submissionJSON, len(subs))
 	for i, sub := range subs {
-		out[i] = s.submissionJSON(sub, withAddress)
+		out[i] = s.submissionJSON(sub, forModerators)
 	}
 	return out
 }

@@ -37,12 +37,14 @@ func (c Change) empty() bool {
 
 // Post is a message on its way into the store. For a moderated channel,
 // Status is the moderation outcome (accepted, pending or rejected) and the
-// submission is recorded; for an open channel Status is "".
+// submission is recorded, with what the auto-moderators said; for an open
+// channel Status is "".
 type Post struct {
-	Message model.Message // ChannelID, identity, renders, session, IP, Submitted
-	URLs    []string      // URLs to archive (already limited by the caller)
-	Status  string
-	Reason  string
+	Message    model.Message // ChannelID, identity, renders, session, IP, Submitted
+	URLs       []string      // URLs to archive (already limited by the caller)
+	Status     string
+	Reason     string
+	Moderators []model.ModeratorResult
 }
 
 // PostResult tells what became of a post.
@@ -60,7 +62,11 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 	default:
 		return res, fmt.Errorf("store: bad status %q", p.Status)
 	}
-	err := s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
+	moderators, err := moderatorsColumn(p.Moderators)
+	if err != nil {
+		return res, err
+	}
+	err = s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
 		res = PostResult{}
 		m := p.Message
 		if m.Submitted.IsZero() {
@@ -70,10 +76,11 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 		m.Submitted = m.Submitted.UTC().Truncate(time.Microsecond)
 		if p.Status != "" {
 			sub := submissionOf(&m, p.Status, p.Reason)
+			sub.Moderators = p.Moderators
 			if p.Status != model.StatusPending {
 				sub.DecidedAt = b.s.now()
 			}
-			if err := b.insertSubmission(ctx, &sub); err != nil {
+			if err := b.insertSubmission(ctx, &sub, moderators); err != nil {
 				return err
 			}
 			res.Submission = sub
@@ -106,16 +113,20 @@ func submissionOf(m *model.Message, status, reason string) model.Submission {
 	}
 }
 
-func (b *batch) insertSubmission(ctx context.Context, sub *model.Submission) error {
+// insertSubmission records sub; moderators is its Moderators' column
+// (moderatorsColumn), encoded before the batch so that a value JSON cannot
+// hold fails this post alone.
+func (b *batch) insertSubmission(ctx context.Context, sub *model.Submission, moderators string) error {
 	var decided any
 	if !sub.DecidedAt.IsZero() {
 		decided = micros(sub.DecidedAt)
 	}
 	err := b.tx.QueryRowContext(ctx, `INSERT INTO submissions
-		(channel_id, submitted, info, author_id, login, raw, web, remote, session_id, ip, status, reason, decided_by, decided_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		(channel_id, submitted, info, author_id, login, raw, web, remote, session_id, ip, status, reason, decided_by, decided_at,
+		moderators)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		sub.ChannelID, micros(sub.Submitted), sub.Info, nullID(sub.AuthorID), sub.Login, sub.Raw, sub.Web, sub.Remote,
-		sub.SessionID, sub.IP, sub.Status, sub.Reason, sub.DecidedBy, decided).Scan(&sub.ID)
+		sub.SessionID, sub.IP, sub.Status, sub.Reason, sub.DecidedBy, decided, moderators).Scan(&sub.ID)
 	if err != nil {
 		return fmt.Errorf("store: insert submission: %w", err)
 	}
@@ -221,7 +232,7 @@ func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.
 		case errors.Is(err, sql.ErrNoRows):
 			sub = submissionOf(&m, model.StatusRemoved, reason)
 			sub.DecidedAt = now
-			if err := b.insertSubmission(ctx, &sub); err != nil {
+			if err := b.insertSubmission(ctx, &sub, ""); err != nil {
 				return err
 			}
 		case err != nil:

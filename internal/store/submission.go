@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -12,17 +13,40 @@ import (
 )
 
 const submissionColumns = `s.id, s.channel_id, c.slug, s.submitted, s.info, COALESCE(s.author_id, 0), s.login,
-	s.raw, s.web, s.remote, s.session_id, s.ip, s.status, s.reason, s.decided_by, s.decided_at, COALESCE(s.message_id, 0)`
+	s.raw, s.web, s.remote, s.session_id, s.ip, s.status, s.reason, s.decided_by, s.decided_at, COALESCE(s.message_id, 0),
+	s.moderators`
 
 func scanSubmission(row interface{ Scan(...any) error }) (model.Submission, error) {
 	var sub model.Submission
 	var submitted int64
 	var decided sql.NullInt64
+	var moderators string
 	err := row.Scan(&sub.ID, &sub.ChannelID, &sub.ChannelSlug, &submitted, &sub.Info, &sub.AuthorID, &sub.Login,
-		&sub.Raw, &sub.Web, &sub.Remote, &sub.SessionID, &sub.IP, &sub.Status, &sub.Reason, &sub.DecidedBy, &decided, &sub.MessageID)
+		&sub.Raw, &sub.Web, &sub.Remote, &sub.SessionID, &sub.IP, &sub.Status, &sub.Reason, &sub.DecidedBy, &decided, &sub.MessageID,
+		&moderators)
 	sub.Submitted = fromMicros(submitted)
 	sub.DecidedAt = nullMicros(decided)
+	if err == nil && moderators != "" {
+		// Only we write this column; a value edited by hand into something
+		// unreadable loses the results, not the record (nor the queue).
+		if json.Unmarshal([]byte(moderators), &sub.Moderators) != nil {
+			sub.Moderators = nil
+		}
+	}
 	return sub, err
+}
+
+// moderatorsColumn is the stored form of a submission's moderator results:
+// a JSON array, or ” for none.
+func moderatorsColumn(results []model.ModeratorResult) (string, error) {
+	if len(results) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(results)
+	if err != nil {
+		return "", fmt.Errorf("store: moderator results: %w", err)
+	}
+	return string(b), nil
 }
 
 func (s *Store) querySubmissions(ctx context.Context, where string, args ...any) ([]model.Submission, error) {
