@@ -127,7 +127,7 @@ func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message,
 	case moderation.Accepted:
 		return model.StatusAccepted, "", said
 	case moderation.Rejected:
-		return model.StatusRejected, d.Reason, said
+		return model.StatusRejected, cleanReason(d.Reason), said
 	}
 	return model.StatusPending, "", said
 }
@@ -276,8 +276,9 @@ func decisionError(err error) error {
 	return err
 }
 
-// cleanReason trims a decision's reason and keeps at most
+// cleanReason cleans a decision's reason as a message's text is cleaned (a
+// webhook's or a moderator's), trims it and keeps at most
 // moderation.MaxReasonLength characters, the length postman keeps.
 func cleanReason(reason string) string {
-	return markup.Cut(strings.TrimSpace(reason), moderation.MaxReasonLength)
+	return markup.Cut(strings.TrimSpace(markup.Sanitize(reason)), moderation.MaxReasonLength)
 }

@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -41,6 +43,25 @@ func TestUncleanTextOutsideMessages(t *testing.T) {
 			} else if err != nil {
 				t.Fatalf("discovery: %v\n%s", err, w.Body)
 			}
+		}
+
+		// A moderator's reason.
+		if err := tr.st.SetModeration(t.Context(), "troie", "manual", nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		tr.client("poster").post("/troie/post/", "content", "please")
+		var q pendingList
+		decodeJSONInto(t, chief.get("/moderation/pending.json"), &q)
+		if len(q.Submissions) != 1 {
+			t.Fatalf("queue: %+v", q)
+		}
+		w = tr.client("chief").do("POST", fmt.Sprintf("/moderation/%d/reject", q.Submissions[0].ID),
+			"reason=%00off%0Btopic%1b", "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("chief:chief-password")))
+		if w.Code != http.StatusOK {
+			t.Fatalf("reject: %d %s", w.Code, w.Body)
+		}
+		if sub, err := tr.st.Submission(t.Context(), q.Submissions[0].ID); err != nil || sub.Reason != "off topic" {
+			t.Fatalf("stored reason %q: %v", sub.Reason, err)
 		}
 
 		// Filters.
