@@ -110,18 +110,21 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // clientIP is the request's peer address, or, when the peer is a trusted
 // proxy, the right-most address of X-Forwarded-For that is not itself a
-// trusted proxy.
+// trusted proxy. An IPv4-mapped address is given as the IPv4 address it
+// maps (a dual-stack proxy writes ::ffff:192.0.2.1 for 192.0.2.1): one
+// client, one address, in the limits and in the moderators' records.
 func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if len(s.cfg.TrustedProxies) == 0 {
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
 		return host
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(addr) {
-		return host
+	addr = addr.Unmap()
+	if len(s.cfg.TrustedProxies) == 0 || !s.trusted(addr) {
+		return addr.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -129,12 +132,12 @@ func (s *Server) clientIP(r *http.Request) string {
 		if err != nil {
 			break
 		}
-		if !s.trusted(a) {
-			return a.String()
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
 		}
-		host = a.String()
 	}
-	return host
+	return addr.String()
 }
 
 // fromTrustedProxy reports whether the request's peer is a trusted proxy.
