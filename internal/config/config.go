@@ -55,6 +55,7 @@ type Config struct {
 	ShutdownTimeout       time.Duration
 	StreamKeepAlive       time.Duration // TRIBUNE_STREAM_KEEPALIVE
 	StreamMaxPerAddress   int           // TRIBUNE_STREAM_MAX_PER_ADDRESS
+	StreamMax             int           // TRIBUNE_STREAM_MAX: 0 = half the open-file limit
 	Signup                bool          // TRIBUNE_SIGNUP
 	Captcha               bool          // TRIBUNE_CAPTCHA
 	RemoteAnonymousPost   bool          // TRIBUNE_REMOTE_ANONYMOUS_POST
@@ -172,6 +173,9 @@ func (c *Config) Validate() error {
 	}
 	if c.StreamKeepAlive < time.Second {
 		add("TRIBUNE_STREAM_KEEPALIVE must be at least 1s")
+	}
+	if c.StreamMax < 0 {
+		add("TRIBUNE_STREAM_MAX must be 0 (derived from the open-file limit) or a number of streams")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

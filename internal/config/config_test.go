@@ -82,6 +82,7 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_TRUSTED_PROXIES": "10.0.0.0/33"}, "bad range"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "0"}, "DEFAULT_LIMIT"},
 		{nil, map[string]string{"TRIBUNE_MESSAGES_DEFAULT_LIMIT": "150"}, "must not exceed TRIBUNE_MESSAGES_MAX_LIMIT"},
+		{nil, map[string]string{"TRIBUNE_STREAM_MAX": "-1"}, "TRIBUNE_STREAM_MAX must be 0"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
