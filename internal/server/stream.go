@@ -38,6 +38,13 @@ import (
 // that follow. "backlog": it missed more than maxBacklog messages, and the
 // stream sent none of them. "filters": the session's BaK filters changed
 // (from any tab or client); the stream applies the new ones from then on.
+//
+// A stream lasts as long as its access. When its session ends (a log-out
+// in this process at once; a password change, a deleted account or
+// another process at the next keep-alive, when the stream reads its
+// session again), the stream goes on as an anonymous visitor's, owning
+// nothing, or ends on a locked tribune. The stream of a deleted channel
+// ends (the hub closes its subscribers).
 
 // maxBacklog bounds what a reconnecting client is sent from the database;
 // beyond it the stream sends reset instead.
@@ -191,12 +198,27 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	if sw.err != nil {
 		return nil
 	}
-	// reread applies a saved session: its filters, its user.
+	// reread applies the session as it is now: its filters, its user. A
+	// session gone (logged out, ended by a password change, its account
+	// deleted) leaves the stream an anonymous visitor's, with nothing of
+	// its own, for good; without a user, a locked tribune's stream ends.
+	// false: the stream ends.
+	ended := false
 	reread := func() bool {
+		if ended {
+			return true
+		}
 		v.sess = nil
 		sess, err := s.session(r)
 		if err != nil {
 			return false // the client reconnects
+		}
+		if vw.sess.Exists && !sess.Exists {
+			ended = true
+			sess = &board.Session{}
+		}
+		if s.cfg.Locked && sess.User == nil {
+			return false
 		}
 		old := vw
 		vw = newViewer(sess)
@@ -213,6 +235,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
+			// What this process was not told of (the session ended
+			// or changed elsewhere) shows at the next keep-alive.
+			if changed != nil && !reread() {
+				return nil
+			}
 		case <-changed:
 			if !reread() {
 				return nil
