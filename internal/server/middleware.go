@@ -57,11 +57,14 @@ func (s *Server) t(r *http.Request, key string, args ...any) string {
 }
 
 // middleware wraps every request: panic recovery, the client address, the
-// language, and the optional request log. It is the only chain; per-route
-// needs are small wrappers in routes.go.
+// language, nosniff, and the optional request log. It is the only chain;
+// per-route needs are small wrappers in routes.go.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// Every answer is of the type it says: a browser must not read a
+		// backend (or a message in it) as HTML or a script.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		v := &visit{ip: s.clientIP(r), lang: requestLang(r)}
 		r = r.WithContext(context.WithValue(r.Context(), visitKey{}, v))
 		var rec *statusRecorder
