@@ -138,7 +138,7 @@ func (b *Board) SignUp(ctx context.Context, old *Session, name, password, again,
 	if !b.cfg.Signup {
 		return nil, ErrSignupClosed
 	}
-	if ok, wait := b.signups.Allow(address); !ok {
+	if ok, wait := b.signups.Allow(limit.AddressKey(address)); !ok {
 		return nil, &LimitError{Limit: LimitSignups, Wait: wait}
 	}
 	u, err := b.createUser(ctx, name, password, again, model.RoleUser)

@@ -127,7 +127,7 @@ func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message,
 	case moderation.Accepted:
 		return model.StatusAccepted, "", said
 	case moderation.Rejected:
-		return model.StatusRejected, cleanReason(d.Reason), said
+		return model.StatusRejected, d.Reason, said
 	}
 	return model.StatusPending, "", said
 }
@@ -276,9 +276,10 @@ func decisionError(err error) error {
 	return err
 }
 
-// cleanReason cleans a decision's reason as a message's text is cleaned (a
-// webhook's or a moderator's), trims it and keeps at most
-// moderation.MaxReasonLength characters, the length postman keeps.
+// cleanReason cleans a moderator's reason as a message's text is cleaned,
+// trims it and keeps at most moderation.MaxReasonLength characters, the
+// length postman keeps. (An auto-moderator's reason is recorded as it was
+// decided; outputs escape it.)
 func cleanReason(reason string) string {
 	return markup.Cut(strings.TrimSpace(markup.Sanitize(reason)), moderation.MaxReasonLength)
 }

@@ -160,9 +160,9 @@ func (b *Board) checkLength(text string) error {
 }
 
 // allow spends one of the poster's tokens in l: by account when logged in,
-// by address otherwise.
+// by address otherwise (an IPv6 /64 is one address: limit.AddressKey).
 func allow(l *limit.Keyed, which Limit, p Poster) error {
-	k := "ip:" + p.Address
+	k := "ip:" + limit.AddressKey(p.Address)
 	if p.User != nil {
 		k = "user:" + strconv.FormatInt(p.User.ID, 10)
 	}

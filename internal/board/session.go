@@ -187,12 +187,17 @@ func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
 	return nil
 }
 
-// EndSession forgets a session (log-out).
+// EndSession forgets a session (log-out), and wakes its live streams in
+// this process, which find it gone.
 func (b *Board) EndSession(ctx context.Context, sess *Session) error {
 	if !sess.Exists {
 		return nil
 	}
-	return b.st.DeleteSession(ctx, sess.ID)
+	if err := b.st.DeleteSession(ctx, sess.ID); err != nil {
+		return err
+	}
+	b.sessions.changed(sess.ID)
+	return nil
 }
 
 // openSession ends old and starts a fresh session for u, with a new token
@@ -230,14 +235,16 @@ func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*
 }
 
 // WatchSession registers a live stream of session id: the returned channel
-// receives a value when the session is saved in this process (in a
-// cluster, a stream learns of a change made through another process when
-// it reconnects). Call stop when the stream ends.
+// receives a value when the session is saved or ended in this process. A
+// change made elsewhere (another process, a password change ending every
+// session of an account, an account deleted) is not told: the stream reads
+// its session again now and then. Call stop when the stream ends.
 func (b *Board) WatchSession(id string) (changed <-chan struct{}, stop func()) {
 	return b.sessions.add(id)
 }
 
-// watchers wakes the live streams of a session when the session is saved.
+// watchers wakes the live streams of a session when the session is saved
+// or ended.
 type watchers struct {
 	mu    sync.Mutex
 	watch map[string]map[chan struct{}]struct{}

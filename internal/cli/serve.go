@@ -54,7 +54,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if store.IsPostgres(cfg.DB) {
 		db = "postgres"
 	}
-	log.Info("tribune serving", "addr", "http://"+ln.Addr().String()+cfg.Prefix+"/", "db", db, "timezone", cfg.Location.String())
+	// The Go runtime has raised the open-file limit to the hard limit
+	// already; the streams get half of it unless told otherwise.
+	streams, files := server.StreamCap(&cfg)
+	if files > 0 && streams > files-files/4 {
+		log.Warn("TRIBUNE_STREAM_MAX leaves few open files for ordinary requests", "streams", streams, "open_files", files)
+	}
+	log.Info("tribune serving", "addr", "http://"+ln.Addr().String()+cfg.Prefix+"/", "db", db, "timezone", cfg.Location.String(),
+		"max_streams", streams, "open_files", files)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

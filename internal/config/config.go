@@ -55,6 +55,7 @@ type Config struct {
 	ShutdownTimeout       time.Duration
 	StreamKeepAlive       time.Duration // TRIBUNE_STREAM_KEEPALIVE
 	StreamMaxPerAddress   int           // TRIBUNE_STREAM_MAX_PER_ADDRESS
+	StreamMax             int           // TRIBUNE_STREAM_MAX: 0 = half the open-file limit
 	Signup                bool          // TRIBUNE_SIGNUP
 	Captcha               bool          // TRIBUNE_CAPTCHA
 	RemoteAnonymousPost   bool          // TRIBUNE_REMOTE_ANONYMOUS_POST
@@ -198,6 +199,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PasswordCache < 0 {
 		add("TRIBUNE_PASSWORD_CACHE must not be negative")
+	}
+	if c.StreamMax < 0 {
+		add("TRIBUNE_STREAM_MAX must be 0 (derived from the open-file limit) or a number of streams")
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))

@@ -89,6 +89,7 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1m"}, "at most 20s"},
 		{nil, map[string]string{"TRIBUNE_MODERATION_WEBHOOK_TIMEOUT": "-1s"}, "TRIBUNE_MODERATION_WEBHOOK_TIMEOUT must be positive"},
 		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1s"}, "must not exceed TRIBUNE_MODERATION_TIMEOUT"},
+		{nil, map[string]string{"TRIBUNE_STREAM_MAX": "-1"}, "TRIBUNE_STREAM_MAX must be 0"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {

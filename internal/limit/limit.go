@@ -1,5 +1,7 @@
 // Package limit keeps token-bucket rate limits per key (a client address,
-// an account), forgetting keys that have been idle for a while.
+// an account), forgetting keys that have been idle for a while. It says
+// which addresses are one client (AddressKey), and reads the process's
+// open-file limit (OpenFiles), which bounds the live streams.
 package limit
 
 import (

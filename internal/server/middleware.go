@@ -58,11 +58,14 @@ func (s *Server) t(r *http.Request, key string, args ...any) string {
 }
 
 // middleware wraps every request: panic recovery, the client address, the
-// language, and the optional request log. It is the only chain; per-route
-// needs are small wrappers in routes.go.
+// language, nosniff, and the optional request log. It is the only chain;
+// per-route needs are small wrappers in routes.go.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// Every answer is of the type it says: a browser must not read a
+		// backend (or a message in it) as HTML or a script.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		v := &visit{ip: s.clientIP(r), lang: requestLang(r)}
 		r = r.WithContext(context.WithValue(r.Context(), visitKey{}, v))
 		var rec *statusRecorder
@@ -111,18 +114,21 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // clientIP is the request's peer address, or, when the peer is a trusted
 // proxy, the right-most address of X-Forwarded-For that is not itself a
-// trusted proxy.
+// trusted proxy. An IPv4-mapped address is given as the IPv4 address it
+// maps (a dual-stack proxy writes ::ffff:192.0.2.1 for 192.0.2.1): one
+// client, one address, in the limits and in the moderators' records.
 func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if len(s.cfg.TrustedProxies) == 0 {
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
 		return host
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(addr) {
-		return host
+	addr = addr.Unmap()
+	if len(s.cfg.TrustedProxies) == 0 || !s.trusted(addr) {
+		return addr.String()
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -130,12 +136,12 @@ func (s *Server) clientIP(r *http.Request) string {
 		if err != nil {
 			break
 		}
-		if !s.trusted(a) {
-			return a.String()
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
 		}
-		host = a.String()
 	}
-	return host
+	return addr.String()
 }
 
 // fromTrustedProxy reports whether the request's peer is a trusted proxy.

@@ -24,7 +24,9 @@ type Server struct {
 	csrf    *http.CrossOriginProtection
 	handler http.Handler
 	streams streamCounter
-	backlog int // most messages a resuming stream is sent; 0: maxBacklog
+	// streamMax is the most live streams open at once (StreamCap).
+	streamMax int
+	backlog   int // most messages a resuming stream is sent; 0: maxBacklog
 
 	storageFull throttle // the log of writes refused for a full disk
 }
@@ -32,6 +34,7 @@ type Server struct {
 // New builds the HTTP side of a tribune over its board.
 func New(b *board.Board, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: b.Config(), board: b, log: log, csrf: http.NewCrossOriginProtection()}
+	s.streamMax, _ = StreamCap(s.cfg)
 	var err error
 	if s.pages, err = ui.New(nil); err != nil {
 		return nil, err

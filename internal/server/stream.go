@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/board"
+	"github.com/tribune-go/tribune/internal/config"
 	"github.com/tribune-go/tribune/internal/i18n"
+	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -36,44 +38,110 @@ import (
 // that follow. "backlog": it missed more than maxBacklog messages, and the
 // stream sent none of them. "filters": the session's BaK filters changed
 // (from any tab or client); the stream applies the new ones from then on.
+//
+// A stream lasts as long as its access. When its session ends (a log-out
+// in this process at once; a password change, a deleted account or
+// another process at the next keep-alive, when the stream reads its
+// session again), the stream goes on as an anonymous visitor's, owning
+// nothing, or ends on a locked tribune. The stream of a deleted channel
+// ends (the hub closes its subscribers).
 
 // maxBacklog bounds what a reconnecting client is sent from the database;
 // beyond it the stream sends reset instead.
 const maxBacklog = 500
 
-// streamCounter limits the live streams per client address.
+// streamCounter counts the open live streams, per client (a key of
+// limit.AddressKey: an IPv4 address, an IPv6 /64) and in all.
 type streamCounter struct {
-	mu   sync.Mutex
-	open map[string]int
+	mu    sync.Mutex
+	open  map[string]int
+	total int
 }
 
-func (c *streamCounter) acquire(ip string, max int) bool {
+// streamRefusal is why a stream may not open.
+type streamRefusal int
+
+const (
+	streamOK     streamRefusal = iota
+	streamsOfOne               // the client holds its share
+	streamsOfAll               // the server holds all it can
+)
+
+// acquire takes a place for a stream of key, when key holds fewer than
+// perKey and the server fewer than total.
+func (c *streamCounter) acquire(key string, perKey, total int) streamRefusal {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.open == nil {
 		c.open = map[string]int{}
 	}
-	if c.open[ip] >= max {
-		return false
+	if c.open[key] >= perKey {
+		return streamsOfOne
 	}
-	c.open[ip]++
-	return true
+	if c.total >= total {
+		return streamsOfAll
+	}
+	c.open[key]++
+	c.total++
+	return streamOK
 }
 
-func (c *streamCounter) release(ip string) {
+func (c *streamCounter) release(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.open[ip]--; c.open[ip] <= 0 {
-		delete(c.open, ip)
+	c.total--
+	if c.open[key]--; c.open[key] <= 0 {
+		delete(c.open, key)
 	}
 }
+
+// StreamCap is the most live streams a server holds open at once:
+// TRIBUNE_STREAM_MAX, or else half the process's open-file limit (each
+// stream holds a connection, a file), at most maxDerivedStreams. The other
+// half is for all else that holds a file, so that the tribune stays
+// reachable when the streams are full: the connections of ordinary
+// requests (kept alive, idle, for up to two minutes), the database
+// (SQLite's files for nine connections, PostgreSQL's sockets), the
+// tribune's own calls out, the listener. openFiles is the limit read, 0
+// when the system tells none.
+func StreamCap(cfg *config.Config) (streams, openFiles int) {
+	openFiles = limit.OpenFiles()
+	switch {
+	case cfg.StreamMax > 0:
+		return cfg.StreamMax, openFiles
+	case openFiles > 0:
+		return max(1, min(openFiles/2, maxDerivedStreams)), openFiles
+	}
+	return maxDerivedStreams, 0
+}
+
+// maxDerivedStreams bounds the cap derived from a large open-file limit
+// (the Go runtime raises it to the hard limit, often 524,288 or more) by
+// memory: a stream holds about 37 KiB (resident memory of a server
+// holding 5,100 streams on loopback), so 20,000 streams hold about
+// 0.7 GiB. It is the cap where no limit is known (Windows) too.
+const maxDerivedStreams = 20000
+
+// How long a refused stream is told to wait.
+const (
+	streamRetryOne = 10 * time.Second // the client's share is taken
+	streamRetryAll = 30 * time.Second // the server is full
+)
 
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	v := visitOf(r)
-	if !s.streams.acquire(v.ip, s.cfg.StreamMaxPerAddress) {
-		return tooMany(v.lang, "error.too_many", 10*time.Second)
+	key := limit.AddressKey(v.ip)
+	switch s.streams.acquire(key, s.cfg.StreamMaxPerAddress, s.streamMax) {
+	case streamsOfOne:
+		return tooMany(v.lang, "error.too_many_streams", streamRetryOne)
+	case streamsOfAll:
+		// Not the client's doing: 503, and the board falls back to
+		// polling the backends, which are still served.
+		secs := int(streamRetryAll / time.Second)
+		return httpError(http.StatusServiceUnavailable, i18n.T(v.lang, "error.streams_full", secs)).
+			withHeader("Retry-After", strconv.Itoa(secs))
 	}
-	defer s.streams.release(v.ip)
+	defer s.streams.release(key)
 	// Watch the session before reading it, so no change falls in between.
 	var changed <-chan struct{}
 	if id := s.sessionID(r); id != "" {
@@ -130,12 +198,27 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	if sw.err != nil {
 		return nil
 	}
-	// reread applies a saved session: its filters, its user.
+	// reread applies the session as it is now: its filters, its user. A
+	// session gone (logged out, ended by a password change, its account
+	// deleted) leaves the stream an anonymous visitor's, with nothing of
+	// its own, for good; without a user, a locked tribune's stream ends.
+	// false: the stream ends.
+	ended := false
 	reread := func() bool {
+		if ended {
+			return true
+		}
 		v.sess = nil
 		sess, err := s.session(r)
 		if err != nil {
 			return false // the client reconnects
+		}
+		if vw.sess.Exists && !sess.Exists {
+			ended = true
+			sess = &board.Session{}
+		}
+		if s.cfg.Locked && sess.User == nil {
+			return false
 		}
 		old := vw
 		vw = newViewer(sess)
@@ -152,6 +235,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
+			// What this process was not told of (the session ended
+			// or changed elsewhere) shows at the next keep-alive.
+			if changed != nil && !reread() {
+				return nil
+			}
 		case <-changed:
 			if !reread() {
 				return nil
