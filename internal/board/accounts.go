@@ -53,15 +53,16 @@ func (b *Board) CheckPassword(ctx context.Context, name, password, address strin
 		b.creds.forget(key, password)
 	}
 	u, err := b.verifyOnce(ctx, name, password, key, addr)
-	if errors.Is(err, ErrBadCredentials) {
-		return nil, err // the try stays taken
+	if errors.Is(err, ErrBadCredentials) || ctx.Err() != nil {
+		// The try stays taken, also when the asker left: its check goes
+		// on, and hanging up must not buy checks for free.
+		return nil, err
 	}
 	giveBack()
 	if err != nil {
 		return nil, err
 	}
 	b.logins.known.add(key, addr)
-	b.creds.put(key, password, u.ID, u.PasswordHash)
 	return u, nil
 }
 
@@ -71,7 +72,14 @@ func (b *Board) CheckPassword(ctx context.Context, name, password, address strin
 func (b *Board) verifyOnce(ctx context.Context, name, password, key, addr string) (*model.User, error) {
 	sum := b.creds.sum(key, password)
 	ch := b.flights.DoChan(string(sum[:]), func() (any, error) {
-		return b.verify(context.WithoutCancel(ctx), name, password, key, addr)
+		u, err := b.verify(context.WithoutCancel(ctx), name, password, key, addr)
+		if err == nil {
+			// Remembered before the flight lands, so that an asker
+			// arriving just after it finds the password known rather
+			// than starting a check of its own.
+			b.creds.put(key, password, u.ID, u.PasswordHash)
+		}
+		return u, err
 	})
 	select {
 	case r := <-ch:

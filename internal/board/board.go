@@ -71,6 +71,7 @@ type Board struct {
 	posts    *limit.Keyed       // messages, per account or address
 	commands *limit.Keyed       // commands that post nothing, as many as posts
 	signups  *limit.Keyed       // per address
+	captchas *limit.Keyed       // captchas drawn, per address, as many as posts
 	logins   loginLimiter       // failed log-ins
 	checks   *checkGate         // password checks running and waiting
 	creds    *credCache         // right passwords, for a while
@@ -101,6 +102,7 @@ func New(d Deps) (*Board, error) {
 		posts:    limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		commands: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		signups:  limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
+		captchas: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
 		logins:   newLoginLimiter(cfg),
 		checks:   newCheckGate(cfg.PasswordChecks, cfg.PasswordHashMemoryKiB),
 		creds:    newCredCache(cfg.PasswordCache),

@@ -420,11 +420,11 @@ func TestCaptchaAnswers(t *testing.T) {
 			return err
 		}
 		id := f.b.NewCaptchaID()
-		digits, err := f.b.DrawCaptcha(ctx, id)
+		digits, err := f.b.DrawCaptcha(ctx, id, "192.0.2.1")
 		if err != nil || len(digits) != board.CaptchaLen {
 			t.Fatalf("drawn %q %v", digits, err)
 		}
-		if again, _ := f.b.DrawCaptcha(ctx, id); again != digits {
+		if again, _ := f.b.DrawCaptcha(ctx, id, "192.0.2.1"); again != digits {
 			t.Fatal("drawing again changed the digits")
 		}
 		// Ids the board did not offer, or offered too long ago, are not
@@ -434,7 +434,7 @@ func TestCaptchaAnswers(t *testing.T) {
 		tampered := []byte(f.b.NewCaptchaID())
 		tampered[3] ^= 1
 		for _, bad := range []string{"", "x", expired, future, string(tampered), id + "A", id[:len(id)-1]} {
-			if d, err := f.b.DrawCaptcha(ctx, bad); !errors.Is(err, board.ErrNoCaptcha) {
+			if d, err := f.b.DrawCaptcha(ctx, bad, "192.0.2.1"); !errors.Is(err, board.ErrNoCaptcha) {
 				t.Errorf("%q drawn: %q %v", bad, d, err)
 			}
 		}
@@ -453,7 +453,7 @@ func TestCaptchaAnswers(t *testing.T) {
 			t.Fatalf("an undrawn captcha passed: %v", err)
 		}
 		id2 := f.b.NewCaptchaID()
-		digits2, _ := f.b.DrawCaptcha(ctx, id2)
+		digits2, _ := f.b.DrawCaptcha(ctx, id2, "192.0.2.1")
 		if err := post(id2, " "+digits2+" "); err != nil {
 			t.Fatalf("the right answer failed: %v", err)
 		}
@@ -490,4 +490,66 @@ func TestUnknownSlugsFromMemory(t *testing.T) {
 			t.Errorf("%s with the store closed: %v %v", slug, ok, err)
 		}
 	}
+}
+
+// TestHangingUpBuysNoCheck: an asker who leaves while its password is
+// checked keeps its try spent (the check goes on without it), so that
+// hanging up again and again is limited like waiting for the answers.
+func TestHangingUpBuysNoCheck(t *testing.T) {
+	f := newBoard(t, storetest.Backends(t)[0], func(c *config.Config) {
+		c.LoginRateLimit = config.Rate{N: 3, Period: time.Minute}
+	})
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	for range 3 {
+		if _, err := f.b.CheckPassword(gone, "bob", "wrong", "192.0.2.1"); err == nil {
+			t.Fatal("a check passed")
+		}
+	}
+	var limit *board.LimitError
+	if _, err := f.b.CheckPassword(t.Context(), "bob", "wrong", "192.0.2.1"); !errors.As(err, &limit) {
+		t.Fatalf("after three hang-ups: %v, want the limit", err)
+	}
+}
+
+// TestCaptchaRowsBounded: a captcha answered (right or wrong) cannot be
+// drawn again and answered anew, and drawing new captchas is limited per
+// address like posting (pages offer ids for free).
+func TestCaptchaRowsBounded(t *testing.T) {
+	each(t, func(c *config.Config) {
+		c.Captcha = true
+		c.PostRateLimit = config.Rate{N: 3, Period: time.Hour}
+	}, func(t *testing.T, f *fixture) {
+		ctx := t.Context()
+		def := f.channel(model.DefaultSlug)
+		id := f.b.NewCaptchaID()
+		digits, err := f.b.DrawCaptcha(ctx, id, "192.0.2.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := anonymous(board.ViaBoard)
+		p.CaptchaID, p.Captcha = id, "wrong!"
+		if _, err := f.b.Post(ctx, def, p, "hello"); !errors.Is(err, board.ErrWrongCaptcha) {
+			t.Fatalf("wrong answer: %v", err)
+		}
+		if _, err := f.b.DrawCaptcha(ctx, id, "192.0.2.1"); !errors.Is(err, board.ErrNoCaptcha) {
+			t.Fatalf("a used captcha drawn again: %v", err)
+		}
+		p.Captcha = digits
+		if _, err := f.b.Post(ctx, def, p, "hello"); !errors.Is(err, board.ErrWrongCaptcha) {
+			t.Fatalf("the right digits for a used captcha: %v", err)
+		}
+		// Drawing: 3 an hour per address, the two above (the used id's
+		// try included) and one more.
+		if _, err := f.b.DrawCaptcha(ctx, f.b.NewCaptchaID(), "192.0.2.1"); err != nil {
+			t.Fatalf("third draw: %v", err)
+		}
+		var limit *board.LimitError
+		if _, err := f.b.DrawCaptcha(ctx, f.b.NewCaptchaID(), "192.0.2.1"); !errors.As(err, &limit) {
+			t.Fatalf("fourth draw: %v", err)
+		}
+		if _, err := f.b.DrawCaptcha(ctx, f.b.NewCaptchaID(), "192.0.2.2"); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+	})
 }

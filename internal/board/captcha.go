@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -67,9 +68,10 @@ func (b *Board) captchaExpires(id string) (expires time.Time, ok bool) {
 }
 
 // DrawCaptcha returns the digits of captcha id, drawing them on first use
-// (the only write). ErrNoCaptcha refuses an id the tribune did not offer
-// or that expired, and any id when captchas are off.
-func (b *Board) DrawCaptcha(ctx context.Context, id string) (digits string, err error) {
+// (the only write, counted against the address like a post: pages offer
+// ids for free). ErrNoCaptcha refuses an id the tribune did not offer, one
+// expired or already answered, and any id when captchas are off.
+func (b *Board) DrawCaptcha(ctx context.Context, id, address string) (digits string, err error) {
 	expires, ok := b.captchaExpires(id)
 	if !b.cfg.Captcha || !ok {
 		return "", ErrNoCaptcha
@@ -78,7 +80,13 @@ func (b *Board) DrawCaptcha(ctx context.Context, id string) (digits string, err 
 	if !errors.Is(err, store.ErrNotFound) {
 		return digits, err
 	}
-	return b.st.DrawCaptcha(ctx, id, newDigits(), expires)
+	if ok, wait := b.captchas.Allow(limit.AddressKey(address)); !ok {
+		return "", &LimitError{Limit: LimitPosts, Wait: wait}
+	}
+	if digits, err = b.st.DrawCaptcha(ctx, id, newDigits(), expires); err == nil && digits == "" {
+		err = ErrNoCaptcha // answered already
+	}
+	return digits, err
 }
 
 // solveCaptcha checks an answer (one try per captcha): a wrong one is a

@@ -28,15 +28,29 @@ import (
 // account from the addresses it has not logged in from lately, against a
 // guess spread over many addresses, which then waits while the owner, from
 // an address they logged in from before, still gets in.
+//
+// One address draws at most accountShare tries an hour from an account's
+// guard: past its share it is held by its own limits only, so that it
+// takes many addresses, not one patient one, to empty the guard and make
+// the owner wait at a new address.
 type loginLimiter struct {
 	pair, address, account *limit.Tries
+	share                  *limit.Tries // per account and address, feeding account
 	known                  *knownAddresses
 }
 
+// accountShare is how many tries an hour one address may take from an
+// account's guard.
+const accountShare = 10
+
 func newLoginLimiter(cfg *config.Config) loginLimiter {
 	tries := func(r config.Rate) *limit.Tries { return limit.NewTries(r.N, r.Period) }
-	return loginLimiter{pair: tries(cfg.LoginRateLimit), address: tries(cfg.LoginAddressRateLimit),
+	l := loginLimiter{pair: tries(cfg.LoginRateLimit), address: tries(cfg.LoginAddressRateLimit),
 		account: tries(cfg.LoginAccountRateLimit), known: newKnownAddresses()}
+	if !cfg.LoginAccountRateLimit.Off() {
+		l.share = limit.NewTries(accountShare, time.Hour)
+	}
+	return l
 }
 
 // take takes a try for the account name (lower case) from addr (an
@@ -61,7 +75,17 @@ func (l loginLimiter) take(name, addr string) (giveBack func(), wait time.Durati
 		wait = w
 		return ok
 	}
-	if try(l.pair, name+"\x00"+addr) && try(l.address, addr) && (l.known.has(name, addr) || try(l.account, name)) {
+	guarded := func() bool {
+		if l.known.has(name, addr) || l.share == nil {
+			return true
+		}
+		if ok, _ := l.share.Take(name + "\x00" + addr); !ok {
+			return true // this address has had its share of the guard
+		}
+		got = append(got, taken{l.share, name + "\x00" + addr})
+		return try(l.account, name)
+	}
+	if try(l.pair, name+"\x00"+addr) && try(l.address, addr) && guarded() {
 		return giveBack, 0
 	}
 	giveBack()

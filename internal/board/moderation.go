@@ -127,7 +127,7 @@ func (b *Board) moderate(ctx context.Context, c model.Channel, m *model.Message,
 	case moderation.Accepted:
 		return model.StatusAccepted, "", said
 	case moderation.Rejected:
-		return model.StatusRejected, d.Reason, said
+		return model.StatusRejected, storable(d.Reason), said
 	}
 	return model.StatusPending, "", said
 }
@@ -139,9 +139,9 @@ func moderatorResults(results []moderation.Result) []model.ModeratorResult {
 	}
 	out := make([]model.ModeratorResult, len(results))
 	for i, r := range results {
-		out[i] = model.ModeratorResult{Spec: r.Spec, Failure: string(r.Failure), Detail: r.Detail}
+		out[i] = model.ModeratorResult{Spec: storable(r.Spec), Failure: string(r.Failure), Detail: storable(r.Detail)}
 		if score, ok := r.Rating(); ok {
-			out[i].Rating, out[i].Reason = &score, r.Output.Reason
+			out[i].Rating, out[i].Reason = &score, storable(r.Output.Reason)
 		}
 	}
 	return out
@@ -276,10 +276,26 @@ func decisionError(err error) error {
 	return err
 }
 
+// storable is a text an auto-moderator gave (a webhook's reason) as the
+// record keeps it: as decided, spaces and tabs included, but without what
+// XML and the databases cannot carry (NUL and other control characters,
+// noncharacters, invalid UTF-8), which could otherwise lose the post.
+func storable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0xFFFE || r == 0xFFFF || r >= 0xFDD0 && r <= 0xFDEF:
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
 // cleanReason cleans a moderator's reason as a message's text is cleaned,
 // trims it and keeps at most moderation.MaxReasonLength characters, the
 // length postman keeps. (An auto-moderator's reason is recorded as it was
-// decided; outputs escape it.)
+// decided, but storable.)
 func cleanReason(reason string) string {
 	return markup.Cut(strings.TrimSpace(markup.Sanitize(reason)), moderation.MaxReasonLength)
 }

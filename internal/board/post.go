@@ -84,13 +84,6 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 	}
 	text = markup.Sanitize(text)
 	command, posts := commands.IsCommand(text), commands.Posts(text)
-	// A captcha guards what gets posted: commands that post nothing
-	// (/name, /bak…) need none.
-	if p.Via == ViaBoard && b.cfg.Captcha && p.User == nil && (!command || posts) {
-		if err := b.solveCaptcha(ctx, p.CaptchaID, p.Captcha); err != nil {
-			return out, err
-		}
-	}
 	// Commands that post nothing spend none of the post budget but a
 	// budget of their own (they write the session); /lastfm posts.
 	if command && !posts {
@@ -99,6 +92,14 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 		}
 	} else if err := allow(b.posts, LimitPosts, p); err != nil {
 		return out, err
+	}
+	// A captcha guards what gets posted: commands that post nothing
+	// (/name, /bak…) need none. Checked after the rate limit, so that
+	// wrong answers are limited too.
+	if p.Via == ViaBoard && b.cfg.Captcha && p.User == nil && (!command || posts) {
+		if err := b.solveCaptcha(ctx, p.CaptchaID, p.Captcha); err != nil {
+			return out, err
+		}
 	}
 	if err := b.checkLength(text); err != nil {
 		return out, err

@@ -29,7 +29,7 @@ func (s *Server) showCaptcha(w http.ResponseWriter, r *http.Request) error {
 	if ext != "png" && ext != "wav" {
 		return httpError(http.StatusNotFound, s.t(r, "captcha.unknown"))
 	}
-	digits, err := s.board.DrawCaptcha(r.Context(), id)
+	digits, err := s.board.DrawCaptcha(r.Context(), id, visitOf(r).ip)
 	if errors.Is(err, board.ErrNoCaptcha) {
 		return httpError(http.StatusNotFound, s.t(r, "captcha.unknown"))
 	}

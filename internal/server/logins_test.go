@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/base64"
 	"fmt"
+
 	"net/http/httptest"
 	"net/url"
 	"runtime"
@@ -355,4 +356,34 @@ func TestBasicTogether(t *testing.T) {
 	if done != 1 {
 		t.Errorf("%d password checks for one client's credentials", done)
 	}
+}
+
+// TestOneAddressCannotEmptyTheGuard: one patient address draws only its
+// share of an account's guard, so the owner still gets in from a new
+// address; it takes many addresses to make him wait there.
+func TestOneAddressCannotEmptyTheGuard(t *testing.T) {
+	eachTribune(t, func(c *config.Config) {
+		c.LoginRateLimit = config.Rate{N: 1000, Period: time.Minute}
+		c.LoginAddressRateLimit = config.Rate{N: 1000, Period: time.Minute}
+		c.LoginAccountRateLimit = config.Rate{N: 15, Period: time.Hour}
+	}, func(t *testing.T, tr *tribune) {
+		tr.createUser(t, "bob", model.RoleAdmin)
+		for i := range 40 {
+			if w := tr.logIn("203.0.113.9:4000", "bob", fmt.Sprint("guess-", i)); w.Code != 401 {
+				t.Fatalf("guess %d: %d", i, w.Code)
+			}
+		}
+		if w := tr.logIn("198.51.100.77:5000", "bob", "bob-password"); w.Code != 200 {
+			t.Fatalf("bob from a new address after one address's 40 guesses: %d %q", w.Code, w.Body)
+		}
+		// Two more addresses, each with its share: the guard is spent.
+		for _, a := range []string{"203.0.113.10:4000", "203.0.113.11:4000"} {
+			for i := range 10 {
+				tr.logIn(a, "bob", fmt.Sprint("guess-", i))
+			}
+		}
+		if w := tr.logIn("198.51.100.78:5000", "bob", "bob-password"); w.Code != 429 {
+			t.Fatalf("bob from a new address after three addresses' guesses: %d", w.Code)
+		}
+	})
 }

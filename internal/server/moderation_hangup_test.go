@@ -315,3 +315,26 @@ func TestModerationChainBounded(t *testing.T) {
 	checkSaid(t, rec.Moderators, said{specs[0], "", "", "timeout"}, said{specs[1], "", "", "timeout"},
 		said{"words:spam", "0", "forbidden word", ""})
 }
+
+// A classifier's reason holding what a database cannot store (NUL) or XML
+// cannot carry loses no post: the rejection is recorded, the reason kept
+// as decided but for those characters.
+func TestUnstorableWebhookReason(t *testing.T) {
+	hook := slowModerator(t, 0, func(string) string { return `{"rating": 0, "reason": " no\u0000pe\u0085\ufffe\t"}` })
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		if _, err := tr.st.CreateChannel(t.Context(), "mod", "Moderated"); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.st.SetModeration(t.Context(), "mod", "auto", []string{"webhook:" + hook.URL}, "accept"); err != nil {
+			t.Fatal(err)
+		}
+		tr.createUser(t, "modo", model.RoleModerator)
+		if w := tr.client("x").post("/mod/post/", "content", "hello"); w.Code != http.StatusForbidden || w.Body.String() != "Rejected: nope" {
+			t.Fatalf("post: %d %q", w.Code, w.Body)
+		}
+		rec := moderatedRecord(t, tr)
+		if rec.Status != model.StatusRejected || rec.Reason != " nope\t" {
+			t.Fatalf("record %+v", rec)
+		}
+	})
+}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -25,29 +24,35 @@ func (s *Store) CaptchaDigits(ctx context.Context, id string) (string, error) {
 	var digits string
 	var expires int64
 	err := s.r.QueryRowContext(ctx, `SELECT digits, expires FROM captchas WHERE id = $1`, id).Scan(&digits, &expires)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && expires <= s.now().UnixMicro() {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (digits == "" || expires <= s.now().UnixMicro()) {
 		return "", ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("store: captcha: %w", err)
+		return "", classify(fmt.Errorf("store: captcha: %w", err))
 	}
 	return digits, nil
 }
 
 // SolveCaptcha checks an answer and uses the captcha up, right or wrong:
-// each captcha gets one try, on whichever process.
+// each captcha gets one try, on whichever process. A used captcha keeps
+// its row, without digits, until it expires, so that it cannot be drawn
+// again.
 func (s *Store) SolveCaptcha(ctx context.Context, id, answer string) (bool, error) {
-	var digits string
-	var expires int64
-	err := s.w.QueryRowContext(ctx, `DELETE FROM captchas WHERE id = $1 RETURNING digits, expires`, id).Scan(&digits, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
+	if answer == "" {
 		return false, nil
 	}
+	res, err := s.w.ExecContext(ctx, `UPDATE captchas SET digits = '' WHERE id = $1 AND digits = $2 AND expires > $3`,
+		id, answer, s.now().UnixMicro())
 	if err != nil {
-		return false, fmt.Errorf("store: solve captcha: %w", err)
+		return false, classify(fmt.Errorf("store: solve captcha: %w", err))
 	}
-	ok := expires > s.now().UnixMicro() && subtle.ConstantTimeCompare([]byte(digits), []byte(answer)) == 1
-	return ok, nil
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, nil
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE captchas SET digits = '' WHERE id = $1`, id); err != nil {
+		return false, classify(fmt.Errorf("store: solve captcha: %w", err))
+	}
+	return false, nil
 }
 
 // PurgeCaptchas deletes expired captchas.

@@ -7,7 +7,8 @@ import (
 )
 
 // DrawCaptcha gives the captcha id the solution digits unless it already
-// has a live one, and returns the solution it holds. Captchas are drawn when
+// has a live one, and returns the solution it holds ("" for a captcha
+// already used). Captchas are drawn when
 // their picture is first asked for, not when a page offers one, so pages
 // read by robots write nothing; two processes drawing the same id at once
 // agree on its digits.
