@@ -13,7 +13,7 @@ func (s *Store) PutCaptcha(ctx context.Context, id, digits string, expires time.
 	_, err := s.w.ExecContext(ctx, `INSERT INTO captchas (id, digits, expires) VALUES ($1, $2, $3)
 		ON CONFLICT (id) DO UPDATE SET digits = excluded.digits, expires = excluded.expires`, id, digits, micros(expires))
 	if err != nil {
-		return fmt.Errorf("store: put captcha: %w", err)
+		return classify(fmt.Errorf("store: put captcha: %w", err))
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func (s *Store) SolveCaptcha(ctx context.Context, id, answer string) (bool, erro
 func (s *Store) PurgeCaptchas(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM captchas WHERE expires <= $1`, micros(now))
 	if err != nil {
-		return 0, fmt.Errorf("store: purge captchas: %w", err)
+		return 0, classify(fmt.Errorf("store: purge captchas: %w", err))
 	}
 	return res.RowsAffected()
 }

@@ -17,11 +17,11 @@ func (s *Store) DrawCaptcha(ctx context.Context, id, digits string, expires time
 		ON CONFLICT (id) DO UPDATE SET digits = excluded.digits, expires = excluded.expires
 		WHERE captchas.expires <= $4`, id, digits, micros(expires), s.now().UnixMicro())
 	if err != nil {
-		return "", fmt.Errorf("store: draw captcha: %w", err)
+		return "", classify(fmt.Errorf("store: draw captcha: %w", err))
 	}
 	var held string
 	if err := s.w.QueryRowContext(ctx, `SELECT digits FROM captchas WHERE id = $1`, id).Scan(&held); err != nil {
-		return "", fmt.Errorf("store: draw captcha: %w", err)
+		return "", classify(fmt.Errorf("store: draw captcha: %w", err))
 	}
 	return held, nil
 }

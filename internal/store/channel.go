@@ -21,7 +21,7 @@ func scanChannel(row interface{ Scan(...any) error }) (model.Channel, error) {
 	}
 	c.Created = fromMicros(created)
 	if err := json.Unmarshal([]byte(mods), &c.Moderators); err != nil {
-		return c, fmt.Errorf("store: channel %q moderators: %w", c.Slug, err)
+		return c, classify(fmt.Errorf("store: channel %q moderators: %w", c.Slug, err))
 	}
 	return c, nil
 }
@@ -30,14 +30,14 @@ func scanChannel(row interface{ Scan(...any) error }) (model.Channel, error) {
 func (s *Store) Channels(ctx context.Context) ([]model.Channel, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+channelColumns+` FROM channels ORDER BY slug`)
 	if err != nil {
-		return nil, fmt.Errorf("store: list channels: %w", err)
+		return nil, classify(fmt.Errorf("store: list channels: %w", err))
 	}
 	defer rows.Close()
 	var cs []model.Channel
 	for rows.Next() {
 		c, err := scanChannel(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: list channels: %w", err)
+			return nil, classify(fmt.Errorf("store: list channels: %w", err))
 		}
 		cs = append(cs, c)
 	}
@@ -51,7 +51,7 @@ func (s *Store) Channel(ctx context.Context, slug string) (model.Channel, error)
 		return c, ErrNotFound
 	}
 	if err != nil {
-		return c, fmt.Errorf("store: channel %q: %w", slug, err)
+		return c, classify(fmt.Errorf("store: channel %q: %w", slug, err))
 	}
 	return c, nil
 }
@@ -66,7 +66,7 @@ func (s *Store) CreateChannel(ctx context.Context, slug, title string) (model.Ch
 		return c, ErrConflict
 	}
 	if err != nil {
-		return c, fmt.Errorf("store: create channel %q: %w", slug, err)
+		return c, classify(fmt.Errorf("store: create channel %q: %w", slug, err))
 	}
 	s.emit(Change{Channels: true})
 	s.notifyNow(ctx, Change{Channels: true})
@@ -95,7 +95,7 @@ func (s *Store) SetModeration(ctx context.Context, slug, mode string, moderators
 func (s *Store) updateChannel(ctx context.Context, slug, query string, args ...any) error {
 	res, err := s.w.ExecContext(ctx, query, append([]any{slug}, args...)...)
 	if err != nil {
-		return fmt.Errorf("store: update channel %q: %w", slug, err)
+		return classify(fmt.Errorf("store: update channel %q: %w", slug, err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -113,7 +113,7 @@ func (s *Store) DeleteChannel(ctx context.Context, slug string) error {
 	}
 	res, err := s.w.ExecContext(ctx, `DELETE FROM channels WHERE slug = $1`, slug)
 	if err != nil {
-		return fmt.Errorf("store: delete channel %q: %w", slug, err)
+		return classify(fmt.Errorf("store: delete channel %q: %w", slug, err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound

@@ -27,18 +27,18 @@ func scanMessage(row interface{ Scan(...any) error }, m *model.Message) error {
 func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]model.Message, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: messages: %w", err)
+		return nil, classify(fmt.Errorf("store: messages: %w", err))
 	}
 	defer rows.Close()
 	var ms []model.Message
 	for rows.Next() {
 		ms = append(ms, model.Message{})
 		if err := scanMessage(rows, &ms[len(ms)-1]); err != nil {
-			return nil, fmt.Errorf("store: messages: %w", err)
+			return nil, classify(fmt.Errorf("store: messages: %w", err))
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: messages: %w", err)
+		return nil, classify(fmt.Errorf("store: messages: %w", err))
 	}
 	return ms, nil
 }
@@ -107,7 +107,7 @@ func (s *Store) Message(ctx context.Context, id int64) (model.Message, error) {
 		return m, ErrNotFound
 	}
 	if err != nil {
-		return m, fmt.Errorf("store: message %d: %w", id, err)
+		return m, classify(fmt.Errorf("store: message %d: %w", id, err))
 	}
 	return m, nil
 }
@@ -124,7 +124,7 @@ func (s *Store) CountMessages(ctx context.Context, channelID int64) (int, error)
 	var n int
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE channel_id = $1 AND removed IS NULL`, channelID).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("store: count messages: %w", err)
+		return 0, classify(fmt.Errorf("store: count messages: %w", err))
 	}
 	return n, nil
 }

@@ -65,12 +65,12 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, latest int, err err
 
 func (s *Store) currentVersion(ctx context.Context) (int, error) {
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return 0, fmt.Errorf("store: schema_version: %w", err)
+		return 0, classify(fmt.Errorf("store: schema_version: %w", err))
 	}
 	var v int
 	err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
 	if err != nil {
-		return 0, fmt.Errorf("store: schema_version: %w", err)
+		return 0, classify(fmt.Errorf("store: schema_version: %w", err))
 	}
 	return v, nil
 }
@@ -86,11 +86,11 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	if s.dialect == postgres {
 		conn, err := s.w.Conn(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("store: migrate: %w", err)
+			return 0, classify(fmt.Errorf("store: migrate: %w", err))
 		}
 		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7405111)`); err != nil {
-			return 0, fmt.Errorf("store: migrate lock: %w", err)
+			return 0, classify(fmt.Errorf("store: migrate lock: %w", err))
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7405111)`)
 	}
@@ -104,18 +104,18 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 	for _, m := range ms[current:] {
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
-			return applied, fmt.Errorf("store: migration %d: %w", m.version, err)
+			return applied, classify(fmt.Errorf("store: migration %d: %w", m.version, err))
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			tx.Rollback()
-			return applied, fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+			return applied, classify(fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, m.version); err != nil {
 			tx.Rollback()
-			return applied, fmt.Errorf("store: migration %d: %w", m.version, err)
+			return applied, classify(fmt.Errorf("store: migration %d: %w", m.version, err))
 		}
 		if err := tx.Commit(); err != nil {
-			return applied, fmt.Errorf("store: migration %d: %w", m.version, err)
+			return applied, classify(fmt.Errorf("store: migration %d: %w", m.version, err))
 		}
 		applied++
 	}

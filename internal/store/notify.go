@@ -76,7 +76,7 @@ func (s *Store) notify(ctx context.Context, tx *sql.Tx, c Change) error {
 		b, _ = json.Marshal(notice{Origin: s.origin, Channels: true})
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, string(b)); err != nil {
-		return fmt.Errorf("store: notify: %w", err)
+		return classify(fmt.Errorf("store: notify: %w", err))
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 			if res.Submission.ID != 0 {
 				res.Submission.MessageID = m.ID
 				if _, err := b.tx.ExecContext(ctx, `UPDATE submissions SET message_id = $1 WHERE id = $2`, m.ID, res.Submission.ID); err != nil {
-					return fmt.Errorf("store: link submission: %w", err)
+					return classify(fmt.Errorf("store: link submission: %w", err))
 				}
 			}
 		}
@@ -128,7 +128,7 @@ func (b *batch) insertSubmission(ctx context.Context, sub *model.Submission, mod
 		sub.ChannelID, micros(sub.Submitted), sub.Info, nullID(sub.AuthorID), sub.Login, sub.Raw, sub.Web, sub.Remote,
 		sub.SessionID, sub.IP, sub.Status, sub.Reason, sub.DecidedBy, decided, moderators).Scan(&sub.ID)
 	if err != nil {
-		return fmt.Errorf("store: insert submission: %w", err)
+		return classify(fmt.Errorf("store: insert submission: %w", err))
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func (b *batch) pendingSubmission(ctx context.Context, id int64) (model.Submissi
 		return sub, opError{ErrNotFound}
 	}
 	if err != nil {
-		return sub, fmt.Errorf("store: submission %d: %w", id, err)
+		return sub, classify(fmt.Errorf("store: submission %d: %w", id, err))
 	}
 	if sub.Status != model.StatusPending {
 		return sub, opError{ErrNotPending}
@@ -198,7 +198,7 @@ func (b *batch) decide(ctx context.Context, sub *model.Submission) error {
 	_, err := b.tx.ExecContext(ctx, `UPDATE submissions SET status = $1, reason = $2, decided_by = $3, decided_at = $4, message_id = $5
 		WHERE id = $6`, sub.Status, sub.Reason, sub.DecidedBy, micros(sub.DecidedAt), nullID(sub.MessageID), sub.ID)
 	if err != nil {
-		return fmt.Errorf("store: decide submission %d: %w", sub.ID, err)
+		return classify(fmt.Errorf("store: decide submission %d: %w", sub.ID, err))
 	}
 	b.change.Decided = append(b.change.Decided, *sub)
 	return nil
@@ -220,7 +220,7 @@ func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.
 			return opError{ErrNotFound}
 		}
 		if err != nil {
-			return fmt.Errorf("store: remove message %d: %w", id, err)
+			return classify(fmt.Errorf("store: remove message %d: %w", id, err))
 		}
 		b.change.Removed = append(b.change.Removed, m)
 		// A published record has the message's channel and submission time:
@@ -236,7 +236,7 @@ func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.
 				return err
 			}
 		case err != nil:
-			return fmt.Errorf("store: record of message %d: %w", id, err)
+			return classify(fmt.Errorf("store: record of message %d: %w", id, err))
 		}
 		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusRemoved, reason, by, now, m.ID
 		return b.decide(ctx, &sub)

@@ -19,7 +19,7 @@ func (s *Store) Secret(ctx context.Context, name string, fresh []byte) ([]byte, 
 	_, err = s.w.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
 		name, hex.EncodeToString(fresh))
 	if err != nil {
-		return nil, fmt.Errorf("store: secret %s: %w", name, err)
+		return nil, classify(fmt.Errorf("store: secret %s: %w", name, err))
 	}
 	return s.secret(ctx, name)
 }
@@ -32,7 +32,7 @@ func (s *Store) secret(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: secret %s: %w", name, err)
+		return nil, classify(fmt.Errorf("store: secret %s: %w", name, err))
 	}
 	key, err := hex.DecodeString(v)
 	if err != nil || len(key) == 0 {

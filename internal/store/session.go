@@ -30,7 +30,7 @@ func (s *Store) Session(ctx context.Context, id string) (SessionRow, error) {
 		return row, ErrNotFound
 	}
 	if err != nil {
-		return row, fmt.Errorf("store: session: %w", err)
+		return row, classify(fmt.Errorf("store: session: %w", err))
 	}
 	row.UserID, row.Created, row.Expires, row.Data = uid.Int64, fromMicros(created), fromMicros(expires), []byte(data)
 	if !row.Expires.After(time.Now()) {
@@ -59,7 +59,7 @@ func (s *Store) SaveSession(ctx context.Context, row SessionRow) error {
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id); err != nil {
-		return fmt.Errorf("store: delete session: %w", err)
+		return classify(fmt.Errorf("store: delete session: %w", err))
 	}
 	return nil
 }
@@ -68,7 +68,7 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // account deletion).
 func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("store: delete sessions: %w", err)
+		return classify(fmt.Errorf("store: delete sessions: %w", err))
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
 func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires <= $1`, micros(now))
 	if err != nil {
-		return 0, fmt.Errorf("store: purge sessions: %w", err)
+		return 0, classify(fmt.Errorf("store: purge sessions: %w", err))
 	}
 	return res.RowsAffected()
 }

@@ -26,7 +26,7 @@ func (b *batch) touch(ctx context.Context, channelID int64) error {
 	}
 	modified := max(b.s.now().Unix(), l.modified+1)
 	if _, err := b.tx.ExecContext(ctx, `UPDATE messages SET modified = $1 WHERE id = $2`, modified, l.id); err != nil {
-		return fmt.Errorf("store: channel stamp: %w", err)
+		return classify(fmt.Errorf("store: channel stamp: %w", err))
 	}
 	l.modified = modified
 	return nil
@@ -42,15 +42,19 @@ func (s *Store) Stamp(ctx context.Context, channelID int64) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, fmt.Errorf("store: channel stamp: %w", err)
+		return time.Time{}, classify(fmt.Errorf("store: channel stamp: %w", err))
 	}
 	return fromMicros(modified * 1e6), nil
 }
 
-// classify names the failures callers act on: a write that referred to a
+// classify names the failures callers act on, for every error the store
+// returns: a write that referred to a
 // row deleted in the meantime (a post to a channel another process has
 // just deleted) is ErrNotFound; a full database or disk is ErrFull.
 func classify(err error) error {
+	if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, ErrFull) {
+		return err // named already
+	}
 	var se *msqlite.Error
 	var pe *pgconn.PgError
 	switch {

@@ -130,7 +130,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	s.dialect = postgres
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
-		return fmt.Errorf("store: open postgres: %w", err)
+		return classify(fmt.Errorf("store: open postgres: %w", err))
 	}
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
@@ -138,7 +138,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	var name, schema string
 	if err := db.QueryRowContext(ctx, `SELECT current_database(), COALESCE(current_schema(), '')`).Scan(&name, &schema); err != nil {
 		db.Close()
-		return fmt.Errorf("store: connect to postgres: %w", err)
+		return classify(fmt.Errorf("store: connect to postgres: %w", err))
 	}
 	s.notifyChannel = notifyChannelFor(name, schema)
 	s.w, s.r = db, db
@@ -151,7 +151,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	path = strings.TrimPrefix(path, "file:")
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("store: %w", err)
+			return classify(fmt.Errorf("store: %w", err))
 		}
 	}
 	pragmas := url.Values{}
@@ -174,7 +174,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 	if err != nil {
-		return fmt.Errorf("store: open sqlite: %w", err)
+		return classify(fmt.Errorf("store: open sqlite: %w", err))
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -184,7 +184,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	// the readers open it.
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return fmt.Errorf("store: open sqlite %s: %w", path, err)
+		return classify(fmt.Errorf("store: open sqlite %s: %w", path, err))
 	}
 	rq := url.Values{}
 	for k, v := range pragmas {
@@ -194,7 +194,7 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
-		return fmt.Errorf("store: open sqlite: %w", err)
+		return classify(fmt.Errorf("store: open sqlite: %w", err))
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)

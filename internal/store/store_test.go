@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -485,5 +486,29 @@ func TestSecretSharedBetweenStores(t *testing.T) {
 				t.Fatalf("another secret: %q %v", key, err)
 			}
 		})
+	}
+}
+
+// TestFullIsNamed: whatever write a full database refuses is ErrFull,
+// which the tribune answers 503 (a page cap fills the SQLite file as a
+// full disk would).
+func TestFullIsNamed(t *testing.T) {
+	s := storetest.Open(t, storetest.Backends(t)[0], store.Options{Location: time.UTC, MaxPageCount: 40})
+	big := strings.Repeat("x", 200_000) // more than the pages left
+	if _, err := s.CreateChannel(ctx, "big", big); !errors.Is(err, store.ErrFull) {
+		t.Errorf("channel: %v", err)
+	}
+	if err := s.SaveSession(ctx, store.SessionRow{ID: "s", Data: []byte(`{"x":"` + big + `"}`), Expires: time.Now().Add(time.Hour)}); !errors.Is(err, store.ErrFull) {
+		t.Errorf("session: %v", err)
+	}
+	if _, err := s.CreateUser(ctx, "u", big, "user"); !errors.Is(err, store.ErrFull) {
+		t.Errorf("user: %v", err)
+	}
+	c, err := s.Channel(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, store.Post{Message: model.Message{ChannelID: c.ID, Raw: big, Web: big, Remote: big}}); !errors.Is(err, store.ErrFull) {
+		t.Errorf("post: %v", err)
 	}
 }

@@ -44,7 +44,7 @@ func moderatorsColumn(results []model.ModeratorResult) (string, error) {
 	}
 	b, err := json.Marshal(results)
 	if err != nil {
-		return "", fmt.Errorf("store: moderator results: %w", err)
+		return "", classify(fmt.Errorf("store: moderator results: %w", err))
 	}
 	return string(b), nil
 }
@@ -53,14 +53,14 @@ func (s *Store) querySubmissions(ctx context.Context, where string, args ...any)
 	rows, err := s.r.QueryContext(ctx, `SELECT `+submissionColumns+` FROM submissions s
 		JOIN channels c ON c.id = s.channel_id `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: submissions: %w", err)
+		return nil, classify(fmt.Errorf("store: submissions: %w", err))
 	}
 	defer rows.Close()
 	var subs []model.Submission
 	for rows.Next() {
 		sub, err := scanSubmission(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: submissions: %w", err)
+			return nil, classify(fmt.Errorf("store: submissions: %w", err))
 		}
 		subs = append(subs, sub)
 	}
@@ -89,7 +89,7 @@ func (s *Store) Pending(ctx context.Context, limit int) ([]model.Submission, err
 func (s *Store) CountPending(ctx context.Context) (int, error) {
 	var n int
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM submissions WHERE status = 'pending'`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: count pending: %w", err)
+		return 0, classify(fmt.Errorf("store: count pending: %w", err))
 	}
 	return n, nil
 }
@@ -144,7 +144,7 @@ func (s *Store) CountSince(ctx context.Context, channelSlug, login, address stri
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM submissions s JOIN channels c ON c.id = s.channel_id
 		WHERE c.slug = $1 AND s.submitted >= $2 AND `+clause, channelSlug, micros(since), who).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("store: count submissions: %w", err)
+		return 0, classify(fmt.Errorf("store: count submissions: %w", err))
 	}
 	return n, nil
 }
@@ -161,7 +161,7 @@ func (s *Store) SameTextSince(ctx context.Context, channelSlug, login, address, 
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: duplicate check: %w", err)
+		return false, classify(fmt.Errorf("store: duplicate check: %w", err))
 	}
 	return true, nil
 }

@@ -60,7 +60,7 @@ func (s *Store) AddUser(ctx context.Context, nu NewUser) (model.User, error) {
 		return u, ErrConflict
 	}
 	if err != nil {
-		return u, fmt.Errorf("store: create user: %w", err)
+		return u, classify(fmt.Errorf("store: create user: %w", err))
 	}
 	return u, nil
 }
@@ -70,14 +70,14 @@ func (s *Store) AddUser(ctx context.Context, nu NewUser) (model.User, error) {
 func (s *Store) Unskeletoned(ctx context.Context) ([]model.User, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE name_skeleton IS NULL ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("store: unskeletoned users: %w", err)
+		return nil, classify(fmt.Errorf("store: unskeletoned users: %w", err))
 	}
 	defer rows.Close()
 	var us []model.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: unskeletoned users: %w", err)
+			return nil, classify(fmt.Errorf("store: unskeletoned users: %w", err))
 		}
 		us = append(us, u)
 	}
@@ -97,7 +97,7 @@ func (s *Store) FillSkeleton(ctx context.Context, id int64, skeleton string) (cl
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: fill skeleton: %w", err)
+		return false, classify(fmt.Errorf("store: fill skeleton: %w", err))
 	}
 	return got == own, nil
 }
@@ -118,7 +118,7 @@ func (s *Store) user(ctx context.Context, where string, arg any) (model.User, er
 		return u, ErrNotFound
 	}
 	if err != nil {
-		return u, fmt.Errorf("store: user: %w", err)
+		return u, classify(fmt.Errorf("store: user: %w", err))
 	}
 	return u, nil
 }
@@ -127,14 +127,14 @@ func (s *Store) user(ctx context.Context, where string, arg any) (model.User, er
 func (s *Store) Users(ctx context.Context) ([]model.User, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username_key`)
 	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
+		return nil, classify(fmt.Errorf("store: users: %w", err))
 	}
 	defer rows.Close()
 	var us []model.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
-			return nil, fmt.Errorf("store: users: %w", err)
+			return nil, classify(fmt.Errorf("store: users: %w", err))
 		}
 		us = append(us, u)
 	}
@@ -156,7 +156,7 @@ func (s *Store) SetRole(ctx context.Context, username string, role model.Role) e
 func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM users WHERE username_key = $1`, usernameKey(username))
 	if err != nil {
-		return fmt.Errorf("store: delete user: %w", err)
+		return classify(fmt.Errorf("store: delete user: %w", err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -167,7 +167,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 func (s *Store) updateUser(ctx context.Context, query, username string, arg any) error {
 	res, err := s.w.ExecContext(ctx, query, usernameKey(username), arg)
 	if err != nil {
-		return fmt.Errorf("store: update user: %w", err)
+		return classify(fmt.Errorf("store: update user: %w", err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
@@ -183,7 +183,7 @@ func (s *Store) UserPrefs(ctx context.Context, userID int64) ([]byte, error) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: user prefs: %w", err)
+		return nil, classify(fmt.Errorf("store: user prefs: %w", err))
 	}
 	return []byte(p), nil
 }
@@ -191,7 +191,7 @@ func (s *Store) UserPrefs(ctx context.Context, userID int64) ([]byte, error) {
 // SetUserPrefs stores an account's preferences.
 func (s *Store) SetUserPrefs(ctx context.Context, userID int64, prefs []byte) error {
 	if _, err := s.w.ExecContext(ctx, `UPDATE users SET prefs = $2 WHERE id = $1`, userID, string(prefs)); err != nil {
-		return fmt.Errorf("store: set user prefs: %w", err)
+		return classify(fmt.Errorf("store: set user prefs: %w", err))
 	}
 	return nil
 }
@@ -203,20 +203,20 @@ type Filter struct{ Target, Kind, Value string }
 func (s *Store) SaveFilters(ctx context.Context, userID int64, fs []Filter) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: save filters: %w", err)
+		return classify(fmt.Errorf("store: save filters: %w", err))
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM filters WHERE user_id = $1`, userID); err != nil {
-		return fmt.Errorf("store: save filters: %w", err)
+		return classify(fmt.Errorf("store: save filters: %w", err))
 	}
 	for _, f := range fs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO filters (user_id, target, kind, value) VALUES ($1, $2, $3, $4)`,
 			userID, f.Target, f.Kind, f.Value); err != nil {
-			return fmt.Errorf("store: save filters: %w", err)
+			return classify(fmt.Errorf("store: save filters: %w", err))
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: save filters: %w", err)
+		return classify(fmt.Errorf("store: save filters: %w", err))
 	}
 	return nil
 }
@@ -225,14 +225,14 @@ func (s *Store) SaveFilters(ctx context.Context, userID int64, fs []Filter) erro
 func (s *Store) Filters(ctx context.Context, userID int64) ([]Filter, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT target, kind, value FROM filters WHERE user_id = $1 ORDER BY id`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("store: filters: %w", err)
+		return nil, classify(fmt.Errorf("store: filters: %w", err))
 	}
 	defer rows.Close()
 	var fs []Filter
 	for rows.Next() {
 		var f Filter
 		if err := rows.Scan(&f.Target, &f.Kind, &f.Value); err != nil {
-			return nil, fmt.Errorf("store: filters: %w", err)
+			return nil, classify(fmt.Errorf("store: filters: %w", err))
 		}
 		fs = append(fs, f)
 	}

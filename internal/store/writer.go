@@ -132,12 +132,12 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	defer cancel()
 	tx, err := w.s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, change, fmt.Errorf("store: begin: %w", err)
+		return nil, change, classify(fmt.Errorf("store: begin: %w", err))
 	}
 	defer tx.Rollback()
 	if w.s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
-			return nil, change, fmt.Errorf("store: lock: %w", err)
+			return nil, change, classify(fmt.Errorf("store: lock: %w", err))
 		}
 	}
 	b := &batch{s: w.s, tx: tx, last: map[int64]*lastMessage{}}
@@ -165,7 +165,7 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, change, fmt.Errorf("store: commit: %w", err)
+		return nil, change, classify(fmt.Errorf("store: commit: %w", err))
 	}
 	return errs, b.change, nil
 }
@@ -203,7 +203,7 @@ func (b *batch) lastOf(ctx context.Context, channelID int64) (*lastMessage, erro
 		`SELECT id, created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
 		channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: last message: %w", err)
+		return nil, classify(fmt.Errorf("store: last message: %w", err))
 	}
 	b.last[channelID] = l
 	return l, nil
@@ -244,14 +244,14 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
 		m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted)).Scan(&m.ID)
 	if err != nil {
-		return fmt.Errorf("store: insert message: %w", err)
+		return classify(fmt.Errorf("store: insert message: %w", err))
 	}
 	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
 	for _, u := range urls {
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,
 			m.ID, now, m.Login, u, urlHash(u)); err != nil {
-			return fmt.Errorf("store: archive url: %w", err)
+			return classify(fmt.Errorf("store: archive url: %w", err))
 		}
 	}
 	b.change.Published = append(b.change.Published, *m)
