@@ -52,12 +52,29 @@ func newWebhook(arg string, b base, deps Deps) (Moderator, error) {
 	if timeout <= 0 {
 		timeout = DefaultWebhookTimeout
 	}
-	// The spec ends up in logs: mask a password given for basic
-	// authentication.
-	if _, has := u.User.Password(); has {
-		b.spec = strings.Replace(b.spec, arg, u.Redacted(), 1)
+	// The spec ends up in logs and on the moderation page: mask a password
+	// given for basic authentication, and the query's values (an API key).
+	if _, has := u.User.Password(); has || u.RawQuery != "" {
+		b.spec = strings.Replace(b.spec, arg, redacted(u), 1)
 	}
 	return &webhook{base: b, url: u.String(), poster: deps.Poster, timeout: timeout, deps: deps}, nil
+}
+
+// redacted is a webhook URL as it may be shown: its password and its
+// query's values masked.
+func redacted(u *url.URL) string {
+	v := *u
+	if _, has := v.User.Password(); has {
+		v.User = url.UserPassword(v.User.Username(), "xxxxx")
+	}
+	if v.RawQuery != "" {
+		q := v.Query()
+		for k := range q {
+			q[k] = []string{"xxxxx"}
+		}
+		v.RawQuery = q.Encode()
+	}
+	return v.String()
 }
 
 // webhookRequest is the body POSTed to the service.

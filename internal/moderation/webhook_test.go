@@ -345,3 +345,21 @@ func TestWebhookSpecMasksPassword(t *testing.T) {
 		t.Errorf("results %+v, want one error, password masked", results)
 	}
 }
+
+// A webhook's spec, shown in logs and on the moderation page, masks its
+// password and its query's values (an API key), never the host or path.
+func TestWebhookSpecMasksSecrets(t *testing.T) {
+	for _, tc := range []struct{ spec, want string }{
+		{"webhook:https://bot:s3cret@example.com/rate", "webhook:https://bot:xxxxx@example.com/rate"},
+		{"webhook:https://example.com/rate?api_key=TOPSECRET&v=2", "webhook:https://example.com/rate?api_key=xxxxx&v=xxxxx"},
+		{"webhook:https://example.com/rate#no thanks", "webhook:https://example.com/rate#no thanks"},
+	} {
+		m, err := ParseSpec(tc.spec, Deps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Spec() != tc.want {
+			t.Errorf("%q shown as %q, want %q", tc.spec, m.Spec(), tc.want)
+		}
+	}
+}

@@ -45,6 +45,10 @@ func TestCookieFlags(t *testing.T) {
 				t.Helper()
 				got := map[string]*http.Cookie{}
 				for _, ck := range w.Cookies() {
+					if ck.Path == "/" && ck.MaxAge < 0 {
+						seen["cleared at /"] = true // an older release's /name cookie
+						continue
+					}
 					got[ck.Name] = ck
 				}
 				for _, name := range names {
@@ -67,7 +71,7 @@ func TestCookieFlags(t *testing.T) {
 			check("flash shown", c.get("/tribune/profile").Result(), "tribune_flash")
 			check("log-in", c.post("/tribune/login", "username", "nono", "password", "nono-password", "next", "/tribune/").Result(), "sessionid")
 			check("log-out", c.post("/tribune/logout", "next", "/tribune/").Result(), "sessionid")
-			if len(seen) != 4 {
+			if len(seen) != 5 {
 				t.Errorf("cookies seen: %v", seen)
 			}
 		})

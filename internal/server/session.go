@@ -82,6 +82,13 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Sessi
 	}
 	if eff.SetName {
 		http.SetCookie(w, s.nameCookie(r, eff.Name))
+		if s.cfg.Prefix != "" {
+			// Releases before the prefixed cookie set it at /: that one
+			// would still be sent, and read, beside the new one.
+			old := s.cookie(r, s.cfg.UACookieName, "", -1)
+			old.Path = "/"
+			http.SetCookie(w, old)
+		}
 	}
 	if eff.SaveSession {
 		return s.saveSession(w, r, sess)

@@ -46,6 +46,9 @@ func (s *Store) Channels(ctx context.Context) ([]model.Channel, error) {
 
 // Channel finds a channel by slug ("" is the default channel).
 func (s *Store) Channel(ctx context.Context, slug string) (model.Channel, error) {
+	if !storable(slug) {
+		return model.Channel{}, ErrNotFound
+	}
 	c, err := scanChannel(s.r.QueryRowContext(ctx, `SELECT `+channelColumns+` FROM channels WHERE slug = $1`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
@@ -93,6 +96,9 @@ func (s *Store) SetModeration(ctx context.Context, slug, mode string, moderators
 }
 
 func (s *Store) updateChannel(ctx context.Context, slug, query string, args ...any) error {
+	if !storable(slug) {
+		return ErrNotFound
+	}
 	res, err := s.w.ExecContext(ctx, query, append([]any{slug}, args...)...)
 	if err != nil {
 		return classify(fmt.Errorf("store: update channel %q: %w", slug, err))
@@ -110,6 +116,9 @@ func (s *Store) updateChannel(ctx context.Context, slug, query string, args ...a
 func (s *Store) DeleteChannel(ctx context.Context, slug string) error {
 	if slug == model.DefaultSlug {
 		return errors.New("store: the default channel cannot be deleted")
+	}
+	if !storable(slug) {
+		return ErrNotFound
 	}
 	res, err := s.w.ExecContext(ctx, `DELETE FROM channels WHERE slug = $1`, slug)
 	if err != nil {

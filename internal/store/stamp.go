@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	msqlite "modernc.org/sqlite"
@@ -66,4 +68,11 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", ErrFull, err)
 	}
 	return err
+}
+
+// storable tells whether a name or slug a client typed can be one a row
+// holds: valid UTF-8 without NUL (PostgreSQL refuses to compare the
+// others, which would be a failure rather than "not found").
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -104,6 +104,9 @@ func (s *Store) FillSkeleton(ctx context.Context, id int64, skeleton string) (cl
 
 // UserByName finds an account by name, ignoring case.
 func (s *Store) UserByName(ctx context.Context, username string) (model.User, error) {
+	if !storable(username) {
+		return model.User{}, ErrNotFound
+	}
 	return s.user(ctx, `WHERE username_key = $1`, usernameKey(username))
 }
 
@@ -154,6 +157,9 @@ func (s *Store) SetRole(ctx context.Context, username string, role model.Role) e
 // DeleteUser removes an account, its sessions and saved filters. Its
 // messages stay, still signed with the login they were posted under.
 func (s *Store) DeleteUser(ctx context.Context, username string) error {
+	if !storable(username) {
+		return ErrNotFound
+	}
 	res, err := s.w.ExecContext(ctx, `DELETE FROM users WHERE username_key = $1`, usernameKey(username))
 	if err != nil {
 		return classify(fmt.Errorf("store: delete user: %w", err))
@@ -165,6 +171,9 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 }
 
 func (s *Store) updateUser(ctx context.Context, query, username string, arg any) error {
+	if !storable(username) {
+		return ErrNotFound
+	}
 	res, err := s.w.ExecContext(ctx, query, usernameKey(username), arg)
 	if err != nil {
 		return classify(fmt.Errorf("store: update user: %w", err))
