@@ -105,12 +105,13 @@ func TestBadValues(t *testing.T) {
 
 func TestValuesNormalised(t *testing.T) {
 	c, err := load(t, nil, map[string]string{"TRIBUNE_PREFIX": "/tribune/", "TRIBUNE_SITE_URL": "https://example.com/",
-		"TRIBUNE_TITLES_AVAILABLE": " One | Two ||", "TRIBUNE_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16"})
+		"TRIBUNE_TITLES_AVAILABLE": " One | Two ||", "TRIBUNE_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16, ::ffff:172.16.0.1, ::ffff:10.1.0.0/112"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Prefix != "/tribune" || c.SiteURL != "https://example.com" || len(c.Titles) != 2 || c.Titles[1] != "Two" ||
-		len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.1/32" {
+		len(c.TrustedProxies) != 4 || c.TrustedProxies[0].String() != "10.0.0.1/32" ||
+		c.TrustedProxies[2].String() != "172.16.0.1/32" || c.TrustedProxies[3].String() != "10.1.0.0/16" {
 		t.Fatalf("%+v", c)
 	}
 	r, _ := ParseRate("5/10s")

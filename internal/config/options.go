@@ -130,6 +130,10 @@ var options = []option{
 				if err != nil {
 					return fmt.Errorf("bad range %q", p)
 				}
+				if a := pr.Addr(); a.Is4In6() && pr.Bits() >= 96 {
+					// Client addresses are unmapped: so must the ranges be.
+					pr = netip.PrefixFrom(a.Unmap(), pr.Bits()-96)
+				}
 				c.TrustedProxies = append(c.TrustedProxies, pr.Masked())
 			}
 			return nil
