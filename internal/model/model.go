@@ -130,3 +130,36 @@ type ModeratorResult struct {
 	Failure string   `json:"failure,omitempty"` // timeout, error or bad_answer
 	Detail  string   `json:"detail,omitempty"`  // what went wrong
 }
+
+// TokenScope is what a personal access token may do.
+type TokenScope string
+
+// The scopes of personal access tokens.
+const (
+	// ScopePost reads, posts and runs commands as the token's user.
+	ScopePost TokenScope = "post"
+	// ScopeModerate also uses the moderation API, while the user's role
+	// may moderate.
+	ScopeModerate TokenScope = "moderate"
+)
+
+// ParseTokenScope validates a scope name.
+func ParseTokenScope(s string) (TokenScope, bool) {
+	switch sc := TokenScope(s); sc {
+	case ScopePost, ScopeModerate:
+		return sc, true
+	}
+	return "", false
+}
+
+// Token is a personal access token as its owner and the operator see it:
+// never the secret, of which the database keeps only a hash.
+type Token struct {
+	ID       int64
+	UserID   int64
+	Username string // the owner's
+	Name     string
+	Scope    TokenScope
+	Created  time.Time
+	LastUsed time.Time // zero: never used; recorded at most once a minute
+}
