@@ -67,6 +67,9 @@ type Board struct {
 	gates    gates
 	sessions watchers
 	signer   signer // session tokens and captcha ids
+	// tokenTouches is when this process last wrote each access token's
+	// last use.
+	tokenTouches touches
 
 	posts    *limit.Keyed       // messages, per account or address
 	commands *limit.Keyed       // commands that post nothing, as many as posts

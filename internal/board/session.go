@@ -29,7 +29,8 @@ type Session struct {
 	Exists bool   // a row is stored
 	User   *model.User
 	Data   SessionData
-	issued bool // Token was issued since the last call to Issued
+	issued bool  // Token was issued since the last call to Issued
+	token  int64 // the access token whose session this is (TokenUse); 0: a cookie's
 }
 
 // SessionData is what a session row keeps.
@@ -80,6 +81,15 @@ func (b *Board) EnsureToken(s *Session) {
 	s.Token = b.signer.sign(tokenPurpose, r)
 	s.ID = tokenID(s.Token)
 	s.issued = true
+}
+
+// WatchID is the key of the session's live streams (WatchSession): its
+// store id, or its access token's.
+func (s *Session) WatchID() string {
+	if s.token != 0 {
+		return tokenWatchID(s.token)
+	}
+	return s.ID
 }
 
 // Issued reports whether a token was issued since the last call, that the
@@ -172,11 +182,22 @@ func (b *Board) LoadSession(ctx context.Context, token string) (*Session, error)
 // SaveSession stores the session's data, giving it a token if it has none,
 // and wakes its live streams in this process (WatchSession).
 func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
-	b.EnsureToken(sess)
 	data, err := json.Marshal(sess.Data)
 	if err != nil {
 		return err
 	}
+	if sess.token != 0 {
+		// An access token's session is kept on the token's row; a token
+		// revoked meanwhile keeps nothing.
+		if err := b.st.SaveTokenData(ctx, sess.token, data); errors.Is(err, store.ErrNotFound) {
+			return ErrBadToken
+		} else if err != nil {
+			return err
+		}
+		b.sessions.changed(sess.WatchID())
+		return nil
+	}
+	b.EnsureToken(sess)
 	row := store.SessionRow{ID: sess.ID, Data: data, UserID: sess.UserID(),
 		Expires: time.Now().Add(time.Duration(b.cfg.SessionCookieAge) * time.Second)}
 	if err := b.st.SaveSession(ctx, row); err != nil {
@@ -190,7 +211,7 @@ func (b *Board) SaveSession(ctx context.Context, sess *Session) error {
 // EndSession forgets a session (log-out), and wakes its live streams in
 // this process, which find it gone.
 func (b *Board) EndSession(ctx context.Context, sess *Session) error {
-	if !sess.Exists {
+	if !sess.Exists || sess.token != 0 {
 		return nil
 	}
 	if err := b.st.DeleteSession(ctx, sess.ID); err != nil {
