@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/model"
 )
 
 // The read path through the whole handler (routing, channel, options,
@@ -90,4 +93,63 @@ func BenchmarkPostParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A poll that finds nothing new, anonymous (answered from memory) and
+// with a token (one indexed read of the token and its user), and a post
+// with a token next to one with HTTP Basic credentials that are checked
+// each time (no password cache, the default argon2 memory): what a
+// token saves a coincoin's server.
+
+func tokenBench(b *testing.B) (*tribune, string) {
+	tr := seed(b, 50)
+	if _, err := tr.board.CreateUser(b.Context(), "bench", "bench-password", model.RoleUser); err != nil {
+		b.Fatal(err)
+	}
+	nt, err := tr.board.CreateToken(b.Context(), nil, "bench", "bench", model.ScopePost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr, nt.Secret
+}
+
+func BenchmarkPollNothingNewAnonymous(b *testing.B) {
+	tr, _ := tokenBench(b)
+	serveBench(b, tr.srv, http.StatusNotModified, "/remote/xml/?last_id=50")
+}
+
+func BenchmarkPollNothingNewWithToken(b *testing.B) {
+	tr, token := tokenBench(b)
+	serveBench(b, tr.srv, http.StatusNotModified, "/remote/xml/?last_id=50", "Authorization", "Bearer "+token)
+}
+
+func benchPost(b *testing.B, tr *tribune, headers ...string) {
+	c := tr.client("bench")
+	b.ResetTimer()
+	for i := range b.N {
+		if w := c.do("POST", "/post/", "content=plop+"+strconv.Itoa(i), headers...); w.Code != http.StatusOK {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
+
+func BenchmarkPostWithToken(b *testing.B) {
+	tr, token := tokenBench(b)
+	benchPost(b, tr, "Authorization", "Bearer "+token)
+}
+
+func BenchmarkPostWithBasicUnremembered(b *testing.B) {
+	tr := sqliteTribune(b, func(c *config.Config) {
+		c.PasswordCache = 0
+		c.PasswordHashMemoryKiB = config.Default().PasswordHashMemoryKiB
+	})
+	if _, err := tr.board.CreateUser(b.Context(), "bench", "bench-password", model.RoleUser); err != nil {
+		b.Fatal(err)
+	}
+	benchPost(b, tr, "Authorization", basic("bench", "bench-password"))
+}
+
+func BenchmarkPostWithBasicRemembered(b *testing.B) {
+	tr, _ := tokenBench(b)
+	benchPost(b, tr, "Authorization", basic("bench", "bench-password"))
 }

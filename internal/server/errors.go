@@ -131,6 +131,14 @@ func (s *Server) word(r *http.Request, err error) *Error {
 	if errors.Is(err, board.ErrStorageFull) {
 		return t(http.StatusServiceUnavailable, "error.storage_full").withHeader("Retry-After", "60")
 	}
+	switch {
+	case errors.Is(err, board.ErrBadToken):
+		return t(http.StatusUnauthorized, "error.token_bad").withHeader("WWW-Authenticate", bearerChallenge)
+	case errors.Is(err, board.ErrTokenName):
+		return t(http.StatusBadRequest, "error.token_name", board.MaxTokenName)
+	case errors.Is(err, board.ErrTooManyTokens):
+		return t(http.StatusBadRequest, "error.token_too_many", board.MaxTokens)
+	}
 	for _, w := range worded {
 		if errors.Is(err, w.err) {
 			return t(w.status, w.key)
@@ -222,6 +230,10 @@ var worded = []struct {
 	{board.ErrDefaultChannel, http.StatusBadRequest, "admin.default_undeletable"},
 	{board.ErrBadTitle, http.StatusBadRequest, "admin.bad_title"},
 	{board.ErrNoChannel, http.StatusBadRequest, "error.unknown_channel"},
+	{board.ErrTokenScope, http.StatusForbidden, "error.token_scope"},
+	{board.ErrScopeRole, http.StatusForbidden, "error.token_scope_role"},
+	{board.ErrBadScope, http.StatusBadRequest, "error.token_bad_scope"},
+	{board.ErrNoToken, http.StatusNotFound, "error.token_unknown"},
 }
 
 // tooMany is a 429 with the Retry-After the client should honour, worded

@@ -32,6 +32,10 @@ func hostileRequests(t *testing.T, tr *tribune) {
 	chief.login(t, "chief")
 	adminSession := "sessionid=" + chief.cookies["sessionid"].Value
 	tr.client("x").say("/", "12:00:00 a first message http://example.com/")
+	adminToken, err := tr.board.CreateToken(t.Context(), nil, "chief", "hostile", model.ScopeModerate)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var paths []string
 	for _, rt := range tr.srv.siteRoutes() {
@@ -52,7 +56,8 @@ func hostileRequests(t *testing.T, tr *tribune) {
 		"content=" + strings.Repeat("%E9", 3000), "username=" + strings.Repeat("x", 10000) + "&password=%00",
 		"%%%&&&==;;;content;=/bak%20add%20ua%20%00", "op=moderate&slug=troie&mode=auto&moderators=webhook:http://%00&title=%0b",
 		"id=abc&reason=" + strings.Repeat("r", 5000), "content=/lastfm instant %00", "content=/name " + strings.Repeat("é", 300),
-		"username=a%00b&role=moderator&op=rename&slug=tr%00oie&title=x", "username=%ff%fe&password=%00&slug=%ff&op=delete&confirm=yes"}
+		"username=a%00b&role=moderator&op=rename&slug=tr%00oie&title=x", "username=%ff%fe&password=%00&slug=%ff&op=delete&confirm=yes",
+		"content=x&token=trb_%00%ff" + strings.Repeat("A", 41) + "&name=%00&scope=%ff"}
 	headers := [][]string{
 		nil,
 		{"Accept", "text/html"},
@@ -65,6 +70,8 @@ func hostileRequests(t *testing.T, tr *tribune) {
 		{"Authorization", admin, "Cookie", "sessionid=%00"},
 		{"Cookie", adminSession},
 		{"Cookie", adminSession, "Accept", "text/html"},
+		{"Authorization", "Bearer " + adminToken.Secret},
+		{"Authorization", "Bearer trb_%00", "Cookie", "tribune_token=trb_" + strings.Repeat("\xff", 43), "Accept", "text/html"},
 	}
 	methods := []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}
 	n := 0
@@ -78,8 +85,9 @@ func hostileRequests(t *testing.T, tr *tribune) {
 			}
 			for k := range tries {
 				i, h := k%len(headers), headers[k%len(headers)]
-				if slices.Contains(h, adminSession) && (strings.HasSuffix(path, "/logout") || strings.HasSuffix(path, "/password")) {
-					continue // the admin's session must last the whole test
+				if slices.Contains(h, adminSession) && (strings.HasSuffix(path, "/logout") || strings.HasSuffix(path, "/password") ||
+					strings.HasSuffix(path, "/revoke")) {
+					continue // the admin's session and token must last the whole test
 				}
 				q := queries[n%len(queries)]
 				body := bodies[n%len(bodies)]

@@ -27,6 +27,7 @@ type visit struct {
 	channel model.Channel // on channel routes
 	sess    *board.Session
 	basic   *basicAnswer // HTTP Basic credentials, once checked
+	token   *tokenAnswer // the access token it carries, checked (tokens.go)
 	foreign bool         // a browser posting for another site: no cookies, no credentials (routes.go)
 }
 

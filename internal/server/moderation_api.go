@@ -14,13 +14,17 @@ import (
 // The moderation API, for tools and scripts (the moderation pages of the
 // web board use the same handlers): list the queue, accept, reject with a
 // reason, remove a published message. Moderators and admins authenticate
-// by session or HTTP Basic.
+// by session, HTTP Basic, or an access token of the moderate scope.
 
 // moderator returns the requester if it may moderate: 401 (asking for
-// credentials) for anonymous visitors, 403 for other roles.
+// credentials) for anonymous visitors, 403 for other roles, and for an
+// access token without the moderate scope.
 func (s *Server) moderator(r *http.Request) (*model.User, error) {
 	u, err := s.user(r, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.mayModerateWithToken(r); err != nil {
 		return nil, err
 	}
 	if err := board.MayModerate(u); errors.Is(err, board.ErrLoginNeeded) {

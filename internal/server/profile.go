@@ -7,17 +7,21 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/bak"
+	"github.com/tribune-go/tribune/internal/board"
 )
 
 // The profile page: preferences and filters (for every visitor, kept in
 // the session), the visitor's messages sent to moderated channels with
-// their fate, and for registered users the password.
+// their fate, and for registered users their access tokens (tokens.go)
+// and the password.
 
 type profileData struct {
 	Prefs   prefsJSON
 	Kinds   []string
 	Targets []string
 	Mine    []profileSubmission
+	Tokens  []profileToken // a registered user's
+	Fresh   *board.NewToken
 }
 
 type profileSubmission struct {
@@ -30,6 +34,12 @@ type profileSubmission struct {
 }
 
 func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
+	return s.profilePage(w, r, http.StatusOK, nil)
+}
+
+// profilePage renders the profile, with fresh, a token just created,
+// shown this once.
+func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, status int, fresh *board.NewToken) error {
 	p, err := s.newPage(r, "profile", s.t(r, "profile.title"))
 	if err != nil {
 		return err
@@ -42,16 +52,23 @@ func (s *Server) showProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := profileData{Prefs: s.prefsOf(r, sess),
+	d := profileData{Prefs: s.prefsOf(r, sess), Fresh: fresh,
 		Targets: []string{bak.TargetUA, bak.TargetAuthor, bak.TargetMessage},
 		Kinds:   []string{bak.Contains, bak.IContains, bak.Exact, bak.IExact, bak.StartsWith, bak.EndsWith}}
 	for _, sub := range subs {
 		d.Mine = append(d.Mine, profileSubmission{Channel: sub.ChannelSlug, Web: template.HTML(sub.Web), Status: sub.Status,
 			Reason: sub.Reason, MessageID: sub.MessageID, Submitted: sub.Submitted.In(s.cfg.Location).Format(time.DateTime)})
 	}
+	if sess.User != nil {
+		ts, err := s.board.Tokens(r.Context(), sess.User)
+		if err != nil {
+			return err
+		}
+		d.Tokens = s.profileTokens(ts)
+	}
 	p.Data = d
 	s.showFlash(w, r, p)
-	return s.render(w, r, http.StatusOK, p)
+	return s.render(w, r, status, p)
 }
 
 // postPassword changes the password of the logged-in user, after checking

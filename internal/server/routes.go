@@ -27,6 +27,7 @@ type route struct {
 	fh           formHandler // form and post routes
 	back         refusal     // a form's way back for a browser when refused; nil: the error page
 	public       bool        // served on a locked tribune too
+	tokens       bool        // takes access tokens (tokens.go): the clients' routes, the moderation API
 }
 
 // kind is who a route is for.
@@ -54,12 +55,18 @@ func formAt(pattern string, fh formHandler, back ...refusal) route {
 
 func newRoute(pattern string, k kind, h handler, fh formHandler, back refusal) route {
 	method, path, _ := strings.Cut(pattern, " ")
-	return route{method: method, path: path, kind: k, h: h, fh: fh, back: back}
+	return route{method: method, path: path, kind: k, h: h, fh: fh, back: back, tokens: k == kindRead || k == kindPost}
 }
 
 // public marks a channel route served on a locked tribune too.
 func public(rt route) route {
 	rt.public = true
+	return rt
+}
+
+// withTokens marks a site route that takes access tokens.
+func withTokens(rt route) route {
+	rt.tokens = true
 	return rt
 }
 
@@ -117,18 +124,21 @@ func (s *Server) siteRoutes() []route {
 		formAt("POST /signup", s.postSignup, s.backToForm("signup")),
 		formAt("POST /lang", s.postLang),
 		pageAt("GET /captcha/{file}", s.showCaptcha),
-		pageAt("GET /my/messages.json", s.myMessagesJSON),
+		withTokens(pageAt("GET /my/messages.json", s.myMessagesJSON)),
 		pageAt("GET /prefs.json", s.showPrefs),
 		formAt("POST /prefs", s.postPrefs, s.backWithFlash("/profile")),
 		formAt("POST /prefs/filters", s.postFilters, s.backWithFlash("/profile")),
 		pageAt("GET /profile", s.showProfile),
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
+		formAt("POST /profile/tokens", s.postToken, s.backWithFlash("/profile")),
+		formAt("POST /profile/tokens/{id}/revoke", s.revokeToken, s.backWithFlash("/profile")),
 
-		// Moderation, for moderators and admins (session or HTTP Basic).
-		pageAt("GET /moderation/pending.json", s.pendingJSON),
-		formAt("POST /moderation/{id}/accept", s.acceptSubmission),
-		formAt("POST /moderation/{id}/reject", s.rejectSubmission),
-		formAt("POST /moderation/{id}/remove", s.removeMessage),
+		// Moderation, for moderators and admins (session, HTTP Basic, or
+		// an access token of the moderate scope on the API).
+		withTokens(pageAt("GET /moderation/pending.json", s.pendingJSON)),
+		withTokens(formAt("POST /moderation/{id}/accept", s.acceptSubmission)),
+		withTokens(formAt("POST /moderation/{id}/reject", s.rejectSubmission)),
+		withTokens(formAt("POST /moderation/{id}/remove", s.removeMessage)),
 		pageAt("GET /moderation/{$}", s.showModeration),
 		formAt("POST /moderation/remove", s.removeByForm),
 
@@ -227,9 +237,9 @@ func (s *Server) methods(byMethod map[string]http.Handler, allow string) http.Ha
 }
 
 // serve runs one route: it decides who asks (and so how errors are
-// answered), resolves the channel, checks cross-origin forms and the lock,
-// reads the form, and renders what fails, sending a refused browser form
-// back to its page.
+// answered), resolves the channel, checks cross-origin forms, reads the
+// form, checks the access token and the lock, and renders what fails,
+// sending a refused browser form back to its page.
 func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, error)) http.Handler {
 	return s.h(func(w http.ResponseWriter, r *http.Request) error {
 		v := visitOf(r)
@@ -260,6 +270,17 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 			// visitor's session, account or name.
 			v.foreign = s.crossOrigin(r)
 		}
+		var f url.Values
+		if rt.fh != nil {
+			// Read before the lock: an access token may come in the body.
+			var err error
+			if f, err = s.readForm(w, r); err != nil {
+				return err
+			}
+		}
+		if err := s.takeToken(r, rt, f); err != nil {
+			return err
+		}
 		if channel != nil && !rt.public {
 			if answered, err := s.unlocked(w, r, rt.kind == kindPost); answered || err != nil {
 				return err
@@ -268,14 +289,10 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 		if rt.h != nil {
 			return rt.h(w, r)
 		}
-		f, err := s.readForm(w, r)
-		if err != nil {
-			return err
-		}
 		if rt.kind == kindForm && v.answer == answerText && f.Has("next") {
 			v.answer = answerPage // the site's own forms say where to go next
 		}
-		err = rt.fh(w, r, f)
+		err := rt.fh(w, r, f)
 		var ref *refused
 		if !errors.As(err, &ref) {
 			return err

@@ -21,6 +21,15 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 	if v.sess != nil {
 		return v.sess, nil
 	}
+	if v.token != nil {
+		// A token's request has the token's session, not the cookie's.
+		sess, err := s.tokenSession(r, v.token)
+		if err != nil {
+			return nil, err
+		}
+		v.sess = sess
+		return sess, nil
+	}
 	if v.foreign {
 		v.sess = &board.Session{}
 		return v.sess, nil
@@ -37,10 +46,25 @@ func (s *Server) session(r *http.Request) (*board.Session, error) {
 	return sess, nil
 }
 
-// sessionID is the store id of the request's session cookie, "" when it
-// has none, without reading the session.
+// forgetSession makes the next session call read the session again (and
+// check an access token again).
+func (s *Server) forgetSession(r *http.Request) {
+	v := visitOf(r)
+	v.sess = nil
+	if v.token != nil {
+		v.token.use = nil
+	}
+}
+
+// sessionID is the key the request's session is watched by
+// (board.WatchSession): its cookie's store id, or its access token's; ""
+// when it has none. It reads no session.
 func (s *Server) sessionID(r *http.Request) string {
-	if visitOf(r).foreign {
+	v := visitOf(r)
+	if v.token != nil && v.token.use != nil {
+		return v.token.use.Session.WatchID()
+	}
+	if v.foreign {
 		return ""
 	}
 	if c, err := r.Cookie(s.cfg.SessionCookieName); err == nil {
@@ -75,12 +99,15 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *board
 
 // apply does what a command asked: the name cookie, the session. A
 // browser posting for another site has no session nor cookies to change:
-// nothing is kept (a session nobody holds would only fill the database).
+// nothing is kept (a session nobody holds would only fill the database),
+// but for the session of an access token it sent on purpose (a
+// browser-hosted coincoin), which keeps its filters.
 func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Session, eff board.Effects) error {
-	if visitOf(r).foreign {
+	v := visitOf(r)
+	if v.foreign && v.token == nil {
 		return nil
 	}
-	if eff.SetName {
+	if eff.SetName && !v.foreign {
 		http.SetCookie(w, s.nameCookie(r, eff.Name))
 		if s.cfg.Prefix != "" {
 			// Releases before the prefixed cookie set it at /: that one
@@ -97,12 +124,19 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, sess *board.Sessi
 	return nil
 }
 
-// user is the requester's account: the session's, or (when basic is set,
-// on post routes) the one named by valid HTTP Basic credentials. nil means
-// anonymous. A browser posting for another site sends the credentials it
-// cached for the tribune without its user's intent, like cookies: they
-// are ignored.
+// user is the requester's account: its access token's (checked by the
+// route, tokens.go), the session's, or (when basic is set, on post routes)
+// the one named by valid HTTP Basic credentials. nil means anonymous. A
+// browser posting for another site sends the credentials it cached for
+// the tribune without its user's intent, like cookies: they are ignored.
 func (s *Server) user(r *http.Request, basic bool) (*model.User, error) {
+	if visitOf(r).token != nil {
+		sess, err := s.session(r)
+		if err != nil {
+			return nil, err
+		}
+		return sess.User, nil
+	}
 	if basic && !visitOf(r).foreign {
 		if u, err := s.basicUser(r); u != nil || err != nil {
 			return u, err

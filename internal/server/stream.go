@@ -208,7 +208,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		if ended {
 			return true
 		}
-		v.sess = nil
+		s.forgetSession(r)
 		sess, err := s.session(r)
 		if err != nil {
 			return false // the client reconnects
