@@ -47,6 +47,7 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", migrate},
 		{"channel", "create, list, delete and moderate channels", channel},
 		{"user", "create, list and manage accounts", user},
+		{"token", "create, list and revoke personal access tokens", token},
 		{"config", "print the effective configuration (secrets masked)", printConfig},
 	}
 }

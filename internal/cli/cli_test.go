@@ -131,7 +131,7 @@ func TestUsage(t *testing.T) {
 	if r.err == nil || cli.ExitCode(r.err) != 2 || !strings.Contains(r.stderr, "Usage: tribune COMMAND") {
 		t.Errorf("no command: %v (exit %d), stderr %q", r.err, cli.ExitCode(r.err), r.stderr)
 	}
-	for _, name := range []string{"serve", "migrate", "channel", "user", "config"} {
+	for _, name := range []string{"serve", "migrate", "channel", "user", "token", "config"} {
 		if !strings.Contains(r.stderr, "  "+name+" ") {
 			t.Errorf("usage does not list %s:\n%s", name, r.stderr)
 		}
