@@ -18,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -42,6 +43,9 @@ var (
 	ErrClosed    = errors.New("store: closed")
 	// ErrFull is a write refused because the database or its disk is full.
 	ErrFull = errors.New("store: the database or its disk is full")
+	// ErrNoDatabase: Options.Existing was set and there is no SQLite file
+	// at the path.
+	ErrNoDatabase = errors.New("store: no database there")
 )
 
 type dialect int
@@ -63,6 +67,10 @@ type Options struct {
 	// Now is the clock messages are published by; nil means time.Now.
 	// Tests set it to publish at chosen times.
 	Now func() time.Time
+	// Existing opens only a database that exists: a missing SQLite file is
+	// ErrNoDatabase, and nothing is created. For the management commands,
+	// which must not make an empty tribune by mistake.
+	Existing bool
 	// MaxPageCount caps an SQLite database's size in pages (0: no cap).
 	// Tests set it to fill the database as a full disk would.
 	MaxPageCount int
@@ -93,7 +101,8 @@ type Store struct {
 
 // Open connects to the database named by dsn: a postgres:// (or
 // postgresql://) URL selects PostgreSQL, anything else is an SQLite file path
-// (created if missing). It does not migrate: call Migrate.
+// (created if missing, unless Options.Existing). It does not migrate: call
+// Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Location == nil {
 		opt.Location = time.Local
@@ -147,9 +156,12 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 
 func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
 	s.dialect = sqlite
-	path = strings.TrimPrefix(path, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
-	if dir := filepath.Dir(path); dir != "." {
+	path = SQLitePath(path)
+	if opt.Existing {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: %s", ErrNoDatabase, path)
+		}
+	} else if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return classify(fmt.Errorf("store: %w", err))
 		}
@@ -201,6 +213,11 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	r.SetConnMaxIdleTime(0)
 	s.w, s.r = w, r
 	return nil
+}
+
+// SQLitePath is the file an SQLite dsn names.
+func SQLitePath(dsn string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
 }
 
 // Postgres reports whether the store runs on PostgreSQL.
