@@ -67,6 +67,10 @@ type Options struct {
 	// Now is the clock messages are published by; nil means time.Now.
 	// Tests set it to publish at chosen times.
 	Now func() time.Time
+	// Lock takes the SQLite database's lock file for as long as the store
+	// is open (lock.go): a server's store. Open fails with a *LockedError
+	// when another process holds it. PostgreSQL needs none.
+	Lock bool
 	// Existing opens only a database that exists: a missing SQLite file is
 	// ErrNoDatabase, and nothing is created. For the management commands,
 	// which must not make an empty tribune by mistake.
@@ -91,6 +95,7 @@ type Store struct {
 	notifyChannel string
 
 	writer *writer
+	lock   *fileLock // SQLite with Options.Lock
 
 	mu        sync.Mutex
 	listeners []func(Change)
@@ -154,7 +159,7 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	return nil
 }
 
-func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
+func (s *Store) openSQLite(ctx context.Context, path string, opt Options) (err error) {
 	s.dialect = sqlite
 	path = SQLitePath(path)
 	if opt.Existing {
@@ -165,6 +170,22 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return classify(fmt.Errorf("store: %w", err))
 		}
+	}
+	if opt.Lock && path != ":memory:" {
+		// Before the database is touched: a refused server migrates
+		// nothing.
+		s.lock, err = lockPath(path)
+		if errors.Is(err, errNoLocks) {
+			s.log.Warn("store: this system has no file locks: make sure a single server runs on the database", "path", path)
+		} else if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				s.lock.release()
+				s.lock = nil
+			}
+		}()
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{
@@ -234,7 +255,8 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return err
+	// Last: the next server may open the file once this one is done.
+	return errors.Join(err, s.lock.release())
 }
 
 // OnChange registers fn to be called after every committed change (in the
