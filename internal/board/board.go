@@ -152,7 +152,8 @@ func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
 
 // Run does the board's background work until ctx ends: the hub follows
 // other processes' commits, the channel list is refreshed, expired sessions
-// and captchas, and full rate-limit buckets, are purged. It returns once webhook calls in flight are done.
+// and captchas and full rate-limit buckets are purged. It returns once
+// webhook calls in flight are done.
 func (b *Board) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.dummyHash() }) // before the first log-in, whose time it would tell

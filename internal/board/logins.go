@@ -43,13 +43,13 @@ type loginLimiter struct {
 // account's guard.
 const accountShare = 10
 
-// newLoginLimiter makes the limits with newLimit (limits.go: in memory, or
+// newLoginLimiter makes its limits with limitOf (newLimit: in memory, or
 // shared through the database).
-func newLoginLimiter(cfg *config.Config, newLimit func(name string, r config.Rate) limit.Limiter) loginLimiter {
-	l := loginLimiter{pair: newLimit("login-pair", cfg.LoginRateLimit), address: newLimit("login-address", cfg.LoginAddressRateLimit),
-		account: newLimit("login-account", cfg.LoginAccountRateLimit), known: newKnownAddresses()}
+func newLoginLimiter(cfg *config.Config, limitOf func(name string, r config.Rate) limit.Limiter) loginLimiter {
+	l := loginLimiter{pair: limitOf("login-pair", cfg.LoginRateLimit), address: limitOf("login-address", cfg.LoginAddressRateLimit),
+		account: limitOf("login-account", cfg.LoginAccountRateLimit), known: newKnownAddresses()}
 	if !cfg.LoginAccountRateLimit.Off() {
-		l.share = newLimit("login-share", config.Rate{N: accountShare, Period: time.Hour})
+		l.share = limitOf("login-share", config.Rate{N: accountShare, Period: time.Hour})
 	}
 	return l
 }
