@@ -37,14 +37,17 @@ func DefaultConfig() Config { return config.Default() }
 // Store is the tribune's database.
 type Store = store.Store
 
-// OpenStore opens the database named by cfg.DB and, when cfg.Migrate is
-// set, brings its schema up to date; otherwise it checks that the schema is
-// current.
+// OpenStore opens the database named by cfg.DB for a server and, when
+// cfg.Migrate is set, brings its schema up to date; otherwise it checks that
+// the schema is current. An SQLite database takes one server: the store
+// holds a lock beside the file until it is closed, and OpenStore fails with
+// a *store.LockedError while another process holds it.
 func OpenStore(ctx context.Context, cfg *Config) (*Store, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{Location: cfg.Location, Synchronous: cfg.SQLiteSynchronous, Logger: logger(cfg)})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Location: cfg.Location, Synchronous: cfg.SQLiteSynchronous, Logger: logger(cfg),
+		Lock: true})
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,10 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 func (b *Board) CheckPassword(ctx context.Context, name, password, address string) (*model.User, error) {
 	key := strings.ToLower(auth.LookupName(name))
 	addr := limit.AddressKey(address)
-	giveBack, wait := b.logins.take(key, addr)
+	giveBack, wait, err := b.logins.take(ctx, key, addr)
+	if err != nil {
+		return nil, err
+	}
 	if wait > 0 {
 		// Even for a remembered password: otherwise guesses past the
 		// limit would tell the right one.
@@ -146,7 +149,9 @@ func (b *Board) SignUp(ctx context.Context, old *Session, name, password, again,
 	if !b.cfg.Signup {
 		return nil, ErrSignupClosed
 	}
-	if ok, wait := b.signups.Allow(limit.AddressKey(address)); !ok {
+	if ok, wait, err := b.signups.Take(ctx, limit.AddressKey(address)); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, &LimitError{Limit: LimitSignups, Wait: wait}
 	}
 	u, err := b.createUser(ctx, name, password, again, model.RoleUser)

@@ -71,10 +71,12 @@ type Board struct {
 	// last use.
 	tokenTouches touches
 
-	posts    *limit.Keyed       // messages, per account or address
-	commands *limit.Keyed       // commands that post nothing, as many as posts
-	signups  *limit.Keyed       // per address
-	captchas *limit.Keyed       // captchas drawn, per address, as many as posts
+	// The rate limits (limits.go): in memory on SQLite, in the database
+	// on PostgreSQL, where every process shares them.
+	posts    limit.Limiter      // messages, per account or address
+	commands limit.Limiter      // commands that post nothing, as many as posts
+	signups  limit.Limiter      // per address
+	captchas limit.Limiter      // captchas drawn, per address, as many as posts
 	logins   loginLimiter       // failed log-ins
 	checks   *checkGate         // password checks running and waiting
 	creds    *credCache         // right passwords, for a while
@@ -102,11 +104,11 @@ func New(d Deps) (*Board, error) {
 	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound,
 		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
-		posts:    limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		commands: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		signups:  limit.New(cfg.SignupRateLimit.N, cfg.SignupRateLimit.Period),
-		captchas: limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
-		logins:   newLoginLimiter(cfg),
+		posts:    newLimit(d.Store, "posts", cfg.PostRateLimit),
+		commands: newLimit(d.Store, "commands", cfg.PostRateLimit),
+		signups:  newLimit(d.Store, "signups", cfg.SignupRateLimit),
+		captchas: newLimit(d.Store, "captchas", cfg.PostRateLimit),
+		logins:   newLoginLimiter(cfg, func(name string, r config.Rate) limit.Limiter { return newLimit(d.Store, name, r) }),
 		checks:   newCheckGate(cfg.PasswordChecks, cfg.PasswordHashMemoryKiB),
 		creds:    newCredCache(cfg.PasswordCache),
 	}
@@ -153,7 +155,8 @@ func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
 
 // Run does the board's background work until ctx ends: the hub follows
 // other processes' commits, the channel list is refreshed, expired sessions
-// and captchas are purged. It returns once webhook calls in flight are done.
+// and captchas and full rate-limit buckets are purged. It returns once
+// webhook calls in flight are done.
 func (b *Board) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.dummyHash() }) // before the first log-in, whose time it would tell
@@ -178,6 +181,9 @@ func (b *Board) purge(ctx context.Context) {
 		}
 		if _, err := b.st.PurgeCaptchas(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			b.log.Warn("board: purging captchas", "err", err)
+		}
+		if _, err := b.st.PurgeTokens(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("board: purging rate limits", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -80,7 +80,9 @@ func (b *Board) DrawCaptcha(ctx context.Context, id, address string) (digits str
 	if !errors.Is(err, store.ErrNotFound) {
 		return digits, err
 	}
-	if ok, wait := b.captchas.Allow(limit.AddressKey(address)); !ok {
+	if ok, wait, err := b.captchas.Take(ctx, limit.AddressKey(address)); err != nil {
+		return "", err
+	} else if !ok {
 		return "", &LimitError{Limit: LimitPosts, Wait: wait}
 	}
 	if digits, err = b.st.DrawCaptcha(ctx, id, newDigits(), expires); err == nil && digits == "" {

@@ -34,8 +34,8 @@ import (
 // takes many addresses, not one patient one, to empty the guard and make
 // the owner wait at a new address.
 type loginLimiter struct {
-	pair, address, account *limit.Tries
-	share                  *limit.Tries // per account and address, feeding account
+	pair, address, account limit.Limiter
+	share                  limit.Limiter // per account and address, feeding account; nil when account is off
 	known                  *knownAddresses
 }
 
@@ -43,12 +43,13 @@ type loginLimiter struct {
 // account's guard.
 const accountShare = 10
 
-func newLoginLimiter(cfg *config.Config) loginLimiter {
-	tries := func(r config.Rate) *limit.Tries { return limit.NewTries(r.N, r.Period) }
-	l := loginLimiter{pair: tries(cfg.LoginRateLimit), address: tries(cfg.LoginAddressRateLimit),
-		account: tries(cfg.LoginAccountRateLimit), known: newKnownAddresses()}
+// newLoginLimiter makes its limits with limitOf (newLimit: in memory, or
+// shared through the database).
+func newLoginLimiter(cfg *config.Config, limitOf func(name string, r config.Rate) limit.Limiter) loginLimiter {
+	l := loginLimiter{pair: limitOf("login-pair", cfg.LoginRateLimit), address: limitOf("login-address", cfg.LoginAddressRateLimit),
+		account: limitOf("login-account", cfg.LoginAccountRateLimit), known: newKnownAddresses()}
 	if !cfg.LoginAccountRateLimit.Off() {
-		l.share = limit.NewTries(accountShare, time.Hour)
+		l.share = limitOf("login-share", config.Rate{N: accountShare, Period: time.Hour})
 	}
 	return l
 }
@@ -56,40 +57,51 @@ func newLoginLimiter(cfg *config.Config) loginLimiter {
 // take takes a try for the account name (lower case) from addr (an
 // address key). It returns how to give it back, or how long to wait when a
 // limit is reached.
-func (l loginLimiter) take(name, addr string) (giveBack func(), wait time.Duration) {
+func (l loginLimiter) take(ctx context.Context, name, addr string) (giveBack func(), wait time.Duration, err error) {
 	type taken struct {
-		t   *limit.Tries
+		t   limit.Limiter
 		key string
 	}
 	var got []taken
 	giveBack = func() {
+		// Even when the asker has left: the check did not count. A try
+		// that could not be given back stays taken, which errs on the
+		// safe side.
+		ctx := context.WithoutCancel(ctx)
 		for _, g := range got {
-			g.t.Give(g.key)
+			g.t.Give(ctx, g.key)
 		}
 	}
-	try := func(t *limit.Tries, key string) bool {
-		ok, w := t.Take(key)
-		if ok {
+	try := func(t limit.Limiter, key string) bool {
+		if err != nil {
+			return false
+		}
+		var ok bool
+		if ok, wait, err = t.Take(ctx, key); ok {
 			got = append(got, taken{t, key})
 		}
-		wait = w
 		return ok
 	}
 	guarded := func() bool {
 		if l.known.has(name, addr) || l.share == nil {
 			return true
 		}
-		if ok, _ := l.share.Take(name + "\x00" + addr); !ok {
+		ok, _, e := l.share.Take(ctx, name+"\x00"+addr)
+		if e != nil {
+			err = e
+			return false
+		}
+		if !ok {
 			return true // this address has had its share of the guard
 		}
 		got = append(got, taken{l.share, name + "\x00" + addr})
 		return try(l.account, name)
 	}
 	if try(l.pair, name+"\x00"+addr) && try(l.address, addr) && guarded() {
-		return giveBack, 0
+		return giveBack, 0, nil
 	}
 	giveBack()
-	return nil, wait
+	return nil, wait, err
 }
 
 // knownAddresses remembers, per account, the addresses that logged in to

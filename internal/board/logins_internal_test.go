@@ -9,45 +9,66 @@ import (
 	"time"
 
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/limit"
+	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/store/storetest"
 )
 
+// The log-in limiter in memory (SQLite) and shared through the database
+// (PostgreSQL): the same rules, tries given back the same way.
 func TestLoginLimiter(t *testing.T) {
 	cfg := config.Default()
 	cfg.LoginRateLimit = config.Rate{N: 2, Period: time.Hour}
 	cfg.LoginAddressRateLimit = config.Rate{N: 3, Period: time.Hour}
 	cfg.LoginAccountRateLimit = config.Rate{N: 4, Period: time.Hour}
-	l := newLoginLimiter(&cfg)
-	steps := []struct {
-		name, addr string
-		ok         bool
-	}{
-		{"bob", "a", true},
-		{"bob", "a", true},
-		{"bob", "a", false}, // the pair's 2
-		{"eve", "a", true},
-		{"joe", "a", false}, // the address's 3
-		{"bob", "b", true},
-		{"bob", "c", true},  // bob's 4 from unknown addresses
-		{"bob", "d", false}, // the account's guard
-	}
-	for i, st := range steps {
-		if _, wait := l.take(st.name, st.addr); (wait == 0) != st.ok {
-			t.Fatalf("step %d: take(%s, %s) wait %s, want ok=%v", i, st.name, st.addr, wait, st.ok)
-		}
-	}
-	// A known address is spared the account's guard, not the others.
-	l.known.add("bob", "home")
-	if _, wait := l.take("bob", "home"); wait != 0 {
-		t.Fatalf("bob from home: wait %s", wait)
-	}
-	// A refusal takes nothing; a try given back is available again.
-	giveBack, _ := l.take("bob", "home")
-	giveBack()
-	if _, wait := l.take("bob", "home"); wait != 0 {
-		t.Fatalf("a try given back: wait %s", wait)
-	}
-	if _, wait := l.take("bob", "home"); wait == 0 {
-		t.Fatal("a third try from home")
+	for _, be := range storetest.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			st := storetest.Open(t, be, store.Options{})
+			l := newLoginLimiter(&cfg, func(name string, r config.Rate) limit.Limiter { return newLimit(st, name, r) })
+			if _, shared := l.pair.(*limit.Shared); shared != st.Postgres() {
+				t.Fatalf("on %s, the limits are %T", be.Name, l.pair)
+			}
+			take := func(name, addr string) (func(), time.Duration) {
+				t.Helper()
+				giveBack, wait, err := l.take(t.Context(), name, addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return giveBack, wait
+			}
+			steps := []struct {
+				name, addr string
+				ok         bool
+			}{
+				{"bob", "a", true},
+				{"bob", "a", true},
+				{"bob", "a", false}, // the pair's 2
+				{"eve", "a", true},
+				{"joe", "a", false}, // the address's 3
+				{"bob", "b", true},
+				{"bob", "c", true},  // bob's 4 from unknown addresses
+				{"bob", "d", false}, // the account's guard
+			}
+			for i, st := range steps {
+				if _, wait := take(st.name, st.addr); (wait == 0) != st.ok {
+					t.Fatalf("step %d: take(%s, %s) wait %s, want ok=%v", i, st.name, st.addr, wait, st.ok)
+				}
+			}
+			// A known address is spared the account's guard, not the others.
+			l.known.add("bob", "home")
+			if _, wait := take("bob", "home"); wait != 0 {
+				t.Fatalf("bob from home: wait %s", wait)
+			}
+			// A refusal takes nothing; a try given back is available again.
+			giveBack, _ := take("bob", "home")
+			giveBack()
+			if _, wait := take("bob", "home"); wait != 0 {
+				t.Fatalf("a try given back: wait %s", wait)
+			}
+			if _, wait := take("bob", "home"); wait < 29*time.Minute || wait > 30*time.Minute {
+				t.Fatalf("a third try from home: wait %s, want 30m (2 an hour)", wait)
+			}
+		})
 	}
 }
 

@@ -87,10 +87,10 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 	// Commands that post nothing spend none of the post budget but a
 	// budget of their own (they write the session); /lastfm posts.
 	if command && !posts {
-		if err := allow(b.commands, LimitCommands, p); err != nil {
+		if err := allow(ctx, b.commands, LimitCommands, p); err != nil {
 			return out, err
 		}
-	} else if err := allow(b.posts, LimitPosts, p); err != nil {
+	} else if err := allow(ctx, b.posts, LimitPosts, p); err != nil {
 		return out, err
 	}
 	// A captcha guards what gets posted: commands that post nothing
@@ -162,12 +162,16 @@ func (b *Board) checkLength(text string) error {
 
 // allow spends one of the poster's tokens in l: by account when logged in,
 // by address otherwise (an IPv6 /64 is one address: limit.AddressKey).
-func allow(l *limit.Keyed, which Limit, p Poster) error {
+func allow(ctx context.Context, l limit.Limiter, which Limit, p Poster) error {
 	k := "ip:" + limit.AddressKey(p.Address)
 	if p.User != nil {
 		k = "user:" + strconv.FormatInt(p.User.ID, 10)
 	}
-	if ok, wait := l.Allow(k); !ok {
+	ok, wait, err := l.Take(ctx, k)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return &LimitError{Limit: which, Wait: wait}
 	}
 	return nil

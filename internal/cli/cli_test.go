@@ -173,6 +173,7 @@ func TestMigrate(t *testing.T) {
 
 func TestChannelCommands(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate") // the commands create no database
 		if out := tr.ok("", "channel", "create", "troie", "La guerre de Troie"); out != "created channel troie (La guerre de Troie)\n" {
 			t.Errorf("create: %q", out)
 		}
@@ -263,6 +264,7 @@ func sortRows(rows [][]string) {
 
 func TestChannelModerate(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate") // the commands create no database
 		tr.ok("", "channel", "create", "troie", "Troie")
 		policy := func(mode string, mods []string, as string) {
 			t.Helper()
@@ -362,6 +364,7 @@ func TestChannelModerate(t *testing.T) {
 
 func TestUserCommands(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate") // the commands create no database
 		const pw = "correct horse battery"
 		if out := tr.ok(pw+"\n", "user", "create", "superman", "-role", "moderator"); out != "created moderator superman\n" {
 			t.Errorf("create: %q", out)
@@ -605,13 +608,15 @@ func (tr *tribune) exec(query string, args ...any) {
 
 // The commands refuse a schema they cannot use, and say what to do: an
 // old one with TRIBUNE_MIGRATE=false (run tribune migrate), a newer one
-// always (run a newer tribune).
+// always (run a newer tribune), none at all for a management command
+// (which creates no tribune).
 func TestSchemaRefusals(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
 		tr.env["TRIBUNE_MIGRATE"] = "false"
 		tr.env["TRIBUNE_ADDR"] = "127.0.0.1:0"
-		for _, args := range [][]string{{"serve"}, {"channel", "list"}, {"user", "list"}} {
-			tr.fails(1, []string{"schema is at version 0", "run tribune migrate"}, "", args...)
+		tr.fails(1, []string{"schema is at version 0", "run tribune migrate"}, "", "serve")
+		for _, args := range [][]string{{"channel", "list"}, {"user", "list"}} {
+			tr.fails(1, []string{"no tribune", "TRIBUNE_DB", "tribune migrate"}, "", args...)
 		}
 		tr.ok("", "migrate")
 		tr.ok("", "channel", "list")
@@ -633,6 +638,7 @@ func TestSchemaRefusals(t *testing.T) {
 // read (the server's own) does not stop them.
 func TestManagementWithoutTheLabelsFile(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate") // the commands create no database
 		tr.env["TRIBUNE_URL_LABELS_FILE"] = "/nonexistent/labels.tsv"
 		tr.ok("", "channel", "create", "troie", "La guerre de Troie")
 		if out := tr.ok("", "channel", "list"); !strings.Contains(out, "troie") {

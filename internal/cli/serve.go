@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"path/filepath"
 	"time"
 
 	"github.com/tribune-go/tribune"
@@ -122,12 +124,27 @@ func storeOptions(cfg *config.Config) store.Options {
 }
 
 // openBoard opens the configured database and the board over it for a
-// management command: it migrates the schema like serve does (so a command
-// may run on a fresh database), or with -migrate=false checks that it is
-// current. close closes the database.
+// management command. It creates no database: a missing SQLite file, or a
+// database without the tribune's schema, is an error naming it (a command
+// run from the wrong directory must not make an empty tribune beside the
+// real one). An older schema is migrated like serve does, or with
+// -migrate=false refused. close closes the database. It takes no lock: the
+// commands work while a server runs.
 func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close func(), err error) {
-	st, err := tribune.OpenStore(ctx, cfg)
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	opts := storeOptions(cfg)
+	opts.Existing = true
+	st, err := store.Open(ctx, cfg.DB, opts)
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, nil, noDatabase(cfg.DB)
+	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := readySchema(ctx, st, cfg); err != nil {
+		st.Close()
 		return nil, nil, err
 	}
 	// Management commands render no message: they need not read the URL
@@ -140,4 +157,38 @@ func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close f
 		return nil, nil, err
 	}
 	return b, func() { st.Close() }, nil
+}
+
+// readySchema refuses a database without a tribune and brings an older
+// schema up to date (or, with -migrate=false, refuses it).
+func readySchema(ctx context.Context, st *store.Store, cfg *config.Config) error {
+	current, _, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current == 0 {
+		return noDatabase(cfg.DB)
+	}
+	if cfg.Migrate {
+		_, err = st.Migrate(ctx)
+		return err
+	}
+	return st.CheckSchema(ctx)
+}
+
+// noDatabase says that dsn holds no tribune, and what to do.
+func noDatabase(dsn string) error {
+	const fix = "set TRIBUNE_DB (or -db) to the server's database; 'tribune migrate' or 'tribune serve' creates a new one"
+	if store.IsPostgres(dsn) {
+		where := dsn
+		if u, err := url.Parse(dsn); err == nil {
+			where = u.Redacted()
+		}
+		return fmt.Errorf("the PostgreSQL database %s holds no tribune (no schema): %s", where, fix)
+	}
+	path := store.SQLitePath(dsn)
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return fmt.Errorf("no tribune database at %s: %s", path, fix)
 }

@@ -46,7 +46,7 @@ var defaultTitles = []string{
 
 var options = []option{
 	str("TRIBUNE_ADDR", "127.0.0.1:8080", "address the server listens on (host:port)", func(c *Config) *string { return &c.Addr }),
-	str("TRIBUNE_DB", "tribune.db", "database: an SQLite file path (created on first start) or a postgres:// URL", func(c *Config) *string { return &c.DB }),
+	str("TRIBUNE_DB", "tribune.db", "database: an SQLite file path (created by serve or migrate) or a postgres:// URL", func(c *Config) *string { return &c.DB }),
 	str("TRIBUNE_PREFIX", "", "path the tribune is mounted under, e.g. /tribune (empty = site root)", func(c *Config) *string { return &c.Prefix }),
 	str("TRIBUNE_SITE_URL", "", "public base URL (scheme://host[:port]) used in the XML site attribute and discovery; empty = taken from each request", func(c *Config) *string { return &c.SiteURL }),
 	str("TRIBUNE_SITE_NAME", "", "site name shown in discovery files and page titles; empty = the site's host", func(c *Config) *string { return &c.SiteName }),

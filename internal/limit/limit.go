@@ -1,123 +1,109 @@
 // Package limit keeps token-bucket rate limits per key (a client address,
-// an account), forgetting keys that have been idle for a while. It says
-// which addresses are one client (AddressKey), and reads the process's
-// open-file limit (OpenFiles), which bounds the live streams.
+// an account): in this process's memory (Memory), or in a database that
+// every process of a cluster shares (Shared). It says which addresses are
+// one client (AddressKey), and reads the process's open-file limit
+// (OpenFiles), which bounds the live streams.
 package limit
 
 import (
-	"math"
+	"context"
 	"net/netip"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Keyed is a set of token buckets, one per key, each allowing n events per
-// period with bursts of n. The zero n disables it: everything is allowed.
-type Keyed struct {
+// Limiter is a set of token buckets, one per key, each allowing n events
+// per period in bursts of n.
+//
+// A token is taken before the attempt it pays for, so that concurrent
+// attempts cannot all pass a check made before any of them is counted; it
+// is given back when the attempt turns out not to count (a right password,
+// a check that did not run).
+type Limiter interface {
+	// Take takes a token for key if one is left; otherwise it takes
+	// nothing and says how long until one is.
+	Take(ctx context.Context, key string) (ok bool, wait time.Duration, err error)
+	// Give gives back a token taken for key.
+	Give(ctx context.Context, key string) error
+}
+
+// Memory is a Limiter in this process's memory, forgetting the keys whose
+// buckets are full again. x/time/rate cannot give a token back once its
+// reservation has acted, hence this small bucket of our own.
+//
+// A bucket is kept as the time it will be full again (the generic cell
+// rate algorithm): each token costs period/n of it, and a token is left
+// while that time is less than period-cost ahead. Durations only, so the
+// waits it tells are exact; the database's buckets (Shared) are the same.
+type Memory struct {
 	n      int
 	period time.Duration
+	cost   time.Duration // of one token: period/n
 	now    func() time.Time
 
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	calls   int
+	mu    sync.Mutex
+	full  map[string]time.Time // when each bucket is full again
+	calls int
 }
 
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-// New returns a limiter allowing n events per period per key; n <= 0
-// disables it.
-func New(n int, period time.Duration) *Keyed {
-	return &Keyed{n: n, period: period, now: time.Now, buckets: map[string]*bucket{}}
-}
-
-// Off reports whether the limiter allows everything.
-func (k *Keyed) Off() bool { return k == nil || k.n <= 0 || k.period <= 0 }
-
-func (k *Keyed) bucket(key string, now time.Time) *bucket {
-	k.calls++
-	if k.calls%1024 == 0 {
-		k.sweep(now)
+// New allows n events per period per key, in bursts of n; n <= 0 disables
+// it.
+func New(n int, period time.Duration) *Memory {
+	m := &Memory{n: n, period: period, now: time.Now, full: map[string]time.Time{}}
+	if n > 0 {
+		m.cost = period / time.Duration(n)
 	}
-	b, ok := k.buckets[key]
-	if !ok {
-		b = &bucket{lim: rate.NewLimiter(rate.Every(k.period/time.Duration(k.n)), k.n)}
-		k.buckets[key] = b
-	}
-	b.seen = now
-	return b
+	return m
 }
 
-// sweep forgets buckets idle long enough to be full again. One idle period
-// refills a bucket that was at zero, but not one in debt (Take), so the
-// tokens are checked too: forgetting a bucket must not wipe its debt.
-func (k *Keyed) sweep(now time.Time) {
-	for key, b := range k.buckets {
-		if now.Sub(b.seen) > k.period && b.lim.TokensAt(now) >= float64(k.n) {
-			delete(k.buckets, key)
+// Off reports whether everything is allowed.
+func (m *Memory) Off() bool { return m == nil || m.n <= 0 || m.period <= 0 }
+
+// Take takes a token for key if one is left; otherwise it takes nothing
+// and says how long until one is. It never fails.
+func (m *Memory) Take(_ context.Context, key string) (ok bool, wait time.Duration, err error) {
+	if m.Off() {
+		return true, 0, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	m.calls++
+	if m.calls%1024 == 0 {
+		m.sweep(now)
+	}
+	full := m.full[key]
+	if full.Before(now) {
+		full = now
+	}
+	if ahead := full.Sub(now) - (m.period - m.cost); ahead > 0 {
+		return false, ahead, nil
+	}
+	m.full[key] = full.Add(m.cost)
+	return true, 0, nil
+}
+
+// Give gives back a token taken for key. It never fails.
+func (m *Memory) Give(_ context.Context, key string) error {
+	if m.Off() {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if full, ok := m.full[key]; ok {
+		// Never above the burst: a bucket full in the past is full.
+		m.full[key] = full.Add(-m.cost)
+	}
+	return nil
+}
+
+// sweep forgets full buckets: a new one starts full.
+func (m *Memory) sweep(now time.Time) {
+	for key, full := range m.full {
+		if !full.After(now) {
+			delete(m.full, key)
 		}
 	}
-}
-
-// Allow takes one event for key if the bucket has a token; otherwise it
-// takes nothing and says how long until one is available.
-func (k *Keyed) Allow(key string) (ok bool, retryAfter time.Duration) {
-	if k.Off() {
-		return true, 0
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	now := k.now()
-	b := k.bucket(key, now)
-	if b.lim.AllowN(now, 1) {
-		return true, 0
-	}
-	return false, k.waitFor(b, now)
-}
-
-// Wait says how long until key may have an event, without taking one (0:
-// now).
-func (k *Keyed) Wait(key string) time.Duration {
-	if k.Off() {
-		return 0
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	now := k.now()
-	b, ok := k.buckets[key]
-	if !ok {
-		return 0
-	}
-	return k.waitFor(b, now)
-}
-
-// Take consumes one event for key even if none is available (the bucket
-// goes into debt), for counting failures after the fact.
-func (k *Keyed) Take(key string) {
-	if k.Off() {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	now := k.now()
-	b := k.bucket(key, now)
-	if !b.lim.AllowN(now, 1) {
-		b.lim.ReserveN(now, 1)
-	}
-}
-
-func (k *Keyed) waitFor(b *bucket, now time.Time) time.Duration {
-	tokens := b.lim.TokensAt(now)
-	if tokens >= 1 {
-		return 0
-	}
-	secs := (1 - tokens) / float64(b.lim.Limit())
-	return time.Duration(math.Ceil(secs * float64(time.Second)))
 }
 
 // AddressKey is the key of a client address for limits: an IPv4 address

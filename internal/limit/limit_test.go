@@ -1,11 +1,15 @@
 package limit
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 )
+
+var ctx = context.Background()
 
 // fakeClock is the limiter's injected clock.
 type fakeClock struct{ t time.Time }
@@ -13,40 +17,57 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-func newTest(n int, period time.Duration) (*Keyed, *fakeClock) {
+func newTest(n int, period time.Duration) (*Memory, *fakeClock) {
 	c := &fakeClock{t: time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)}
-	k := New(n, period)
-	k.now = c.now
-	return k, c
+	m := New(n, period)
+	m.now = c.now
+	return m, c
 }
 
-func TestAllow(t *testing.T) {
+func take(m Limiter, key string) (bool, time.Duration) {
+	ok, wait, err := m.Take(ctx, key)
+	if err != nil {
+		panic(err)
+	}
+	return ok, wait
+}
+
+func TestTakeAndGive(t *testing.T) {
 	// 3 per minute: one token every 20 s, bursts of 3.
-	k, c := newTest(3, time.Minute)
+	m, c := newTest(3, time.Minute)
 	steps := []struct {
 		advance time.Duration
+		op      string // take or give
 		ok      bool
 		retry   time.Duration
 	}{
-		{0, true, 0},
-		{0, true, 0},
-		{0, true, 0},
-		{0, false, 20 * time.Second},
-		{0, false, 20 * time.Second}, // a refusal takes nothing
-		{5 * time.Second, false, 15 * time.Second},
-		{14 * time.Second, false, time.Second},
-		{time.Second, true, 0},
-		{0, false, 20 * time.Second},
-		{time.Hour, true, 0}, // refilled, but only up to the burst
-		{0, true, 0},
-		{0, true, 0},
-		{0, false, 20 * time.Second},
+		{0, "take", true, 0},
+		{0, "take", true, 0},
+		{0, "take", true, 0},
+		{0, "take", false, 20 * time.Second},
+		{0, "take", false, 20 * time.Second}, // a refusal takes nothing
+		{5 * time.Second, "take", false, 15 * time.Second},
+		{14 * time.Second, "take", false, time.Second},
+		{time.Second, "take", true, 0},
+		{0, "take", false, 20 * time.Second},
+		{0, "give", true, 0}, // a right password gives its token back
+		{0, "take", true, 0},
+		{time.Hour, "give", true, 0}, // refilled, but never above the burst
+		{0, "take", true, 0},
+		{0, "take", true, 0},
+		{0, "take", true, 0},
+		{0, "take", false, 20 * time.Second},
 	}
 	for i, st := range steps {
 		c.advance(st.advance)
-		ok, retry := k.Allow("a")
-		if ok != st.ok || retry != st.retry {
-			t.Errorf("step %d: Allow = %v, %v; want %v, %v", i, ok, retry, st.ok, st.retry)
+		if st.op == "give" {
+			if err := m.Give(ctx, "a"); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if ok, retry := take(m, "a"); ok != st.ok || retry != st.retry {
+			t.Errorf("step %d: Take = %v, %v; want %v, %v", i, ok, retry, st.ok, st.retry)
 		}
 	}
 }
@@ -57,222 +78,128 @@ func TestAllow(t *testing.T) {
 func TestRetryAfterIsEnough(t *testing.T) {
 	for _, n := range []int{3, 7, 9, 11, 30} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			k, c := newTest(n, 10*time.Second)
+			m, c := newTest(n, 10*time.Second)
 			for range n {
-				k.Allow("a")
+				take(m, "a")
 			}
-			_, retry := k.Allow("a")
+			_, retry := take(m, "a")
 			every := 10 * time.Second / time.Duration(n)
 			if retry < every-time.Microsecond || retry > every+time.Microsecond {
 				t.Errorf("retryAfter = %v, want about %v", retry, every)
 			}
 			c.advance(retry - time.Microsecond)
-			if ok, _ := k.Allow("a"); ok {
+			if ok, _ := take(m, "a"); ok {
 				t.Error("allowed before retryAfter")
 			}
 			c.advance(time.Microsecond)
-			if ok, _ := k.Allow("a"); !ok {
+			if ok, _ := take(m, "a"); !ok {
 				t.Error("not allowed after waiting retryAfter")
 			}
 		})
 	}
 }
 
-func TestWaitDoesNotConsume(t *testing.T) {
-	k, c := newTest(2, time.Minute)
-	if w := k.Wait("a"); w != 0 {
-		t.Errorf("Wait on an unknown key = %v", w)
-	}
-	for range 10 {
-		if w := k.Wait("a"); w != 0 {
-			t.Fatalf("Wait on a full bucket = %v", w)
-		}
-	}
-	// Waiting took nothing: the whole burst is still there.
-	for i := range 2 {
-		if ok, _ := k.Allow("a"); !ok {
-			t.Fatalf("Allow %d refused after Waits", i)
-		}
-	}
-	if w := k.Wait("a"); w != 30*time.Second {
-		t.Errorf("Wait on an empty bucket = %v, want 30s", w)
-	}
-	c.advance(10 * time.Second)
-	first := k.Wait("a")
-	if first < 20*time.Second || first > 20*time.Second+time.Microsecond {
-		t.Fatalf("Wait = %v, want 20s", first)
-	}
-	for range 5 {
-		if w := k.Wait("a"); w != first {
-			t.Fatalf("Wait = %v, then %v", first, w)
-		}
-	}
-	c.advance(first)
-	if w := k.Wait("a"); w != 0 {
-		t.Errorf("Wait after refilling one token = %v", w)
-	}
-	if ok, _ := k.Allow("a"); !ok {
-		t.Error("Allow refused after Wait said 0")
-	}
-}
-
-func TestTakeGoesIntoDebt(t *testing.T) {
-	k, c := newTest(3, time.Minute)
-	for i := range 3 {
-		k.Take("a")
-		want := time.Duration(0)
-		if i == 2 {
-			want = 20 * time.Second
-		}
-		if w := k.Wait("a"); w != want {
-			t.Errorf("Wait after %d Takes = %v, want %v", i+1, w, want)
-		}
-	}
-	// Two more: two tokens of debt, so three tokens to wait for.
-	k.Take("a")
-	k.Take("a")
-	if w := k.Wait("a"); w != time.Minute {
-		t.Errorf("Wait in debt = %v, want 1m", w)
-	}
-	if ok, retry := k.Allow("a"); ok || retry != time.Minute {
-		t.Errorf("Allow in debt = %v, %v", ok, retry)
-	}
-	c.advance(40 * time.Second)
-	if ok, retry := k.Allow("a"); ok || retry != 20*time.Second {
-		t.Errorf("Allow after repaying two tokens = %v, %v", ok, retry)
-	}
-	c.advance(20 * time.Second)
-	if ok, _ := k.Allow("a"); !ok {
-		t.Error("Allow refused once the debt is repaid")
-	}
-}
-
 func TestKeysAreIndependent(t *testing.T) {
-	k, _ := newTest(1, time.Minute)
-	if ok, _ := k.Allow("a"); !ok {
+	m, _ := newTest(1, time.Minute)
+	if ok, _ := take(m, "a"); !ok {
 		t.Fatal("first a refused")
 	}
-	if ok, _ := k.Allow("a"); ok {
+	if ok, _ := take(m, "a"); ok {
 		t.Fatal("second a allowed")
 	}
-	if ok, _ := k.Allow("b"); !ok {
+	if ok, _ := take(m, "b"); !ok {
 		t.Error("b refused because of a")
 	}
-	k.Take("c")
-	k.Take("c")
-	if w := k.Wait("a"); w != time.Minute {
-		t.Errorf("a waits %v after c's debt", w)
+	m.Give(ctx, "c") // an unknown key: nothing to give back to
+	if ok, _ := take(m, "c"); !ok {
+		t.Error("c refused")
 	}
-	if w := k.Wait("d"); w != 0 {
-		t.Errorf("unknown d waits %v", w)
+	if ok, _ := take(m, "c"); ok {
+		t.Error("c got more than its burst from a Give before any Take")
 	}
 }
 
 func TestOff(t *testing.T) {
-	var nilKeyed *Keyed
+	var nilMemory *Memory
+	var nilShared *Shared
 	tests := []struct {
 		name string
-		k    *Keyed
-		off  bool
+		l    interface {
+			Limiter
+			Off() bool
+		}
+		off bool
 	}{
-		{"nil", nilKeyed, true},
+		{"nil", nilMemory, true},
 		{"zero", New(0, time.Minute), true},
 		{"negative", New(-1, time.Minute), true},
 		{"zero period", New(5, 0), true},
 		{"on", New(1, time.Minute), false},
+		{"shared nil", nilShared, true},
+		{"shared zero", NewShared(failing{}, "x", 0, time.Minute), true},
+		{"shared zero period", NewShared(failing{}, "x", 5, 0), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.k.Off(); got != tc.off {
+			if got := tc.l.Off(); got != tc.off {
 				t.Fatalf("Off() = %v, want %v", got, tc.off)
 			}
 			if !tc.off {
 				return
 			}
 			for i := range 100 {
-				tc.k.Take("a")
-				if ok, retry := tc.k.Allow("a"); !ok || retry != 0 {
-					t.Fatalf("Allow %d on a disabled limiter = %v, %v", i, ok, retry)
+				if ok, retry, err := tc.l.Take(ctx, "a"); !ok || retry != 0 || err != nil {
+					t.Fatalf("Take %d on a disabled limiter = %v, %v, %v", i, ok, retry, err)
 				}
-				if w := tc.k.Wait("a"); w != 0 {
-					t.Fatalf("Wait on a disabled limiter = %v", w)
+				if err := tc.l.Give(ctx, "a"); err != nil {
+					t.Fatal(err)
 				}
 			}
 		})
 	}
 }
 
-func TestIdleKeysAreSwept(t *testing.T) {
-	k, c := newTest(2, time.Minute)
-	k.Allow("idle")
-	k.Allow("recent")
-	c.advance(time.Minute + time.Second)
-	k.Allow("recent")
-	// The sweep runs every 1024 calls that touch a bucket.
-	for range 1024 {
-		k.Allow("busy")
+func TestFullKeysAreSwept(t *testing.T) {
+	m, c := newTest(2, time.Minute)
+	take(m, "idle")
+	take(m, "recent")
+	take(m, "recent")
+	c.advance(30 * time.Second) // idle is full again, recent is not
+	// The sweep runs every 1024 calls.
+	for range 1021 {
+		take(m, "busy")
 	}
-	k.mu.Lock()
-	_, idle := k.buckets["idle"]
-	_, recent := k.buckets["recent"]
-	_, busy := k.buckets["busy"]
-	k.mu.Unlock()
+	m.mu.Lock()
+	_, idle := m.full["idle"]
+	_, recent := m.full["recent"]
+	m.mu.Unlock()
 	if idle {
-		t.Error("the idle key was not swept")
+		t.Error("a full key was not swept")
 	}
-	if !recent || !busy {
-		t.Errorf("active keys swept: recent %v, busy %v", recent, busy)
+	if !recent {
+		t.Error("a key short of a token was swept")
 	}
 	// A swept key starts again with a full bucket.
 	for i := range 2 {
-		if ok, _ := k.Allow("idle"); !ok {
+		if ok, _ := take(m, "idle"); !ok {
 			t.Errorf("swept key refused at %d", i)
 		}
 	}
 }
 
-// TestDebtSurvivesTheSweep checks that a key in debt is not forgotten
-// before it is full again, which would wipe the debt.
-func TestDebtSurvivesTheSweep(t *testing.T) {
-	k, c := newTest(2, time.Minute)
-	for range 6 {
-		k.Take("debtor") // four tokens of debt: three minutes to full
-	}
-	c.advance(time.Minute + time.Second)
-	for range 1024 {
-		k.Allow("busy")
-	}
-	if w := k.Wait("debtor"); w == 0 {
-		t.Fatal("the sweep forgot a key still in debt")
-	}
-	if ok, _ := k.Allow("debtor"); ok {
-		t.Error("a key still in debt was allowed")
-	}
-	// Once it would be full again, it is swept.
-	c.advance(3 * time.Minute)
-	for range 1024 {
-		k.Allow("busy")
-	}
-	k.mu.Lock()
-	_, debtor := k.buckets["debtor"]
-	k.mu.Unlock()
-	if debtor {
-		t.Error("a full idle key was not swept")
-	}
-}
-
+// Of many takes at once, exactly the burst passes.
 func TestConcurrentUse(t *testing.T) {
-	k, _ := newTest(100, time.Hour) // the clock stands still: nothing refills
+	m, _ := newTest(100, time.Hour) // the clock stands still: nothing refills
 	var wg sync.WaitGroup
 	allowed := make([]int, 8)
 	for g := range 8 {
 		wg.Go(func() {
 			for i := range 50 {
-				if ok, _ := k.Allow("shared"); ok {
+				if ok, _ := take(m, "shared"); ok {
 					allowed[g]++
 				}
-				k.Wait(fmt.Sprint(i))
-				k.Take(fmt.Sprint("t", g))
+				take(m, fmt.Sprint(i))
+				m.Give(ctx, fmt.Sprint("g", g))
 			}
 		})
 	}
@@ -282,7 +209,63 @@ func TestConcurrentUse(t *testing.T) {
 		total += n
 	}
 	if total != 100 {
-		t.Errorf("%d of 400 concurrent calls allowed, want the burst of 100", total)
+		t.Errorf("%d of 400 concurrent takes allowed, want the burst of 100", total)
+	}
+}
+
+// buckets is a Buckets in memory, which says what it was asked.
+type buckets struct {
+	tokens int
+	asked  []string
+}
+
+func (b *buckets) TakeToken(_ context.Context, limit, key string, n int, period time.Duration) (bool, time.Duration, error) {
+	b.asked = append(b.asked, fmt.Sprintf("take %s %s %d %s", limit, key, n, period))
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0, nil
+	}
+	return false, 15 * time.Second, nil
+}
+
+func (b *buckets) GiveToken(_ context.Context, limit, key string, n int, period time.Duration) error {
+	b.asked = append(b.asked, fmt.Sprintf("give %s %s %d %s", limit, key, n, period))
+	b.tokens++
+	return nil
+}
+
+type failing struct{}
+
+var errDown = errors.New("the database is down")
+
+func (failing) TakeToken(context.Context, string, string, int, time.Duration) (bool, time.Duration, error) {
+	return false, 0, errDown
+}
+func (failing) GiveToken(context.Context, string, string, int, time.Duration) error { return errDown }
+
+// Shared asks its database once per Take and Give, under its name.
+func TestShared(t *testing.T) {
+	db := &buckets{tokens: 1}
+	s := NewShared(db, "posts", 3, time.Minute)
+	if ok, wait := take(s, "ip:192.0.2.1"); !ok || wait != 0 {
+		t.Fatalf("first take: %v %v", ok, wait)
+	}
+	if ok, wait := take(s, "ip:192.0.2.1"); ok || wait != 15*time.Second {
+		t.Fatalf("second take: %v %v", ok, wait)
+	}
+	if err := s.Give(ctx, "ip:192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"take posts ip:192.0.2.1 3 1m0s", "take posts ip:192.0.2.1 3 1m0s", "give posts ip:192.0.2.1 3 1m0s"}
+	if fmt.Sprint(db.asked) != fmt.Sprint(want) {
+		t.Errorf("asked %q, want %q", db.asked, want)
+	}
+	down := NewShared(failing{}, "posts", 3, time.Minute)
+	if ok, _, err := down.Take(ctx, "k"); ok || !errors.Is(err, errDown) {
+		t.Errorf("take on a failing database: %v, %v", ok, err)
+	}
+	if err := down.Give(ctx, "k"); !errors.Is(err, errDown) {
+		t.Errorf("give on a failing database: %v", err)
 	}
 }
 

@@ -63,9 +63,19 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, latest int, err err
 	return current, len(ms), err
 }
 
+// currentVersion reads the schema's version, 0 for a database without a
+// tribune (which it leaves as it is: reading creates nothing).
 func (s *Store) currentVersion(ctx context.Context) (int, error) {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`
+	if s.dialect == postgres {
+		q = `SELECT COUNT(*) FROM pg_catalog.pg_class WHERE oid = to_regclass('schema_version')`
+	}
+	var tables int
+	if err := s.w.QueryRowContext(ctx, q).Scan(&tables); err != nil {
 		return 0, classify(fmt.Errorf("store: schema_version: %w", err))
+	}
+	if tables == 0 {
+		return 0, nil
 	}
 	var v int
 	err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
@@ -93,6 +103,9 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 			return 0, classify(fmt.Errorf("store: migrate lock: %w", err))
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7405111)`)
+	}
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return 0, classify(fmt.Errorf("store: schema_version: %w", err))
 	}
 	current, err := s.currentVersion(ctx)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -42,6 +43,9 @@ var (
 	ErrClosed    = errors.New("store: closed")
 	// ErrFull is a write refused because the database or its disk is full.
 	ErrFull = errors.New("store: the database or its disk is full")
+	// ErrNoDatabase: Options.Existing was set and there is no SQLite file
+	// at the path.
+	ErrNoDatabase = errors.New("store: no database there")
 )
 
 type dialect int
@@ -63,6 +67,14 @@ type Options struct {
 	// Now is the clock messages are published by; nil means time.Now.
 	// Tests set it to publish at chosen times.
 	Now func() time.Time
+	// Lock takes the SQLite database's lock file for as long as the store
+	// is open (lock.go): a server's store. Open fails with a *LockedError
+	// when another process holds it. PostgreSQL needs none.
+	Lock bool
+	// Existing opens only a database that exists: a missing SQLite file is
+	// ErrNoDatabase, and nothing is created. For the management commands,
+	// which must not make an empty tribune by mistake.
+	Existing bool
 	// MaxPageCount caps an SQLite database's size in pages (0: no cap).
 	// Tests set it to fill the database as a full disk would.
 	MaxPageCount int
@@ -83,6 +95,7 @@ type Store struct {
 	notifyChannel string
 
 	writer *writer
+	lock   *fileLock // SQLite with Options.Lock
 
 	mu        sync.Mutex
 	listeners []func(Change)
@@ -93,7 +106,8 @@ type Store struct {
 
 // Open connects to the database named by dsn: a postgres:// (or
 // postgresql://) URL selects PostgreSQL, anything else is an SQLite file path
-// (created if missing). It does not migrate: call Migrate.
+// (created if missing, unless Options.Existing). It does not migrate: call
+// Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	if opt.Location == nil {
 		opt.Location = time.Local
@@ -145,14 +159,33 @@ func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	return nil
 }
 
-func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error {
+func (s *Store) openSQLite(ctx context.Context, path string, opt Options) (err error) {
 	s.dialect = sqlite
-	path = strings.TrimPrefix(path, "sqlite://")
-	path = strings.TrimPrefix(path, "file:")
-	if dir := filepath.Dir(path); dir != "." {
+	path = SQLitePath(path)
+	if opt.Existing {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: %s", ErrNoDatabase, path)
+		}
+	} else if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return classify(fmt.Errorf("store: %w", err))
 		}
+	}
+	if opt.Lock && path != ":memory:" {
+		// Before the database is touched: a refused server migrates
+		// nothing.
+		s.lock, err = lockPath(path)
+		if errors.Is(err, errNoLocks) {
+			s.log.Warn("store: this system has no file locks: make sure a single server runs on the database", "path", path)
+		} else if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				s.lock.release()
+				s.lock = nil
+			}
+		}()
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{
@@ -203,6 +236,11 @@ func (s *Store) openSQLite(ctx context.Context, path string, opt Options) error 
 	return nil
 }
 
+// SQLitePath is the file an SQLite dsn names.
+func SQLitePath(dsn string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+}
+
 // Postgres reports whether the store runs on PostgreSQL.
 func (s *Store) Postgres() bool { return s.dialect == postgres }
 
@@ -217,7 +255,8 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return err
+	// Last: the next server may open the file once this one is done.
+	return errors.Join(err, s.lock.release())
 }
 
 // OnChange registers fn to be called after every committed change (in the
