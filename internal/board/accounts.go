@@ -75,6 +75,13 @@ func (b *Board) CheckPassword(ctx context.Context, name, password, address strin
 func (b *Board) verifyOnce(ctx context.Context, name, password, key, addr string) (*model.User, error) {
 	sum := b.creds.sum(key, password)
 	ch := b.flights.DoChan(string(sum[:]), func() (any, error) {
+		// A flight that landed between this asker's look at the cache
+		// and now has put its answer there.
+		if id, hash, ok := b.creds.get(key, password); ok {
+			if u, err := b.st.UserByID(context.WithoutCancel(ctx), id); err == nil && u.PasswordHash == hash {
+				return &u, nil
+			}
+		}
 		u, err := b.verify(context.WithoutCancel(ctx), name, password, key, addr)
 		if err == nil {
 			// Remembered before the flight lands, so that an asker

@@ -53,6 +53,7 @@ func request(h http.Handler, method, path, body, token string) *httptest.Respons
 func TestTokenCommands(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
 		const pw = "correct horse battery\n"
+		tr.ok("", "migrate")
 		tr.ok(pw, "user", "create", "nono")
 		tr.ok(pw, "user", "create", "modo", "-role", "moderator")
 		h := tr.serveDB()

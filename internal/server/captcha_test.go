@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"image/png"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -133,7 +134,14 @@ func TestCaptchaAcrossProcesses(t *testing.T) {
 	if code, ans := boardPost(t, b.client("Mozilla/5.0"), "/", "content", "replay", "captcha_id", id, "captcha", digits); code != 400 {
 		t.Errorf("the used id answered again: %d %+v", code, ans)
 	}
-	rows := decodeJSON(t, a.client("x").get("/remote/json/"))
+	// A learns of B's post through PostgreSQL's notification: wait for it.
+	var w *httptest.ResponseRecorder
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if w = a.client("x").get("/remote/json/"); w.Code == 200 || time.Since(start) > 5*time.Second {
+			break
+		}
+	}
+	rows := decodeJSON(t, w)
 	if len(rows) != 1 || rows[0].ID != ans.ID {
 		t.Errorf("messages %+v", rows)
 	}

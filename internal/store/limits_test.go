@@ -53,7 +53,7 @@ func TestTokensAreTakenAtomically(t *testing.T) {
 	}
 }
 
-func TestTokens(t *testing.T) {
+func TestRateLimitTokens(t *testing.T) {
 	a, b := twoProcesses(t)
 	take := func(s *store.Store, limit, key string, n int, period time.Duration) (bool, time.Duration) {
 		t.Helper()
