@@ -50,6 +50,9 @@ type Deps struct {
 	// Reserved are the words no channel may be named (the first path
 	// segments of the tribune's own routes), compared without case.
 	Reserved []string
+	// Metrics counts posts, moderation decisions and rate-limit
+	// refusals; nil counts nothing.
+	Metrics Metrics
 }
 
 // Board is a tribune's application layer. Its methods are safe for
@@ -67,6 +70,7 @@ type Board struct {
 	gates    gates
 	sessions watchers
 	signer   signer // session tokens and captcha ids
+	metrics  Metrics
 
 	posts    *limit.Keyed       // messages, per account or address
 	commands *limit.Keyed       // commands that post nothing, as many as posts
@@ -96,7 +100,7 @@ func New(d Deps) (*Board, error) {
 		return nil, err
 	}
 	h := hub.New(d.Store, cfg.MaxLimit, log)
-	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound,
+	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound, metrics: d.Metrics,
 		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
 		posts:    limit.New(cfg.PostRateLimit.N, cfg.PostRateLimit.Period),
@@ -106,6 +110,9 @@ func New(d Deps) (*Board, error) {
 		logins:   newLoginLimiter(cfg),
 		checks:   newCheckGate(cfg.PasswordChecks, cfg.PasswordHashMemoryKiB),
 		creds:    newCredCache(cfg.PasswordCache),
+	}
+	if b.metrics == nil {
+		b.metrics = noMetrics{}
 	}
 	for _, w := range d.Reserved {
 		b.reserved[strings.ToLower(w)] = true

@@ -81,7 +81,7 @@ func (b *Board) DrawCaptcha(ctx context.Context, id, address string) (digits str
 		return digits, err
 	}
 	if ok, wait := b.captchas.Allow(limit.AddressKey(address)); !ok {
-		return "", &LimitError{Limit: LimitPosts, Wait: wait}
+		return "", b.limited("captchas", &LimitError{Limit: LimitPosts, Wait: wait})
 	}
 	if digits, err = b.st.DrawCaptcha(ctx, id, newDigits(), expires); err == nil && digits == "" {
 		err = ErrNoCaptcha // answered already

@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -42,6 +43,8 @@ var (
 	ErrClosed    = errors.New("store: closed")
 	// ErrFull is a write refused because the database or its disk is full.
 	ErrFull = errors.New("store: the database or its disk is full")
+	// ErrSchema: the database's schema is not the binary's (Ready).
+	ErrSchema = errors.New("store: the database schema is not this binary's")
 )
 
 type dialect int
@@ -89,6 +92,8 @@ type Store struct {
 
 	listening     chan struct{} // closed once Listen has its first LISTEN up
 	listeningOnce sync.Once
+
+	commits atomic.Pointer[func(size int, took time.Duration)] // ObserveCommits
 }
 
 // Open connects to the database named by dsn: a postgres:// (or
@@ -228,6 +233,12 @@ func (s *Store) OnChange(fn func(Change)) {
 	defer s.mu.Unlock()
 	s.listeners = append(s.listeners, fn)
 }
+
+// ObserveCommits makes fn be told of every group commit: how many writes
+// it took together and how long its transaction lasted (metrics). fn is
+// called in the committing goroutine and must be quick; it replaces the
+// previous one.
+func (s *Store) ObserveCommits(fn func(size int, took time.Duration)) { s.commits.Store(&fn) }
 
 func (s *Store) emit(c Change) {
 	if c.empty() {
