@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,6 +32,7 @@ func opsServer(t *testing.T, dsn string, mutate func(*tribune.Config)) (*httptes
 	cfg := tribune.DefaultConfig()
 	cfg.DB = dsn
 	cfg.PasswordHashMemoryKiB = 64
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -221,6 +223,9 @@ func TestMetricsAfterTraffic(t *testing.T) {
 			if v := value(fams, "tribune_streams_open"); v != 1 {
 				t.Errorf("tribune_streams_open = %v with one stream open", v)
 			}
+			if v := value(fams, "tribune_streams_max"); v < 1 {
+				t.Errorf("tribune_streams_max = %v", v)
+			}
 			cancel()
 			stream.Body.Close()
 
@@ -288,7 +293,8 @@ func TestMetricsAfterTraffic(t *testing.T) {
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				fams = scrape(t, u)
-				if value(fams, "tribune_streams_open") == 0 {
+				if value(fams, "tribune_streams_open") == 0 &&
+					value(fams, "tribune_http_requests_total", "route", "/{channel}/remote/stream/{$}", "code", "200") >= 0 {
 					break
 				}
 				if time.Now().After(deadline) {

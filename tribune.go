@@ -9,6 +9,16 @@
 //	defer t.Close()
 //	mux.Handle("/tribune/", t)
 //
+// The health checks and the metrics are handlers of their own, for the
+// host to mount where its probes and scraper look (tribune serve puts them
+// at the site's root), and live streams end at once when the host's
+// server shuts down:
+//
+//	mux.Handle("GET /healthz", t.Health())
+//	mux.Handle("GET /readyz", t.Ready())
+//	mux.Handle("GET /metrics", t.Metrics()) // or t.Gatherer() beside the host's own registry
+//	srv.RegisterOnShutdown(t.EndStreams)
+//
 // The cmd/tribune program is the same thing behind flags, environment
 // variables and a config file.
 package tribune

@@ -50,7 +50,7 @@ func typedName(name string) string {
 	return name
 }
 
-// limitName is the metrics label of a rate limit.
+// metric is the metrics label of a rate limit.
 func (l Limit) metric() string {
 	switch l {
 	case LimitPosts:
@@ -65,6 +65,7 @@ func (l Limit) metric() string {
 	return "posts"
 }
 
+// viaMetric is the metrics label of where a post comes from.
 func viaMetric(v Via) string {
 	if v == ViaBoard {
 		return "board"

@@ -114,16 +114,20 @@ func (m *Metrics) Handler() http.Handler {
 // runtime's already) with prometheus.Gatherers.
 func (m *Metrics) Gatherer() prometheus.Gatherer { return m.own }
 
-// StreamsOpen makes tribune_streams_open read open, the number of live
-// streams open now.
-func (m *Metrics) StreamsOpen(open func() int) {
+// Streams makes tribune_streams_open read open, the number of live
+// streams open now, and tribune_streams_max tell most, the most the
+// server holds at once (TRIBUNE_STREAM_MAX or derived).
+func (m *Metrics) Streams(open func() int, most int) {
 	if m == nil {
 		return
 	}
 	m.own.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tribune_streams_open",
 		Help: "Live streams (server-sent events) open now.",
-	}, func() float64 { return float64(open()) }))
+	}, func() float64 { return float64(open()) }), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tribune_streams_max",
+		Help: "Most live streams the server holds open at once; beyond, a stream is answered 503.",
+	}, func() float64 { return float64(most) }))
 }
 
 // Request records an answered request: route is the pattern that served

@@ -45,7 +45,7 @@ func New(b *board.Board, log *slog.Logger, m *metrics.Metrics) (*Server, error) 
 	s := &Server{cfg: b.Config(), board: b, log: log, csrf: http.NewCrossOriginProtection(), metrics: m,
 		stopping: make(chan struct{})}
 	s.streamMax, _ = StreamCap(s.cfg)
-	m.StreamsOpen(s.streams.count)
+	m.Streams(s.streams.count, s.streamMax)
 	var err error
 	if s.pages, err = ui.New(nil); err != nil {
 		return nil, err
