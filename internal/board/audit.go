@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tribune-go/tribune/internal/model"
 )
 
 // The audit trail and the metrics hooks. Every change of who may do what
@@ -48,6 +50,15 @@ func typedName(name string) string {
 		name = string([]rune(name)[:64]) + "…"
 	}
 	return name
+}
+
+// channelName is a channel as the audit trail names it: the default
+// channel, whose slug is empty, as the command line names it.
+func channelName(slug string) string {
+	if slug == model.DefaultSlug {
+		return "default"
+	}
+	return slug
 }
 
 // metric is the metrics label of a rate limit.

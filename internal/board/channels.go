@@ -45,7 +45,7 @@ func (b *Board) CreateChannel(ctx context.Context, slug, title string) (model.Ch
 		return c, &ChannelError{Slug: slug, Err: ErrChannelExists}
 	}
 	if err == nil {
-		b.audit(ctx, "channel_created", slog.String("channel", c.Slug), slog.String("title", c.Title))
+		b.audit(ctx, "channel_created", slog.String("channel", channelName(c.Slug)), slog.String("title", c.Title))
 	}
 	return c, err
 }
@@ -59,7 +59,7 @@ func (b *Board) RenameChannel(ctx context.Context, slug, title string) (string, 
 	if err := b.st.RenameChannel(ctx, slug, title); err != nil {
 		return "", channelError(err, slug)
 	}
-	b.audit(ctx, "channel_renamed", slog.String("channel", slug), slog.String("title", title))
+	b.audit(ctx, "channel_renamed", slog.String("channel", channelName(slug)), slog.String("title", title))
 	return title, nil
 }
 
@@ -76,7 +76,7 @@ func (b *Board) DeleteChannel(ctx context.Context, slug string) error {
 		return channelError(err, slug)
 	}
 	b.hub.Forget(c.ID)
-	b.audit(ctx, "channel_deleted", slog.String("channel", slug))
+	b.audit(ctx, "channel_deleted", slog.String("channel", channelName(slug)))
 	return nil
 }
 
@@ -92,7 +92,7 @@ func (b *Board) SetModeration(ctx context.Context, slug, mode string, specs []st
 		return channelError(err, slug)
 	}
 	// The specs may hold a webhook's credentials: their number only.
-	b.audit(ctx, "channel_moderation", slog.String("channel", slug), slog.String("mode", mode),
+	b.audit(ctx, "channel_moderation", slog.String("channel", channelName(slug)), slog.String("mode", mode),
 		slog.Int("moderators", len(specs)), slog.String("auto_moderate_as", fallback))
 	return nil
 }

@@ -169,7 +169,7 @@ func (b *Board) posted(ctx context.Context, c model.Channel, p Poster, status st
 		level = slog.LevelInfo
 	}
 	b.log.LogAttrs(ctx, level, "audit", slog.String("event", "moderation"), slog.String("decision", status),
-		slog.String("by", "auto"), slog.Int64("submission", sub.ID), slog.String("channel", c.Slug),
+		slog.String("by", "auto"), slog.Int64("submission", sub.ID), slog.String("channel", channelName(c.Slug)),
 		slog.String("reason", sub.Reason))
 }
 
