@@ -113,7 +113,13 @@ func TestShutdownEndsStreamsCleanly(t *testing.T) {
 	}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			addr, cmd, _ := serveProcess(t, nil, "-db", b.DSN)
+			// Cheap password hashes: the board hashes one at start (so
+			// that a first log-in costs what the others do), which a
+			// race-detector build takes seconds over on a busy machine.
+			// And a race-detector build sleeps a second before it exits
+			// (GORACE's atexit_sleep_ms), which a real binary does not.
+			gorace := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+			addr, cmd, _ := serveProcess(t, []string{"GORACE=" + gorace}, "-db", b.DSN, "-password-memory-kib", "64")
 			const streams = 10
 			type end struct {
 				err  error

@@ -87,6 +87,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 			errs = append(errs, fmt.Errorf("shutdown: %w", err))
 		}
 	}
+	t.Close() // the background work: the stop is over when it is
 	log.Info("tribune stopped", "took", time.Since(began).Round(time.Millisecond))
 	return errors.Join(errs...)
 }
