@@ -9,6 +9,16 @@
 //	defer t.Close()
 //	mux.Handle("/tribune/", t)
 //
+// The health checks and the metrics are handlers of their own, for the
+// host to mount where its probes and scraper look (tribune serve puts them
+// at the site's root), and live streams end at once when the host's
+// server shuts down:
+//
+//	mux.Handle("GET /healthz", t.Health())
+//	mux.Handle("GET /readyz", t.Ready())
+//	mux.Handle("GET /metrics", t.Metrics()) // or t.Gatherer() beside the host's own registry
+//	srv.RegisterOnShutdown(t.EndStreams)
+//
 // The cmd/tribune program is the same thing behind flags, environment
 // variables and a config file.
 package tribune
@@ -22,6 +32,8 @@ import (
 
 	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/logctx"
+	"github.com/tribune-go/tribune/internal/metrics"
 	"github.com/tribune-go/tribune/internal/outbound"
 	"github.com/tribune-go/tribune/internal/server"
 	"github.com/tribune-go/tribune/internal/store"
@@ -71,31 +83,43 @@ func logger(cfg *Config) *slog.Logger {
 }
 
 // Tribune serves a tribune over HTTP. It is an http.Handler for the paths
-// under cfg.Prefix.
+// under cfg.Prefix. Its health checks and metrics are handlers of their
+// own (Health, Ready, Metrics), for the host to mount at its root.
 type Tribune struct {
-	srv    *server.Server
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	srv     *server.Server
+	st      *Store
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	unready throttle
 }
 
-// New builds a tribune over an open store (the store must outlive it).
+// New builds a tribune over an open store (the store must outlive it). Its
+// log lines carry the request's id (and the board's audit lines, who
+// asked): cfg.Logger is wrapped to add them.
 func New(cfg Config, st *Store) (*Tribune, error) {
-	b, err := newBoard(&cfg, st)
+	cfg.Logger = logctx.Wrap(logger(&cfg))
+	m := metrics.New()
+	b, err := newBoard(&cfg, st, m)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := server.New(b, logger(&cfg))
+	srv, err := server.New(b, cfg.Logger, m)
 	if err != nil {
 		return nil, err
 	}
+	// The store's group commits, for the metrics (a store serves one
+	// tribune: the last one built over it is told).
+	st.ObserveCommits(m.Committed)
 	ctx, cancel := context.WithCancel(context.Background())
-	t := &Tribune{srv: srv, cancel: cancel}
+	t := &Tribune{srv: srv, st: st, log: cfg.Logger, metrics: m, cancel: cancel}
 	t.wg.Go(func() { b.Run(ctx) })
 	return t, nil
 }
 
 // newBoard builds the application layer over an open store.
-func newBoard(cfg *Config, st *Store) (*board.Board, error) {
+func newBoard(cfg *Config, st *Store, m board.Metrics) (*board.Board, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -103,14 +127,22 @@ func newBoard(cfg *Config, st *Store) (*board.Board, error) {
 		return nil, fmt.Errorf("tribune: the store was opened for time zone %s, the config says %s", st.Location(), cfg.Location)
 	}
 	return board.New(board.Deps{Config: cfg, Store: st, Logger: logger(cfg), Outbound: outbound.New(nil),
-		Reserved: server.ReservedSlugs()})
+		Reserved: server.ReservedSlugs(), Metrics: m})
 }
 
 // ServeHTTP serves the tribune's routes.
 func (t *Tribune) ServeHTTP(w http.ResponseWriter, r *http.Request) { t.srv.ServeHTTP(w, r) }
 
-// Close stops the tribune's background work. It does not close the store.
+// EndStreams ends the live streams at once, cleanly, and every one opened
+// later: the boards reconnect, to another process if there is one. Call
+// it when the HTTP server shuts down (http.Server.RegisterOnShutdown),
+// whose Shutdown otherwise waits for streams that never end.
+func (t *Tribune) EndStreams() { t.srv.EndStreams() }
+
+// Close ends the live streams and stops the tribune's background work. It
+// does not close the store.
 func (t *Tribune) Close() error {
+	t.srv.EndStreams()
 	t.cancel()
 	t.wg.Wait()
 	return nil

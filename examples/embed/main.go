@@ -5,6 +5,7 @@
 //	go run ./examples/embed
 //	curl -d content=plop http://127.0.0.1:8081/tribune/post/
 //	curl http://127.0.0.1:8081/tribune/remote/xml/
+//	curl http://127.0.0.1:8081/readyz
 package main
 
 import (
@@ -45,8 +46,16 @@ func main() {
 		fmt.Fprintln(w, `The application's own home page. The tribune is at /tribune/.`)
 	})
 	mux.Handle("/tribune/", t)
+	// The tribune's health checks and metrics, where the application's
+	// probes and scraper look.
+	mux.Handle("GET /healthz", t.Health())
+	mux.Handle("GET /readyz", t.Ready())
+	mux.Handle("GET /metrics", t.Metrics())
 
 	srv := &http.Server{Addr: "127.0.0.1:8081", Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Live streams never end by themselves: end them when the server
+	// shuts down, or Shutdown waits for them until its deadline.
+	srv.RegisterOnShutdown(t.EndStreams)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"unicode/utf8"
 
@@ -24,7 +25,11 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 	if err != nil {
 		return nil, err
 	}
-	return b.openSession(ctx, old, u)
+	sess, err := b.openSession(ctx, old, u)
+	if err == nil {
+		b.audit(ctx, "login", slog.String("user", u.Username), slog.String("address", address))
+	}
+	return sess, err
 }
 
 // CheckPassword verifies a user name and password (HTTP Basic credentials,
@@ -34,7 +39,32 @@ func (b *Board) LogIn(ctx context.Context, old *Session, name, password, address
 // otherwise the check waits for a place among the few that run at once
 // (checkGate): *BusyError when too many are running or waiting. Every
 // failure, whether the account exists or not, is ErrBadCredentials.
+// Failures are in the audit trail (successes are LogIn's: HTTP Basic
+// clients check their password with every post).
 func (b *Board) CheckPassword(ctx context.Context, name, password, address string) (*model.User, error) {
+	u, err := b.checkPassword(ctx, name, password, address)
+	if err != nil {
+		var reason string
+		var limit *LimitError
+		switch {
+		case errors.Is(err, ErrBadCredentials):
+			reason = "bad credentials"
+		case errors.As(err, &limit):
+			reason = "too many failures"
+			b.metrics.Limited(limit.Limit.metric())
+		case errors.Is(err, ErrBusy):
+			reason = "busy"
+			b.metrics.Limited("password_checks")
+		default:
+			return nil, err // the client left, or the database failed
+		}
+		b.audit(ctx, "login_failed", slog.String("name", typedName(name)), slog.String("address", address),
+			slog.String("reason", reason))
+	}
+	return u, err
+}
+
+func (b *Board) checkPassword(ctx context.Context, name, password, address string) (*model.User, error) {
 	key := strings.ToLower(auth.LookupName(name))
 	addr := limit.AddressKey(address)
 	giveBack, wait, err := b.logins.take(ctx, key, addr)
@@ -159,18 +189,23 @@ func (b *Board) SignUp(ctx context.Context, old *Session, name, password, again,
 	if ok, wait, err := b.signups.Take(ctx, limit.AddressKey(address)); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, &LimitError{Limit: LimitSignups, Wait: wait}
+		return nil, b.limited("signups", &LimitError{Limit: LimitSignups, Wait: wait})
 	}
 	u, err := b.createUser(ctx, name, password, again, model.RoleUser)
 	if err != nil {
 		return nil, err
 	}
+	b.audit(ctx, "signup", slog.String("user", u.Username), slog.String("address", address))
 	return b.openSession(ctx, old, &u)
 }
 
 // CreateUser creates an account with a role.
 func (b *Board) CreateUser(ctx context.Context, name, password string, role model.Role) (model.User, error) {
-	return b.createUser(ctx, name, password, password, role)
+	u, err := b.createUser(ctx, name, password, password, role)
+	if err == nil {
+		b.audit(ctx, "account_created", slog.String("user", u.Username), slog.String("role", string(u.Role)))
+	}
+	return u, err
 }
 
 // createUser checks the new name (auth.NewName: one script, PRECIS) and
@@ -249,6 +284,7 @@ func (b *Board) ChangePassword(ctx context.Context, sess *Session, current, pass
 	if err := b.setPassword(ctx, u, hash); err != nil {
 		return nil, err
 	}
+	b.audit(ctx, "password_changed", slog.String("user", u.Username), slog.String("address", address))
 	// Every session of the account ended, this one too.
 	return b.openSession(ctx, &Session{User: sess.User, Data: sess.Data}, u)
 }
@@ -264,7 +300,11 @@ func (b *Board) SetPassword(ctx context.Context, name, password string) error {
 	if err != nil {
 		return err
 	}
-	return b.setPassword(ctx, &u, hash)
+	if err := b.setPassword(ctx, &u, hash); err != nil {
+		return err
+	}
+	b.audit(ctx, "password_set", slog.String("user", u.Username))
+	return nil
 }
 
 func (b *Board) setPassword(ctx context.Context, u *model.User, hash string) error {
@@ -286,7 +326,11 @@ func (b *Board) SetRole(ctx context.Context, by *model.User, name string, role m
 			return ErrDemoteSelf
 		}
 	}
-	return userError(b.st.SetRole(ctx, name, role), name)
+	if err := b.st.SetRole(ctx, name, role); err != nil {
+		return userError(err, name)
+	}
+	b.audit(ctx, "role_changed", slog.String("user", name), slog.String("role", string(role)))
+	return nil
 }
 
 // User reads an account by name.
@@ -300,7 +344,11 @@ func (b *Board) Users(ctx context.Context) ([]model.User, error) { return b.st.U
 
 // DeleteUser deletes an account; its messages stay.
 func (b *Board) DeleteUser(ctx context.Context, name string) error {
-	return userError(b.st.DeleteUser(ctx, name), name)
+	if err := b.st.DeleteUser(ctx, name); err != nil {
+		return userError(err, name)
+	}
+	b.audit(ctx, "account_deleted", slog.String("user", name))
+	return nil
 }
 
 // userError names the account of the store's "not found".

@@ -50,6 +50,9 @@ type Deps struct {
 	// Reserved are the words no channel may be named (the first path
 	// segments of the tribune's own routes), compared without case.
 	Reserved []string
+	// Metrics counts posts, moderation decisions and rate-limit
+	// refusals; nil counts nothing.
+	Metrics Metrics
 }
 
 // Board is a tribune's application layer. Its methods are safe for
@@ -70,6 +73,7 @@ type Board struct {
 	// tokenTouches is when this process last wrote each access token's
 	// last use.
 	tokenTouches touches
+	metrics      Metrics
 
 	// The rate limits (limits.go): in memory on SQLite, in the database
 	// on PostgreSQL, where every process shares them.
@@ -101,7 +105,7 @@ func New(d Deps) (*Board, error) {
 		return nil, err
 	}
 	h := hub.New(d.Store, cfg.MaxLimit, log)
-	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound,
+	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound, metrics: d.Metrics,
 		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
 		posts:    newLimit(d.Store, "posts", cfg.PostRateLimit),
@@ -111,6 +115,9 @@ func New(d Deps) (*Board, error) {
 		logins:   newLoginLimiter(cfg, func(name string, r config.Rate) limit.Limiter { return newLimit(d.Store, name, r) }),
 		checks:   newCheckGate(cfg.PasswordChecks, cfg.PasswordHashMemoryKiB),
 		creds:    newCredCache(cfg.PasswordCache),
+	}
+	if b.metrics == nil {
+		b.metrics = noMetrics{}
 	}
 	for _, w := range d.Reserved {
 		b.reserved[strings.ToLower(w)] = true

@@ -83,7 +83,7 @@ func (b *Board) DrawCaptcha(ctx context.Context, id, address string) (digits str
 	if ok, wait, err := b.captchas.Take(ctx, limit.AddressKey(address)); err != nil {
 		return "", err
 	} else if !ok {
-		return "", &LimitError{Limit: LimitPosts, Wait: wait}
+		return "", b.limited("captchas", &LimitError{Limit: LimitPosts, Wait: wait})
 	}
 	if digits, err = b.st.DrawCaptcha(ctx, id, newDigits(), expires); err == nil && digits == "" {
 		err = ErrNoCaptcha // answered already

@@ -44,6 +44,9 @@ func (b *Board) CreateChannel(ctx context.Context, slug, title string) (model.Ch
 	if errors.Is(err, store.ErrConflict) {
 		return c, &ChannelError{Slug: slug, Err: ErrChannelExists}
 	}
+	if err == nil {
+		b.audit(ctx, "channel_created", slog.String("channel", channelName(c.Slug)), slog.String("title", c.Title))
+	}
 	return c, err
 }
 
@@ -53,7 +56,11 @@ func (b *Board) RenameChannel(ctx context.Context, slug, title string) (string, 
 	if err != nil {
 		return "", &ChannelError{Slug: slug, Err: err}
 	}
-	return title, channelError(b.st.RenameChannel(ctx, slug, title), slug)
+	if err := b.st.RenameChannel(ctx, slug, title); err != nil {
+		return "", channelError(err, slug)
+	}
+	b.audit(ctx, "channel_renamed", slog.String("channel", channelName(slug)), slog.String("title", title))
+	return title, nil
 }
 
 // DeleteChannel removes a channel and its messages; its live streams end.
@@ -69,6 +76,7 @@ func (b *Board) DeleteChannel(ctx context.Context, slug string) error {
 		return channelError(err, slug)
 	}
 	b.hub.Forget(c.ID)
+	b.audit(ctx, "channel_deleted", slog.String("channel", channelName(slug)))
 	return nil
 }
 
@@ -80,7 +88,13 @@ func (b *Board) SetModeration(ctx context.Context, slug, mode string, specs []st
 	if _, err := b.compilePolicy(mode, specs, fallback); err != nil {
 		return &ChannelError{Slug: slug, Err: err}
 	}
-	return channelError(b.st.SetModeration(ctx, slug, mode, specs, fallback), slug)
+	if err := b.st.SetModeration(ctx, slug, mode, specs, fallback); err != nil {
+		return channelError(err, slug)
+	}
+	// The specs may hold a webhook's credentials: their number only.
+	b.audit(ctx, "channel_moderation", slog.String("channel", channelName(slug)), slog.String("mode", mode),
+		slog.Int("moderators", len(specs)), slog.String("auto_moderate_as", fallback))
+	return nil
 }
 
 // channelError names the channel of the store's "not found".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -239,6 +240,9 @@ func (b *Board) Accept(ctx context.Context, mod *model.User, id int64) (model.Su
 	}
 	urls := b.archivedURLs(b.markup.Render(sub.Raw).URLs)
 	sub, _, err = b.st.Accept(ctx, id, mod.Username, urls)
+	if err == nil {
+		b.decided(ctx, mod, model.StatusAccepted, id, sub.MessageID, "")
+	}
 	return sub, decisionError(err)
 }
 
@@ -249,6 +253,9 @@ func (b *Board) Reject(ctx context.Context, mod *model.User, id int64, reason st
 		return model.Submission{}, err
 	}
 	sub, err := b.st.Reject(ctx, id, mod.Username, cleanReason(reason))
+	if err == nil {
+		b.decided(ctx, mod, model.StatusRejected, id, 0, sub.Reason)
+	}
 	return sub, decisionError(err)
 }
 
@@ -258,11 +265,32 @@ func (b *Board) Remove(ctx context.Context, mod *model.User, id int64, reason st
 	if err := MayModerate(mod); err != nil {
 		return model.Message{}, err
 	}
-	m, err := b.st.Remove(ctx, id, mod.Username, cleanReason(reason))
+	reason = cleanReason(reason)
+	m, err := b.st.Remove(ctx, id, mod.Username, reason)
 	if errors.Is(err, store.ErrNotFound) {
 		return m, ErrNoMessage
 	}
+	if err == nil {
+		b.decided(ctx, mod, model.StatusRemoved, 0, id, reason)
+	}
 	return m, err
+}
+
+// decided counts a moderator's decision and puts it in the audit trail:
+// the moderation record (submission), the message, or both.
+func (b *Board) decided(ctx context.Context, mod *model.User, decision string, submission, message int64, reason string) {
+	b.metrics.Decided("moderator", decision)
+	attrs := []slog.Attr{slog.String("decision", decision), slog.String("moderator", mod.Username)}
+	if submission != 0 {
+		attrs = append(attrs, slog.Int64("submission", submission))
+	}
+	if message != 0 {
+		attrs = append(attrs, slog.Int64("message", message))
+	}
+	if reason != "" {
+		attrs = append(attrs, slog.String("reason", reason))
+	}
+	b.audit(ctx, "moderation", attrs...)
 }
 
 // decisionError names the store's answers to a decision.

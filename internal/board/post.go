@@ -3,6 +3,7 @@ package board
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/tribune-go/tribune/internal/limit"
 	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/moderation"
 	"github.com/tribune-go/tribune/internal/store"
 )
 
@@ -88,10 +90,10 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 	// budget of their own (they write the session); /lastfm posts.
 	if command && !posts {
 		if err := allow(ctx, b.commands, LimitCommands, p); err != nil {
-			return out, err
+			return out, b.limited("commands", err)
 		}
 	} else if err := allow(ctx, b.posts, LimitPosts, p); err != nil {
-		return out, err
+		return out, b.limited("posts", err)
 	}
 	// A captcha guards what gets posted: commands that post nothing
 	// (/name, /bak…) need none. Checked after the rate limit, so that
@@ -142,10 +144,33 @@ func (b *Board) Post(ctx context.Context, c model.Channel, p Poster, text string
 		return out, err
 	}
 	out.Message, out.Submission = posted.Message, posted.Submission
+	b.posted(ctx, c, p, status, out.Submission)
 	if out.Submission.Status == model.StatusPending {
 		b.notifyQueue(out.Submission, c, p.Site)
 	}
 	return out, nil
+}
+
+// posted counts an acknowledged post, and its channel's auto-moderators'
+// decision. A rejection is in the audit trail; the others, a line per post
+// on a busy channel, are at DEBUG.
+func (b *Board) posted(ctx context.Context, c model.Channel, p Poster, status string, sub model.Submission) {
+	outcome := "published"
+	if status == model.StatusPending || status == model.StatusRejected {
+		outcome = status
+	}
+	b.metrics.Posted(viaMetric(p.Via), outcome)
+	if status == "" || b.gate(c).Mode != moderation.ModeAuto {
+		return // open, or held for a moderator without asking anyone
+	}
+	b.metrics.Decided("auto", status)
+	level := slog.LevelDebug
+	if status == model.StatusRejected {
+		level = slog.LevelInfo
+	}
+	b.log.LogAttrs(ctx, level, "audit", slog.String("event", "moderation"), slog.String("decision", status),
+		slog.String("by", "auto"), slog.Int64("submission", sub.ID), slog.String("channel", channelName(c.Slug)),
+		slog.String("reason", sub.Reason))
 }
 
 // checkLength refuses an empty text and one longer than

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,8 +150,8 @@ func (b *Board) CreateToken(ctx context.Context, by *model.User, username, name 
 		return NewToken{}, err
 	}
 	nt.Username = owner.Username
-	b.log.Info("audit", "event", "token.create", "user", owner.Username, "id", nt.ID, "scope", string(scope),
-		"name", name, "by", actor(by))
+	b.audit(ctx, "token_created", slog.String("user", owner.Username), slog.Int64("id", nt.ID),
+		slog.String("scope", string(scope)), slog.String("name", name), slog.String("by", actor(by)))
 	return nt, nil
 }
 
@@ -191,7 +192,8 @@ func (b *Board) RevokeToken(ctx context.Context, by *model.User, id int64) (mode
 		return t, err
 	}
 	b.sessions.changed(tokenWatchID(id)) // its live streams end
-	b.log.Info("audit", "event", "token.revoke", "user", t.Username, "id", t.ID, "name", t.Name, "by", actor(by))
+	b.audit(ctx, "token_revoked", slog.String("user", t.Username), slog.Int64("id", t.ID), slog.String("name", t.Name),
+		slog.String("by", actor(by)))
 	return t, nil
 }
 

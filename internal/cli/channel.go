@@ -4,11 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tribune-go/tribune/internal/board"
+	"github.com/tribune-go/tribune/internal/logctx"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 )
@@ -18,7 +20,7 @@ func channel(ctx context.Context, args []string, env Env) error {
 		"       channel rename SLUG TITLE |\n" +
 		"       channel moderate SLUG [-mode open|auto|manual] [-moderator SPEC]... [-auto-moderate-as pending|accept|reject|'']\n" +
 		"       (channel moderate keeps what a flag does not give; -mode auto without -moderator empties the chain)"
-	fs, cf := flagSet("channel", synopsis, env)
+	fs, cf := flagSet("channel", synopsis, env, "mode", "moderator", "auto-moderate-as")
 	mode := fs.String("mode", "", "moderation mode: open, auto or manual (channel moderate)")
 	var mods stringList
 	fs.Var(&mods, "moderator", "auto-moderator SPEC; the flags given replace the chain, in order; repeat it (channel moderate)")
@@ -48,6 +50,7 @@ func channel(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeDB()
+	ctx = logctx.With(ctx, slog.String("by", "command line")) // for the audit trail
 	switch action {
 	case "create":
 		c, err := b.CreateChannel(ctx, rest[0], rest[1])

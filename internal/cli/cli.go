@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/logctx"
+	"github.com/tribune-go/tribune/internal/version"
 )
 
 // Env is what a run of the command sees of the outside world.
@@ -20,6 +23,9 @@ type Env struct {
 	Stdout    io.Writer
 	Stderr    io.Writer
 	LookupEnv func(string) (string, bool)
+	// Environ lists the environment as KEY=value strings (os.Environ),
+	// to report the TRIBUNE_ variables that name no setting; nil: none.
+	Environ func() []string
 }
 
 // usageError is a mistake on the command line (exit status 2).
@@ -49,6 +55,7 @@ func commands() []command {
 		{"user", "create, list and manage accounts", user},
 		{"token", "create, list and revoke personal access tokens", token},
 		{"config", "print the effective configuration (secrets masked)", printConfig},
+		{"version", "print the version", printVersion},
 	}
 }
 
@@ -60,6 +67,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return usageError{"missing command"}
 		}
 		return nil
+	}
+	if args[0] == "-version" || args[0] == "--version" {
+		return printVersion(ctx, args[1:], env)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -83,18 +93,36 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every command takes the settings as flags; 'tribune serve -h' lists them.")
+	fmt.Fprintln(w, "'tribune COMMAND -h' tells what a command does.")
 }
 
-// flagSet makes a subcommand's flag set with every setting registered. The
-// settings table is printed by -h.
-func flagSet(name, synopsis string, env Env) (*flag.FlagSet, *config.Flags) {
+// flagSet makes a subcommand's flag set with every setting registered. -h
+// prints the synopsis and the command's own flags (own, defined by the
+// caller after this call); serve's and config's print the settings table,
+// which are what they are about.
+func flagSet(name, synopsis string, env Env, own ...string) (*flag.FlagSet, *config.Flags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	cf := config.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: tribune %s\n\n", synopsis)
-		fmt.Fprintln(env.Stderr, "Settings (flag, environment variable, meaning, default); precedence: flag, environment, config file, default:")
-		config.PrintSettings(env.Stderr)
+		w := env.Stderr
+		fmt.Fprintf(w, "Usage: tribune %s\n\n", synopsis)
+		if name == "serve" || name == "config" {
+			fmt.Fprintln(w, "Settings (flag, environment variable, meaning, default); precedence: flag, environment, config file, default:")
+			config.PrintSettings(w)
+			return
+		}
+		if len(own) > 0 {
+			fmt.Fprintln(w, "Flags:")
+			for _, n := range own {
+				if f := fs.Lookup(n); f != nil {
+					fmt.Fprintf(w, "  -%s\n      %s\n", f.Name, f.Usage)
+				}
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "The settings are taken too, as flags (-db, -timezone…), environment variables or a")
+		fmt.Fprintln(w, "config file: 'tribune serve -h' lists them.")
 	}
 	return fs, cf
 }
@@ -150,7 +178,26 @@ func load(fs *flag.FlagSet, cf *config.Flags, args []string, env Env) (config.Co
 		return cfg, nil, err
 	}
 	cfg.Logger = newLogger(&cfg, env.Stderr)
+	warnUnknownEnv(cfg.Logger, env)
 	return cfg, positional, nil
+}
+
+// warnUnknownEnv reports the TRIBUNE_ variables that name no setting: a
+// typo would otherwise leave a default in place without a word (the
+// config file refuses unknown keys; the environment is shared with
+// others, so it only warns).
+func warnUnknownEnv(log *slog.Logger, env Env) {
+	if env.Environ == nil {
+		return
+	}
+	unknown, closest := config.UnknownEnv(env.Environ())
+	for i, name := range unknown {
+		if closest[i] != "" {
+			log.Warn("unknown environment variable "+name+": did you mean "+closest[i]+"?", "variable", name, "closest", closest[i])
+		} else {
+			log.Warn("unknown environment variable "+name+": no setting has that name", "variable", name)
+		}
+	}
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
@@ -159,10 +206,24 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	// Wrapped: a line logged with a context carries its attributes (the
+	// request's id, who asked).
 	if strings.EqualFold(cfg.LogFormat, "json") {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return logctx.Wrap(slog.New(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return logctx.Wrap(slog.New(slog.NewTextHandler(w, opts)))
+}
+
+func printVersion(ctx context.Context, args []string, env Env) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintln(env.Stderr, "Usage: tribune version (or tribune -version)\n\nPrints the version, from the binary's build information.")
+		return nil
+	}
+	if len(args) > 0 {
+		return usageError{"version takes no arguments"}
+	}
+	fmt.Fprintf(env.Stdout, "tribune %s (%s %s/%s)\n", version.String(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
 }
 
 func printConfig(ctx context.Context, args []string, env Env) error {

@@ -61,6 +61,13 @@ func (tr *tribune) run(stdin string, args ...string) result {
 			v, ok := tr.env[k]
 			return v, ok
 		},
+		Environ: func() []string {
+			var kv []string
+			for k, v := range tr.env {
+				kv = append(kv, k+"="+v)
+			}
+			return kv
+		},
 	})
 	return result{stdout.String(), stderr.String(), err}
 }
@@ -366,7 +373,7 @@ func TestUserCommands(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
 		tr.ok("", "migrate") // the commands create no database
 		const pw = "correct horse battery"
-		if out := tr.ok(pw+"\n", "user", "create", "superman", "-role", "moderator"); out != "created moderator superman\n" {
+		if out := tr.ok(pw+"\n", "user", "create", "superman", "-role", "moderator"); out != "created account superman (role moderator)\n" {
 			t.Errorf("create: %q", out)
 		}
 		u, err := tr.store().UserByName(ctx, "superman")
@@ -383,7 +390,7 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("hash %q ignores TRIBUNE_PASSWORD_MEMORY_KIB", u.PasswordHash)
 		}
 		// The first line only, CR LF accepted; the default role is user.
-		if out := tr.ok("pass word\r\nignored\n", "user", "create", "batman"); out != "created user batman\n" {
+		if out := tr.ok("pass word\r\nignored\n", "user", "create", "batman"); out != "created account batman (role user)\n" {
 			t.Errorf("create batman: %q", out)
 		}
 		if b, err := tr.store().UserByName(ctx, "batman"); err != nil || auth.Verify(b.PasswordHash, "pass word") != nil {

@@ -52,45 +52,46 @@ func serve(ctx context.Context, args []string, env Env) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       nil,
 	}
-	db := "sqlite " + cfg.DB
-	if store.IsPostgres(cfg.DB) {
-		db = "postgres"
+	// Shutdown waits for the requests in flight, which live streams never
+	// stop being: they end at once, cleanly, and the boards reconnect.
+	srv.RegisterOnShutdown(t.EndStreams)
+	servers, listeners := []*http.Server{srv}, []net.Listener{ln}
+	if cfg.Metrics && cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		servers = append(servers, &http.Server{Handler: opsHandler(t), ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second})
+		listeners = append(listeners, mln)
 	}
-	// The Go runtime has raised the open-file limit to the hard limit
-	// already; the streams get half of it unless told otherwise.
-	streams, files := server.StreamCap(&cfg)
-	if files > 0 && streams > files-files/4 {
-		log.Warn("TRIBUNE_STREAM_MAX leaves few open files for ordinary requests", "streams", streams, "open_files", files)
+	logStart(log, &cfg, env, listeners)
+	errc := make(chan error, len(servers))
+	for i := range servers {
+		go func() { errc <- servers[i].Serve(listeners[i]) }()
 	}
-	log.Info("tribune serving", "addr", "http://"+ln.Addr().String()+cfg.Prefix+"/", "db", db, "timezone", cfg.Location.String(),
-		"max_streams", streams, "open_files", files)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("tribune stopping")
+	began := time.Now()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	return nil
-}
-
-// rootHandler serves the tribune, and when it is mounted under a prefix,
-// sends visitors of the site root to it.
-func rootHandler(cfg *config.Config, t http.Handler) http.Handler {
-	if cfg.Prefix == "" {
-		return t
-	}
-	mux := http.NewServeMux()
-	mux.Handle(cfg.Prefix+"/", t)
-	mux.Handle(cfg.Prefix, t)
-	mux.Handle("/{$}", http.RedirectHandler(cfg.Prefix+"/", http.StatusFound))
-	return mux
+	t.Close() // the background work: the stop is over when it is
+	log.Info("tribune stopped", "took", time.Since(began).Round(time.Millisecond))
+	return errors.Join(errs...)
 }
 
 func migrate(ctx context.Context, args []string, env Env) error {

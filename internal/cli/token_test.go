@@ -67,7 +67,7 @@ func TestTokenCommands(t *testing.T) {
 			t.Fatalf("create printed %q: the token alone is wanted", r.stdout)
 		}
 		if !strings.Contains(r.stderr, "created token 1 (scope post) for nono: it is shown this once") ||
-			!strings.Contains(r.stderr, "msg=audit event=token.create user=nono id=1") {
+			!strings.Contains(r.stderr, "msg=audit event=token_created user=nono id=1") {
 			t.Errorf("create's messages and audit line: %q", r.stderr)
 		}
 		w := request(h, "POST", "/post/", "content=from+the+command+line", token)
@@ -101,7 +101,7 @@ func TestTokenCommands(t *testing.T) {
 		}
 
 		r = tr.run("", "token", "revoke", "1")
-		if r.err != nil || r.stdout != "revoked token 1 of nono\n" || !strings.Contains(r.stderr, "event=token.revoke user=nono id=1") {
+		if r.err != nil || r.stdout != "revoked token 1 of nono\n" || !strings.Contains(r.stderr, "event=token_revoked user=nono id=1") {
 			t.Fatalf("revoke: %v %q %q", r.err, r.stdout, r.stderr)
 		}
 		if w := request(h, "POST", "/post/", "content=after", token); w.Code != http.StatusUnauthorized {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tribune-go/tribune/internal/auth"
+	"github.com/tribune-go/tribune/internal/logctx"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -21,7 +23,7 @@ func user(ctx context.Context, args []string, env Env) error {
 		"       user role NAME ROLE | user list | user delete NAME\n\n" +
 		"create and passwd read the password from standard input when it is not a\n" +
 		"terminal (first line), and prompt for it otherwise."
-	fs, cf := flagSet("user", synopsis, env)
+	fs, cf := flagSet("user", synopsis, env, "role")
 	role := fs.String("role", "user", "role of the new account: user, moderator or admin (user create)")
 	cfg, rest, err := load(fs, cf, args, env)
 	if err != nil {
@@ -36,6 +38,7 @@ func user(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeDB()
+	ctx = logctx.With(ctx, slog.String("by", "command line")) // for the audit trail
 	switch action {
 	case "create":
 		r, ok := model.ParseRole(*role)
@@ -55,7 +58,7 @@ func user(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "created %s %s\n", u.Role, u.Username)
+		fmt.Fprintf(env.Stdout, "created account %s (role %s)\n", u.Username, u.Role)
 	case "passwd":
 		u, err := b.User(ctx, rest[0])
 		if err != nil {

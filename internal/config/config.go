@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -51,6 +52,8 @@ type Config struct {
 	LogLevel              string // TRIBUNE_LOG_LEVEL
 	LogFormat             string // TRIBUNE_LOG_FORMAT
 	LogRequests           bool   // TRIBUNE_LOG_REQUESTS
+	Metrics               bool   // TRIBUNE_METRICS: serve /metrics
+	MetricsAddr           string // TRIBUNE_METRICS_ADDR: "" = on Addr
 	MaxBodyBytes          int64  // TRIBUNE_MAX_BODY_BYTES
 	ShutdownTimeout       time.Duration
 	StreamKeepAlive       time.Duration // TRIBUNE_STREAM_KEEPALIVE
@@ -93,7 +96,7 @@ func (r Rate) String() string {
 	if r.Off() {
 		return "0"
 	}
-	return fmt.Sprintf("%d/%s", r.N, r.Period)
+	return fmt.Sprintf("%d/%s", r.N, FormatDuration(r.Period))
 }
 
 // Default returns the configuration every option starts from.
@@ -199,6 +202,16 @@ func (c *Config) Validate() error {
 	}
 	if c.PasswordCache < 0 {
 		add("TRIBUNE_PASSWORD_CACHE must not be negative")
+	}
+	if c.MetricsAddr != "" {
+		switch _, _, err := net.SplitHostPort(c.MetricsAddr); {
+		case err != nil:
+			add("TRIBUNE_METRICS_ADDR must be host:port (got %q)", c.MetricsAddr)
+		case !c.Metrics:
+			add("TRIBUNE_METRICS_ADDR is set but TRIBUNE_METRICS is off")
+		case c.MetricsAddr == c.Addr:
+			add("TRIBUNE_METRICS_ADDR must differ from TRIBUNE_ADDR (leave it empty to serve /metrics there)")
+		}
 	}
 	if c.StreamMax < 0 {
 		add("TRIBUNE_STREAM_MAX must be 0 (derived from the open-file limit) or a number of streams")

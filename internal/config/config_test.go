@@ -90,6 +90,10 @@ func TestBadValues(t *testing.T) {
 		{nil, map[string]string{"TRIBUNE_MODERATION_WEBHOOK_TIMEOUT": "-1s"}, "TRIBUNE_MODERATION_WEBHOOK_TIMEOUT must be positive"},
 		{nil, map[string]string{"TRIBUNE_MODERATION_TIMEOUT": "1s"}, "must not exceed TRIBUNE_MODERATION_TIMEOUT"},
 		{nil, map[string]string{"TRIBUNE_STREAM_MAX": "-1"}, "TRIBUNE_STREAM_MAX must be 0"},
+		{nil, map[string]string{"TRIBUNE_METRICS_ADDR": "9090"}, "TRIBUNE_METRICS_ADDR must be host:port"},
+		{[]string{"-metrics=false", "-metrics-addr", "127.0.0.1:9090"}, nil, "TRIBUNE_METRICS is off"},
+		{[]string{"-metrics-addr", "127.0.0.1:8080"}, nil, "must differ from TRIBUNE_ADDR"},
+		{[]string{"-metrics=maybe"}, nil, "not a boolean"},
 	}
 	for _, tc := range cases {
 		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -148,5 +152,67 @@ func TestConfigurationDocIsCurrent(t *testing.T) {
 			return
 		}
 		t.Fatalf("%s is out of date: run UPDATE_DOCS=1 go test ./internal/config/", path)
+	}
+}
+
+// A boolean setting's flag alone means true; with a value, the value.
+func TestBooleanFlagAlone(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := Register(fs)
+	if err := fs.Parse([]string{"-log-requests", "-metrics=false", "-locked", "rest"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Load(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.LogRequests || c.Metrics || !c.Locked || fs.Arg(0) != "rest" {
+		t.Fatalf("LogRequests %v, Metrics %v, Locked %v, args %v", c.LogRequests, c.Metrics, c.Locked, fs.Args())
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Hour, "1h"}, {5 * time.Minute, "5m"}, {90 * time.Minute, "1h30m"}, {10 * time.Second, "10s"},
+		{time.Hour + 30*time.Second, "1h0m30s"}, {1500 * time.Millisecond, "1.5s"}, {0, "0s"}, {24 * time.Hour, "24h"},
+	} {
+		got := FormatDuration(tc.d)
+		if got != tc.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+		if back, err := time.ParseDuration(got); err != nil || back != tc.d {
+			t.Errorf("%q reads back as %v, %v", got, back, err)
+		}
+	}
+	if r := (Rate{N: 5, Period: time.Hour}); r.String() != "5/1h" {
+		t.Errorf("rate %q", r)
+	}
+	// Every default prints as the table writes it.
+	c := Default()
+	for _, o := range options {
+		if o.get(&c) != o.def && o.env != "TRIBUNE_TIMEZONE" {
+			t.Errorf("%s: default %q prints as %q", o.env, o.def, o.get(&c))
+		}
+	}
+}
+
+func TestUnknownEnv(t *testing.T) {
+	unknown, closest := UnknownEnv([]string{
+		"HOME=/root", "TRIBUNE_DB=x", "TRIBUNE_TIMEZON=Europe/Paris", "TRIBUNE_LOG_REQUEST=1", "TRIBUNE_WHATEVER=1",
+		"TRIBUNE_TEST_POSTGRES=x", "TRIBUNE_E2E_ARTIFACTS=x", ConfigFileEnv + "=x", "TRIBUNE_SINGUP=false",
+	})
+	want := map[string]string{"TRIBUNE_TIMEZON": "TRIBUNE_TIMEZONE", "TRIBUNE_LOG_REQUEST": "TRIBUNE_LOG_REQUESTS",
+		"TRIBUNE_WHATEVER": "", "TRIBUNE_SINGUP": "TRIBUNE_SIGNUP"}
+	if len(unknown) != len(want) {
+		t.Fatalf("unknown %v", unknown)
+	}
+	for i, name := range unknown {
+		if c, ok := want[name]; !ok || closest[i] != c {
+			t.Errorf("%s: closest %q, want %q", name, closest[i], want[name])
+		}
 	}
 }

@@ -15,6 +15,7 @@ type option struct {
 	def    string
 	help   string
 	secret bool
+	isBool bool // its flag may be given alone (-log-requests), meaning true
 	set    func(c *Config, v string) error
 	get    func(c *Config) string
 }
@@ -149,7 +150,9 @@ var options = []option{
 	str("TRIBUNE_SQLITE_SYNCHRONOUS", "full", "SQLite durability: full (an acknowledged post survives power loss) or normal (survives a crash of the process)", func(c *Config) *string { return &c.SQLiteSynchronous }),
 	str("TRIBUNE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	str("TRIBUNE_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }),
-	boolean("TRIBUNE_LOG_REQUESTS", false, "log every HTTP request", func(c *Config) *bool { return &c.LogRequests }),
+	boolean("TRIBUNE_LOG_REQUESTS", false, "log every HTTP request: method, path and query (secret-looking values masked), address, user agent, status, size, duration, request id", func(c *Config) *bool { return &c.LogRequests }),
+	boolean("TRIBUNE_METRICS", true, "serve Prometheus metrics at /metrics, at the site's root (on TRIBUNE_METRICS_ADDR when set)", func(c *Config) *bool { return &c.Metrics }),
+	str("TRIBUNE_METRICS_ADDR", "", "separate address (host:port) serving /metrics, /healthz and /readyz, e.g. 127.0.0.1:9090; empty = /metrics on TRIBUNE_ADDR", func(c *Config) *string { return &c.MetricsAddr }),
 	{
 		env: "TRIBUNE_MAX_BODY_BYTES", def: "65536", help: "largest request body accepted (413 above); raised automatically to fit a maximal message",
 		set: func(c *Config, v string) error {
@@ -159,7 +162,7 @@ var options = []option{
 		},
 		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) },
 	},
-	duration("TRIBUNE_SHUTDOWN_TIMEOUT", 5*time.Second, "how long serve waits for requests in flight when stopping", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	duration("TRIBUNE_SHUTDOWN_TIMEOUT", 5*time.Second, "how long serve waits for requests in flight when stopping (live streams end at once, cleanly)", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	duration("TRIBUNE_STREAM_KEEPALIVE", 20*time.Second, "interval of keep-alive comments on live streams", func(c *Config) *time.Duration { return &c.StreamKeepAlive }),
 	integer("TRIBUNE_STREAM_MAX_PER_ADDRESS", 30, "live streams one client (an IPv4 address, an IPv6 /64) may hold open at once", func(c *Config) *int { return &c.StreamMaxPerAddress }),
 	integer("TRIBUNE_STREAM_MAX", 0, "live streams the server holds open at once, 503 beyond; 0: half the process's open-file limit, at most 20000", func(c *Config) *int { return &c.StreamMax }),
@@ -219,7 +222,7 @@ func integer(env string, def int, help string, field func(*Config) *int) option 
 }
 
 func boolean(env string, def bool, help string, field func(*Config) *bool) option {
-	return option{env: env, def: strconv.FormatBool(def), help: help,
+	return option{env: env, def: strconv.FormatBool(def), help: help, isBool: true,
 		set: func(c *Config, v string) error {
 			b, err := parseBool(v)
 			*field(c) = b
@@ -230,7 +233,7 @@ func boolean(env string, def bool, help string, field func(*Config) *bool) optio
 }
 
 func duration(env string, def time.Duration, help string, field func(*Config) *time.Duration) option {
-	return option{env: env, def: def.String(), help: help,
+	return option{env: env, def: FormatDuration(def), help: help,
 		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(strings.TrimSpace(v))
 			if err != nil {
@@ -239,8 +242,21 @@ func duration(env string, def time.Duration, help string, field func(*Config) *t
 			*field(c) = d
 			return nil
 		},
-		get: func(c *Config) string { return field(c).String() },
+		get: func(c *Config) string { return FormatDuration(*field(c)) },
 	}
+}
+
+// FormatDuration writes d as the documentation does: "1h", "5m", "1h30m",
+// not time.Duration's "1h0m0s" (which reads back the same).
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }
 
 func rate(env, def, help string, field func(*Config) *Rate) option {

@@ -25,7 +25,7 @@ func Register(fs *flag.FlagSet) *Flags {
 	f := &Flags{given: map[string]string{}}
 	fs.StringVar(&f.file, "config", "", "configuration file of KEY=value lines (env "+ConfigFileEnv+")")
 	for _, o := range options {
-		fs.Func(o.flag(), o.help+" (env "+o.env+")", func(v string) error {
+		set := func(v string) error {
 			// Check now, so that a bad flag is reported by the flag package
 			// with the usage text.
 			c := Default()
@@ -34,9 +34,79 @@ func Register(fs *flag.FlagSet) *Flags {
 			}
 			f.given[o.env] = v
 			return nil
-		})
+		}
+		if o.isBool {
+			// -log-requests alone means true, as with the flag package's
+			// own booleans (then -log-requests=false turns it off).
+			fs.BoolFunc(o.flag(), o.help+" (env "+o.env+")", set)
+		} else {
+			fs.Func(o.flag(), o.help+" (env "+o.env+")", set)
+		}
 	}
 	return f
+}
+
+// UnknownEnv returns the names in environ (KEY=value strings, as
+// os.Environ gives) that start with TRIBUNE_ but name no setting, each
+// with the closest setting's name ("" when none is close). The test
+// suite's own variables (TRIBUNE_TEST_…, TRIBUNE_E2E_…) are not settings
+// and are left out.
+func UnknownEnv(environ []string) (unknown, closest []string) {
+	known := map[string]bool{ConfigFileEnv: true}
+	for _, o := range options {
+		known[o.env] = true
+	}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "TRIBUNE_") || known[name] ||
+			strings.HasPrefix(name, "TRIBUNE_TEST_") || strings.HasPrefix(name, "TRIBUNE_E2E_") {
+			continue
+		}
+		unknown = append(unknown, name)
+		closest = append(closest, closestSetting(name))
+	}
+	return unknown, closest
+}
+
+// closestSetting is the setting whose name is nearest to name by edit
+// distance, when it is near enough to be a typo (a third of the name's
+// length, at least 2: TRIBUNE_TIMEZON).
+func closestSetting(name string) string {
+	names := []string{ConfigFileEnv}
+	for _, o := range options {
+		names = append(names, o.env)
+	}
+	best, dist := "", len(name)
+	for _, n := range names {
+		if d := editDistance(name, n); d < dist {
+			best, dist = n, d
+		}
+	}
+	if dist > max(2, (len(name)-len("TRIBUNE_"))/3) {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Load builds the configuration: defaults, then the file, then the

@@ -50,3 +50,28 @@ func localZoneName(lookupEnv func(string) (string, bool), readlink func(string) 
 	}
 	return tz
 }
+
+// ZoneUnset reports whether the tribune's clocks are in UTC only because
+// nobody chose a zone: TRIBUNE_TIMEZONE is empty, TZ is not set, and the
+// machine's zone (/etc/localtime) is missing or UTC, as on most servers
+// and containers. serve then says how to set TRIBUNE_TIMEZONE.
+func (c *Config) ZoneUnset(lookupEnv func(string) (string, bool)) bool {
+	return c.zoneUnset(lookupEnv, os.Readlink)
+}
+
+func (c *Config) zoneUnset(lookupEnv func(string) (string, bool), readlink func(string) (string, error)) bool {
+	if c.Location != nil && c.Location != time.Local {
+		return false // chosen, UTC included
+	}
+	if _, ok := lookupEnv("TZ"); ok {
+		return false
+	}
+	if _, offset := time.Now().In(time.Local).Zone(); offset != 0 {
+		return false
+	}
+	switch localZoneName(func(string) (string, bool) { return "", false }, readlink) {
+	case "", "UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Etc/Universal", "Zulu", "Etc/Zulu", "Etc/GMT", "GMT":
+		return true
+	}
+	return false
+}

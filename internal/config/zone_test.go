@@ -89,3 +89,38 @@ func TestLocalZoneIsTimeLocal(t *testing.T) {
 		}
 	}
 }
+
+// The zone is "unset" when nothing chose it: no TRIBUNE_TIMEZONE, no TZ,
+// and the machine's /etc/localtime missing or UTC.
+func TestZoneUnset(t *testing.T) {
+	if _, offset := time.Now().In(time.Local).Zone(); offset != 0 {
+		t.Skip("this process's local zone is not UTC")
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, tc := range []struct {
+		loc   *time.Location
+		tzSet bool
+		link  string
+		want  bool
+	}{
+		{loc: time.Local, link: "", want: true},
+		{loc: time.Local, link: "/usr/share/zoneinfo/Etc/UTC", want: true},
+		{loc: nil, link: "/usr/share/zoneinfo/UTC", want: true},
+		{loc: time.Local, link: "/usr/share/zoneinfo/Europe/London", want: false}, // UTC in winter, chosen all the same
+		{loc: time.Local, tzSet: true, want: false},
+		{loc: time.UTC, want: false}, // TRIBUNE_TIMEZONE=UTC
+		{loc: paris, want: false},
+	} {
+		c := &Config{Location: tc.loc}
+		env := func(k string) (string, bool) { return "", tc.tzSet && k == "TZ" }
+		link := func(string) (string, error) {
+			if tc.link == "" {
+				return "", errors.New("no such file")
+			}
+			return tc.link, nil
+		}
+		if got := c.zoneUnset(env, link); got != tc.want {
+			t.Errorf("zone %v, TZ set %v, link %q: unset %v, want %v", tc.loc, tc.tzSet, tc.link, got, tc.want)
+		}
+	}
+}

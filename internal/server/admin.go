@@ -1,10 +1,12 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/tribune-go/tribune/internal/logctx"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/moderation"
 )
@@ -67,11 +69,12 @@ func (s *Server) showAdmin(w http.ResponseWriter, r *http.Request) error {
 // postAdminChannel creates, renames, deletes or sets the moderation of a
 // channel, by op.
 func (s *Server) postAdminChannel(w http.ResponseWriter, r *http.Request, form url.Values) error {
-	if _, ok, err := s.admin(w, r); !ok || err != nil {
+	me, ok, err := s.admin(w, r)
+	if !ok || err != nil {
 		return err
 	}
 	slug := strings.TrimSpace(form.Get("slug"))
-	ctx := r.Context()
+	ctx := logctx.With(r.Context(), slog.String("by", me.Username)) // for the audit trail
 	var msg string
 	switch form.Get("op") {
 	case "create":
@@ -122,7 +125,8 @@ func (s *Server) postAdminRole(w http.ResponseWriter, r *http.Request, form url.
 		return refuse(httpError(http.StatusBadRequest, s.t(r, "admin.bad_role")))
 	}
 	name := form.Get("username")
-	if err := s.board.SetRole(r.Context(), me, name, role); err != nil {
+	ctx := logctx.With(r.Context(), slog.String("by", me.Username)) // for the audit trail
+	if err := s.board.SetRole(ctx, me, name, role); err != nil {
 		return refuse(err)
 	}
 	return s.doneWithFlash(w, r, s.cfg.Prefix+"/admin/", s.t(r, "admin.role_set", name, s.t(r, "role."+string(role))))

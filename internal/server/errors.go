@@ -70,7 +70,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		// The client went away (a post may still have been committed):
 		// nobody reads the answer.
-		s.log.Debug("client gone", "method", r.Method, "path", r.URL.Path)
+		s.log.DebugContext(r.Context(), "client gone", "method", r.Method, "path", r.URL.Path)
 		w.WriteHeader(499)
 		return
 	}
@@ -80,10 +80,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.storageFull.note(s.log, "storage full: writes refused", err)
 	}
 	if e == nil {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		e = httpError(http.StatusInternalServerError, s.t(r, "error.internal"))
 	} else if e.Err != nil {
-		s.log.Warn("request refused", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", e.Err)
+		s.log.WarnContext(r.Context(), "request refused", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", e.Err)
 	}
 	h := w.Header()
 	for k, v := range e.Header {

@@ -95,7 +95,7 @@ func (tr *tribune) newServer() (*board.Board, *Server) {
 	if err != nil {
 		tr.t.Fatal(err)
 	}
-	srv, err := New(b, tr.log)
+	srv, err := New(b, tr.log, nil)
 	if err != nil {
 		tr.t.Fatal(err)
 	}

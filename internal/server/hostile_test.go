@@ -95,7 +95,10 @@ func hostileRequests(t *testing.T, tr *tribune) {
 					body = bodies[k/len(headers)]
 				}
 				n++
-				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				// A client that hangs up after 200 ms (a cancellation, as a
+				// closed connection is, not a deadline).
+				ctx, cancel := context.WithCancel(context.Background())
+				stop := time.AfterFunc(200*time.Millisecond, cancel)
 				r := httptest.NewRequestWithContext(ctx, method, path+q, strings.NewReader(body))
 				r.RemoteAddr = "192.0.2.9:1234"
 				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -110,6 +113,7 @@ func hostileRequests(t *testing.T, tr *tribune) {
 				case <-time.After(5 * time.Second):
 					t.Fatalf("%s %s%s (headers %d): no answer", method, path, q, i)
 				}
+				stop.Stop()
 				cancel()
 				if w.Code >= 500 && w.Code != http.StatusServiceUnavailable {
 					t.Errorf("%s %.80s (headers %d, body %.40q): %d %.200s", method, path+q, i, body, w.Code, w.Body)

@@ -435,9 +435,11 @@ func addSlash(w http.ResponseWriter, r *http.Request) {
 }
 
 // reservedExtra are words no channel may take besides the routes' first
-// segments: "default" names the default channel on the command line, and
+// segments: "default" names the default channel on the command line;
+// healthz, readyz and metrics are served at the site's root by the
+// command (outside the prefix: with none, a channel would shadow them);
 // the others are kept for routes to come.
-var reservedExtra = []string{"default", "urls", "stream", "healthz"}
+var reservedExtra = []string{"default", "urls", "stream", "healthz", "readyz", "metrics"}
 
 // ReservedSlugs are the words a channel may not be named, whatever their
 // case: the first path segment of every route at the tribune's root, since

@@ -9,9 +9,11 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/config"
+	"github.com/tribune-go/tribune/internal/metrics"
 	"github.com/tribune-go/tribune/internal/ui"
 )
 
@@ -29,12 +31,21 @@ type Server struct {
 	backlog   int // most messages a resuming stream is sent; 0: maxBacklog
 
 	storageFull throttle // the log of writes refused for a full disk
+
+	metrics *metrics.Metrics // nil: none
+	// stopping is closed when the server shuts down: the live streams
+	// end (EndStreams).
+	stopping chan struct{}
+	stopOnce sync.Once
 }
 
-// New builds the HTTP side of a tribune over its board.
-func New(b *board.Board, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: b.Config(), board: b, log: log, csrf: http.NewCrossOriginProtection()}
+// New builds the HTTP side of a tribune over its board. m receives the
+// requests' metrics and the number of open streams; nil records none.
+func New(b *board.Board, log *slog.Logger, m *metrics.Metrics) (*Server, error) {
+	s := &Server{cfg: b.Config(), board: b, log: log, csrf: http.NewCrossOriginProtection(), metrics: m,
+		stopping: make(chan struct{})}
 	s.streamMax, _ = StreamCap(s.cfg)
+	m.Streams(s.streams.count, s.streamMax)
 	var err error
 	if s.pages, err = ui.New(nil); err != nil {
 		return nil, err
@@ -46,3 +57,9 @@ func New(b *board.Board, log *slog.Logger) (*Server, error) {
 
 // ServeHTTP serves the tribune.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// EndStreams ends every live stream, cleanly (the response is finished,
+// not cut), and the ones opened later at once: the boards reconnect, to
+// another process if there is one. http.Server.Shutdown waits for
+// requests in flight, which streams never stop being on their own.
+func (s *Server) EndStreams() { s.stopOnce.Do(func() { close(s.stopping) }) }

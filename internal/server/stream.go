@@ -86,6 +86,13 @@ func (c *streamCounter) acquire(key string, perKey, total int) streamRefusal {
 	return streamOK
 }
 
+// count is the number of streams open.
+func (c *streamCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
+}
+
 func (c *streamCounter) release(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -133,8 +140,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	key := limit.AddressKey(v.ip)
 	switch s.streams.acquire(key, s.cfg.StreamMaxPerAddress, s.streamMax) {
 	case streamsOfOne:
+		s.metrics.Limited("streams")
 		return tooMany(v.lang, "error.too_many_streams", streamRetryOne)
 	case streamsOfAll:
+		s.metrics.Limited("streams_full")
 		// Not the client's doing: 503, and the board falls back to
 		// polling the backends, which are still served.
 		secs := int(streamRetryAll / time.Second)
@@ -233,6 +242,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-s.stopping:
+			return nil // the server stops: the client reconnects
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
 			// What this process was not told of (the session ended

@@ -149,3 +149,21 @@ func (s *Store) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Ready fails unless the database answers and its schema is at the
+// binary's version (the readiness check). It only reads, on the reading
+// connections: it never waits for the writer.
+func (s *Store) Ready(ctx context.Context) error {
+	ms, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	var v int
+	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v); err != nil {
+		return classify(fmt.Errorf("store: schema_version: %w", err))
+	}
+	if v != len(ms) {
+		return fmt.Errorf("%w: at version %d, this binary needs %d", ErrSchema, v, len(ms))
+	}
+	return nil
+}

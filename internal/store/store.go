@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -46,6 +47,8 @@ var (
 	// ErrNoDatabase: Options.Existing was set and there is no SQLite file
 	// at the path.
 	ErrNoDatabase = errors.New("store: no database there")
+	// ErrSchema: the database's schema is not the binary's (Ready).
+	ErrSchema = errors.New("store: the database schema is not this binary's")
 )
 
 type dialect int
@@ -102,6 +105,8 @@ type Store struct {
 
 	listening     chan struct{} // closed once Listen has its first LISTEN up
 	listeningOnce sync.Once
+
+	commits atomic.Pointer[func(size int, took time.Duration)] // ObserveCommits
 }
 
 // Open connects to the database named by dsn: a postgres:// (or
@@ -267,6 +272,12 @@ func (s *Store) OnChange(fn func(Change)) {
 	defer s.mu.Unlock()
 	s.listeners = append(s.listeners, fn)
 }
+
+// ObserveCommits makes fn be told of every group commit: how many writes
+// it took together and how long its transaction lasted (metrics). fn is
+// called in the committing goroutine and must be quick; it replaces the
+// previous one.
+func (s *Store) ObserveCommits(fn func(size int, took time.Duration)) { s.commits.Store(&fn) }
 
 func (s *Store) emit(c Change) {
 	if c.empty() {

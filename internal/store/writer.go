@@ -105,8 +105,12 @@ func (w *writer) run() {
 // commit applies ops in one transaction. If that fails, each op is retried
 // alone so that one bad write cannot sink the others.
 func (w *writer) commit(ops []*op) {
+	start := time.Now()
 	errs, change, err := w.tx(ops)
 	if err == nil {
+		if observe := w.s.commits.Load(); observe != nil {
+			(*observe)(len(ops), time.Since(start))
+		}
 		w.s.emit(change)
 		for i, o := range ops {
 			o.err <- errs[i]
