@@ -257,8 +257,8 @@ func (g *checkGate) enter(ctx context.Context, keys ...string) (leave func(), er
 			// heap growing to twice what the running checks hold.
 			runtime.GC()
 		}
+		out(true) // counted out before the slot is free for the next
 		<-g.slots
-		out(true)
 	}, nil
 }
 
