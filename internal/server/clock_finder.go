@@ -17,7 +17,7 @@ func (s *Server) clockFinder(f backend.Format) handler {
 		if !ok {
 			return httpError(http.StatusBadRequest, s.t(r, "error.bad_clock"))
 		}
-		opt := s.parseListOptions(r.URL.Query(), f)
+		opt := s.parseListOptions(query(r), f)
 		ch := visitOf(r).channel.ID
 		// The validators are the channel's, as in djangotribune: the answer
 		// for a clock can only change when a message arrives or goes.
@@ -30,11 +30,10 @@ func (s *Server) clockFinder(f backend.Format) handler {
 		// Spellings of one clock (12:00:00, 120000) share their answer.
 		which := fmt.Sprintf("%d/%d/%d %d:%d:%d %t %d", clock.Year, clock.Month, clock.Day,
 			clock.Hour, clock.Minute, clock.Second, clock.HasSeconds, clock.Index)
-		if newest := snap.Newest(); newest != nil && newest.ID > opt.after {
-			if s.notModified(w, r, snap, at, k, which) {
-				return nil
-			}
-			s.setValidators(w, r, snap, at, k, which)
+		newest := snap.Newest()
+		dated := newest != nil && newest.ID > opt.after
+		if dated && s.notModified(w, r, snap, at, k, which) {
+			return nil
 		}
 		sess, err := s.session(r)
 		if err != nil {
@@ -43,6 +42,9 @@ func (s *Server) clockFinder(f backend.Format) handler {
 		ms, err := s.board.FindClock(r.Context(), ch, clock, opt.after, opt.limit, sess.Hide())
 		if err != nil {
 			return err
+		}
+		if dated {
+			s.setValidators(w, r, snap, at, k, which)
 		}
 		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(f, opt, k, ms, nil, sess, false))
 		return nil

@@ -26,8 +26,10 @@ type listOptions struct {
 // repeated argument counts by its last value (Django's QueryDict).
 func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
 	o := listOptions{limit: s.cfg.DefaultLimit, ascending: f.Ascending(), tableWidth: texttable.DefaultTableWidth}
-	if n, err := strconv.Atoi(last(q, "limit")); err == nil && n > 0 {
-		o.limit = min(n, s.cfg.MaxLimit)
+	if v := last(q, "limit"); v != "" { // Atoi("") allocates its error: polls are the hot path
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			o.limit = min(n, s.cfg.MaxLimit)
+		}
 	}
 	// djangotribune kept "ASC" but only reversed on an exact "asc"; any
 	// case works here.
@@ -47,7 +49,7 @@ func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
 // backend serves one remote format for the request's channel.
 func (s *Server) backend(f backend.Format) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		opt := s.parseListOptions(r.URL.Query(), f)
+		opt := s.parseListOptions(query(r), f)
 		ch := visitOf(r).channel.ID
 		// The clock before the snapshot: see hub.Snapshot.LastModified.
 		at := s.board.Now()
@@ -88,6 +90,15 @@ func (s *Server) backend(f backend.Format) handler {
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
 		return nil
 	}
+}
+
+// query is the request's query, without making an empty map for none
+// (most polls).
+func query(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return r.URL.Query()
 }
 
 // listKey names an answer's options: what makes two answers made from one

@@ -113,8 +113,8 @@ func (s *Server) notModified(w http.ResponseWriter, r *http.Request, snap *hub.S
 		tag = s.answerTag(r, snap, k, extra)
 	}
 	h := w.Header()
-	h.Set("ETag", tag)
-	h.Set("Last-Modified", httpTime(snap.LastModified(at)))
+	h["Etag"] = []string{tag} // canonical keys: polls are the hot path
+	h["Last-Modified"] = []string{httpTime(snap.LastModified(at))}
 	w.WriteHeader(http.StatusNotModified)
 	return true
 }
@@ -126,8 +126,8 @@ func (s *Server) setValidators(w http.ResponseWriter, r *http.Request, snap *hub
 		return
 	}
 	h := w.Header()
-	h.Set("Last-Modified", httpTime(snap.LastModified(at)))
-	h.Set("ETag", s.answerTag(r, snap, k, extra))
+	h["Last-Modified"] = []string{httpTime(snap.LastModified(at))}
+	h["Etag"] = []string{s.answerTag(r, snap, k, extra)}
 }
 
 func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
