@@ -19,6 +19,11 @@ func (b *Board) Snapshot(ctx context.Context, channelID int64) (*hub.Snapshot, e
 	return b.hub.Snapshot(ctx, channelID)
 }
 
+// Now is the time by the clock changes are stamped with. An answer's
+// Last-Modified needs it read before the snapshot it is made of
+// (hub.Snapshot.LastModified).
+func (b *Board) Now() time.Time { return b.hub.Now() }
+
 // List selects the newest limit messages of a channel with id > after that
 // hide does not hide (nil: none hidden), newest first, with the snapshot
 // they were read from.

@@ -55,13 +55,20 @@ type channel struct {
 	// database can then never be installed over a newer commit.
 	mu   sync.Mutex
 	subs subscribers
+	// given is the latest Last-Modified this process answered from the
+	// channel's snapshots, in Unix seconds; written, and snapshots
+	// installed, under stampMu (see install).
+	given   atomic.Int64
+	stampMu sync.Mutex
 }
 
 // Snapshot is an immutable view of a channel's newest messages.
 type Snapshot struct {
+	c        *channel
 	messages []model.Message // newest first
 	complete bool            // the channel has no message older than these
-	modified time.Time       // the channel's stamp (store.Stamp)
+	modified time.Time       // the channel's stamp (see Modified)
+	removals int64           // the channel's removal count (store.Head)
 
 	mu      sync.Mutex
 	encoded map[Key][]byte
@@ -188,7 +195,7 @@ func (c *channel) add(h *Hub, ms []model.Message, r *store.IDRange) {
 		ms = ms[i:]
 	}
 	if snap != nil && len(ms) > 0 {
-		c.snap.Store(snap.extend(ms, h.window))
+		c.install(snap.extend(ms, h.window))
 	}
 	c.mu.Unlock()
 	if len(ms) > 0 {
@@ -223,7 +230,7 @@ func (c *channel) resync(h *Hub) {
 // extend returns a new snapshot with ms (oldest first, all newer than s)
 // on top.
 func (s *Snapshot) extend(ms []model.Message, window int) *Snapshot {
-	next := &Snapshot{complete: s.complete, modified: s.modified}
+	next := &Snapshot{c: s.c, complete: s.complete, modified: s.modified, removals: s.removals}
 	if m := ms[len(ms)-1].Modified; m.After(next.modified) {
 		next.modified = m
 	}
@@ -251,23 +258,17 @@ func (h *Hub) Snapshot(ctx context.Context, channelID int64) (*Snapshot, error) 
 	if s := c.snap.Load(); s != nil {
 		return s, nil
 	}
-	// The stamp first: a commit between the two reads then shows in the
-	// messages, whose stamps count too, and the snapshot's stamp is never
-	// older than its content.
-	stamp, err := h.st.Stamp(ctx, channelID)
+	// One read: the stamp and the removal count are those of the
+	// messages read.
+	ms, head, err := h.st.Recent(ctx, channelID, h.window)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := h.st.Page(ctx, channelID, 0, 0, h.window)
-	if err != nil {
-		return nil, err
-	}
-	s := &Snapshot{messages: ms, complete: len(ms) < h.window, modified: stamp}
-	if len(ms) > 0 && ms[0].Modified.After(stamp) {
+	s := &Snapshot{c: c, messages: ms, complete: len(ms) < h.window, modified: head.Stamp, removals: head.Removals}
+	if len(ms) > 0 && ms[0].Modified.After(s.modified) {
 		s.modified = ms[0].Modified
 	}
-	c.snap.Store(s)
-	return s, nil
+	return c.install(s), nil
 }
 
 // Forget drops a channel's state (after it was deleted).
@@ -288,11 +289,6 @@ func (s *Snapshot) Newest() *model.Message {
 	}
 	return &s.messages[0]
 }
-
-// Modified is the channel's Last-Modified stamp: the latest stamp of its
-// messages, moved on by removals. It grows strictly with each change, and
-// may run ahead of the clock during a burst of posts.
-func (s *Snapshot) Modified() time.Time { return s.modified }
 
 // Select returns the newest limit messages with id > after that hide does
 // not hide (hide nil: none hidden), newest first. ok is false when the

@@ -235,9 +235,9 @@ func TestBakLastModified(t *testing.T) {
 		tr.client("Demokos").say("/", "hidden")
 		reader, other := tr.client("Reader"), tr.client("Other")
 		expectCommand(t, reader, "/bak add ua Demokos")
-		// Two posts in one second push the channel's stamp a second ahead
-		// of the clock, and Last-Modified never says a time to come: wait
-		// until the header has caught up with the stamp.
+		// Last-Modified never names a second that is not over (less a
+		// margin for other processes' clocks): wait until it names the
+		// channel's stamp, two seconds at most.
 		var seen string
 		for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			seen = reader.get("/remote/xml/").Header().Get("Last-Modified")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/tribune-go/tribune/internal/backend"
@@ -16,19 +17,23 @@ func (s *Server) clockFinder(f backend.Format) handler {
 		if !ok {
 			return httpError(http.StatusBadRequest, s.t(r, "error.bad_clock"))
 		}
-		opt := s.parseListOptions(r.URL.Query(), f)
+		opt := s.parseListOptions(query(r), f)
 		ch := visitOf(r).channel.ID
-		// Last-Modified is the channel's, as in djangotribune: the answer
+		// The validators are the channel's, as in djangotribune: the answer
 		// for a clock can only change when a message arrives or goes.
+		at := s.board.Now()
 		snap, err := s.board.Snapshot(r.Context(), ch)
 		if err != nil {
 			return err
 		}
-		if newest := snap.Newest(); newest != nil && newest.ID > opt.after {
-			if notModified(w, r, snap.Modified()) {
-				return nil
-			}
-			w.Header().Set("Last-Modified", lastModified(snap.Modified()))
+		k := s.listKey(r, f, opt)
+		// Spellings of one clock (12:00:00, 120000) share their answer.
+		which := fmt.Sprintf("%d/%d/%d %d:%d:%d %t %d", clock.Year, clock.Month, clock.Day,
+			clock.Hour, clock.Minute, clock.Second, clock.HasSeconds, clock.Index)
+		newest := snap.Newest()
+		dated := newest != nil && newest.ID > opt.after
+		if dated && s.notModified(w, r, snap, at, k, which) {
+			return nil
 		}
 		sess, err := s.session(r)
 		if err != nil {
@@ -38,7 +43,10 @@ func (s *Server) clockFinder(f backend.Format) handler {
 		if err != nil {
 			return err
 		}
-		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(r, f, opt, ms, nil, sess, false))
+		if dated {
+			s.setValidators(w, r, snap, at, k, which)
+		}
+		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(f, opt, k, ms, nil, sess, false))
 		return nil
 	}
 }

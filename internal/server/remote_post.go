@@ -50,11 +50,16 @@ func (s *Server) postTo(f backend.Format) formHandler {
 			return nil
 		}
 		hide := sess.Hide()
+		at := s.board.Now() // before the snapshot (hub.Snapshot.LastModified)
 		ms, snap, err := s.board.List(r.Context(), c.ID, opt.after, opt.limit, hide)
 		if err != nil {
 			return err
 		}
-		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(r, f, opt, ms, snap, sess, hide == nil))
+		// The list is the backend's answer with these options: its
+		// validators are the backend's, good for the next poll.
+		k := s.listKey(r, f, opt)
+		s.setValidators(w, r, snap, at, k, "")
+		writeBody(w, r, http.StatusOK, f.ContentType(), s.encodeList(f, opt, k, ms, snap, sess, hide == nil))
 		return nil
 	}
 }

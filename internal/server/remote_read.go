@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/board"
@@ -27,8 +26,10 @@ type listOptions struct {
 // repeated argument counts by its last value (Django's QueryDict).
 func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
 	o := listOptions{limit: s.cfg.DefaultLimit, ascending: f.Ascending(), tableWidth: texttable.DefaultTableWidth}
-	if n, err := strconv.Atoi(last(q, "limit")); err == nil && n > 0 {
-		o.limit = min(n, s.cfg.MaxLimit)
+	if v := last(q, "limit"); v != "" { // Atoi("") allocates its error: polls are the hot path
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			o.limit = min(n, s.cfg.MaxLimit)
+		}
 	}
 	// djangotribune kept "ASC" but only reversed on an exact "asc"; any
 	// case works here.
@@ -48,22 +49,24 @@ func (s *Server) parseListOptions(q url.Values, f backend.Format) listOptions {
 // backend serves one remote format for the request's channel.
 func (s *Server) backend(f backend.Format) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		opt := s.parseListOptions(r.URL.Query(), f)
+		opt := s.parseListOptions(query(r), f)
 		ch := visitOf(r).channel.ID
+		// The clock before the snapshot: see hub.Snapshot.LastModified.
+		at := s.board.Now()
 		snap, err := s.board.Snapshot(r.Context(), ch)
 		if err != nil {
 			return err
 		}
 		// Most polls end here, without reading the session: nothing after
-		// the client's last id, or nothing since its If-Modified-Since.
-		// That is so for every requester, since BaK filters only hide
-		// messages.
+		// the client's last id, or a current copy by its ETag or its
+		// If-Modified-Since.
 		if newest := snap.Newest(); newest == nil || newest.ID <= opt.after {
 			// An empty selection is "not modified", as in djangotribune.
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		if notModified(w, r, snap.Modified()) {
+		k := s.listKey(r, f, opt)
+		if s.notModified(w, r, snap, at, k, "") {
 			return nil
 		}
 		sess, err := s.session(r)
@@ -79,52 +82,44 @@ func (s *Server) backend(f backend.Format) handler {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		body := s.encodeList(r, f, opt, ms, snap, sess, hide == nil)
+		body := s.encodeList(f, opt, k, ms, snap, sess, hide == nil)
+		s.setValidators(w, r, snap, at, k, "")
 		h := w.Header()
-		h.Set("Last-Modified", lastModified(snap.Modified()))
 		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "Last-Modified, X-Post-Id")
+		h.Set("Access-Control-Expose-Headers", "Last-Modified, ETag, X-Post-Id")
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
 		return nil
 	}
 }
 
-// notModified applies If-Modified-Since against the channel's stamp and
-// answers 304 when the client's copy is current. Stamps grow strictly with
-// every change (see hub.Snapshot.Modified), so a message posted in the same
-// second as the client's copy still counts as new.
-func notModified(w http.ResponseWriter, r *http.Request, stamp time.Time) bool {
-	ims := r.Header.Get("If-Modified-Since")
-	if ims == "" || r.Header.Get("If-None-Match") != "" {
-		return false
+// query is the request's query, without making an empty map for none
+// (most polls).
+func query(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
 	}
-	t, err := http.ParseTime(ims)
-	if err != nil || stamp.After(t) {
-		return false
-	}
-	w.Header().Set("Last-Modified", lastModified(stamp))
-	w.WriteHeader(http.StatusNotModified)
-	return true
+	return r.URL.Query()
 }
 
-// lastModified is the Last-Modified header for a stamp. A burst of posts
-// pushes stamps ahead of the clock, but the header must not be later than
-// the answer's Date (RFC 9110, 8.8.2.1): it says now instead. A client
-// sending that back is behind the stamp and gets a 200, never a 304 that
-// would hide a message.
-func lastModified(stamp time.Time) string {
-	if now := time.Now(); stamp.After(now) {
-		stamp = now
+// listKey names an answer's options: what makes two answers made from one
+// snapshot differ (the encoded answers' cache key, and part of the ETag).
+func (s *Server) listKey(r *http.Request, f backend.Format, opt listOptions) hub.Key {
+	k := hub.Key{Format: f, After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
+	if f == backend.XML || f == backend.CrapXML {
+		k.Site = s.boardURL(r)
 	}
-	return stamp.UTC().Format(http.TimeFormat)
+	if f == backend.Plain {
+		k.TableWidth = opt.tableWidth
+	}
+	return k
 }
 
-// encodeList encodes ms (newest first) in format f for the requester. When
-// the answer is the same for every requester (no BaK, nothing owned), the
-// encoded bytes are cached on the snapshot.
-func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, ms []model.Message, snap *hub.Snapshot, sess *board.Session, shared bool) []byte {
+// encodeList encodes ms (newest first) in format f for the requester, with
+// the options of k. When the answer is the same for every requester (no
+// BaK, nothing owned), the encoded bytes are cached on the snapshot.
+func (s *Server) encodeList(f backend.Format, opt listOptions, k hub.Key, ms []model.Message, snap *hub.Snapshot, sess *board.Session, shared bool) []byte {
 	meta := s.meta()
-	meta.Site, meta.TableWidth = s.boardURL(r), opt.tableWidth
+	meta.Site, meta.TableWidth = k.Site, opt.tableWidth
 	if f == backend.JSON {
 		for i := range ms {
 			if sess.Owns(&ms[i]) {
@@ -143,13 +138,6 @@ func (s *Server) encodeList(r *http.Request, f backend.Format, opt listOptions, 
 	}
 	if !shared || snap == nil {
 		return encode()
-	}
-	k := hub.Key{Format: f, After: opt.after, Limit: opt.limit, Ascending: opt.ascending}
-	if f == backend.XML || f == backend.CrapXML {
-		k.Site = meta.Site
-	}
-	if f == backend.Plain {
-		k.TableWidth = opt.tableWidth
 	}
 	return snap.Encoded(k, encode)
 }

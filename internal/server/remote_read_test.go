@@ -158,57 +158,83 @@ func TestLimitLargerThanWindowAfterManyMessages(t *testing.T) {
 	}
 }
 
+// If-Modified-Since: Last-Modified is the channel's stamp, but never a
+// second that is not over yet (less a second for the clocks of other
+// processes): a message posted later in that second, even by a clock that
+// is behind, is never hidden behind a 304.
 func TestConditionalGet(t *testing.T) {
-	tr := sqliteTribune(t, nil)
-	c := tr.client("Mozilla/5.0")
-	tr.clock.set(t, "2013-03-10 15:30:12")
-	first := c.say("/", "first")
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		c := tr.client("Mozilla/5.0")
+		tr.clock.set(t, "2013-03-10 15:30:12")
+		first := c.say("/", "first")
 
-	w := c.get("/remote/json/")
-	if w.Code != 200 || w.Header().Get("Pragma") != "no-cache" ||
-		w.Header().Get("Cache-Control") != "no-cache, no-store, must-revalidate, max-age=0" {
-		t.Fatalf("200 headers: %d %v", w.Code, w.Header())
-	}
-	lm := w.Header().Get("Last-Modified")
-	if lm != "Sun, 10 Mar 2013 14:30:12 GMT" {
-		t.Fatalf("Last-Modified %q", lm)
-	}
-	// Nothing new: 304, and an empty selection is 304 too.
-	if w := c.get("/remote/json/", "If-Modified-Since", lm); w.Code != http.StatusNotModified || w.Body.Len() != 0 {
-		t.Fatalf("IMS: %d %q", w.Code, w.Body)
-	}
-	if w := c.get(fmt.Sprintf("/remote/xml/?last_id=%d", first)); w.Code != http.StatusNotModified || w.Body.Len() != 0 ||
-		w.Header().Get("Last-Modified") != "" || w.Header().Get("Pragma") != "" {
-		t.Fatalf("empty selection: %d %v", w.Code, w.Header())
-	}
-	// A message posted in the same second is not hidden behind a 304 (the
-	// original's quirk): its Last-Modified stamp is pushed to the next
-	// second.
-	second := c.say("/", "second, same second")
-	w = c.get("/remote/json/", "If-Modified-Since", lm)
-	if w.Code != 200 {
-		t.Fatalf("same-second message hidden by IMS: %d", w.Code)
-	}
-	if got := ids(decodeJSON(t, w)); !slices.Equal(got, []int64{first, second}) {
-		t.Fatalf("rows %v", got)
-	}
-	lm2 := w.Header().Get("Last-Modified")
-	if lm2 != "Sun, 10 Mar 2013 14:30:13 GMT" {
-		t.Fatalf("second Last-Modified %q", lm2)
-	}
-	// HEAD works like GET.
-	if w := c.do("HEAD", "/remote/xml/", ""); w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "" {
-		t.Fatalf("HEAD: %d %q", w.Code, w.Body)
-	}
-	// A malformed If-Modified-Since is ignored.
-	if w := c.get("/remote/json/", "If-Modified-Since", "yesterday"); w.Code != 200 {
-		t.Fatalf("bad IMS: %d", w.Code)
-	}
-	// A later If-Modified-Since than everything: 304.
-	future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
-	if w := c.get("/remote/tsv/", "If-Modified-Since", future); w.Code != 304 {
-		t.Fatalf("future IMS: %d", w.Code)
-	}
+		w := c.get("/remote/json/")
+		if w.Code != 200 || w.Header().Get("Pragma") != "no-cache" ||
+			w.Header().Get("Cache-Control") != "no-cache, no-store, must-revalidate, max-age=0" {
+			t.Fatalf("200 headers: %d %v", w.Code, w.Header())
+		}
+		// 15:30:12 Paris is not over: the answer says two seconds before.
+		lm := w.Header().Get("Last-Modified")
+		if lm != "Sun, 10 Mar 2013 14:30:10 GMT" {
+			t.Fatalf("Last-Modified %q", lm)
+		}
+		// A message posted in the same second is not hidden behind a 304 (the
+		// original's quirk).
+		second := c.say("/", "second, same second")
+		w = c.get("/remote/json/", "If-Modified-Since", lm)
+		if w.Code != 200 || !slices.Equal(ids(decodeJSON(t, w)), []int64{first, second}) {
+			t.Fatalf("same-second message after If-Modified-Since: %d %s", w.Code, w.Body)
+		}
+		// Two seconds later the second is over: Last-Modified is the stamp,
+		// and nothing new is 304.
+		tr.clock.set(t, "2013-03-10 15:30:14")
+		w = c.get("/remote/json/", "If-Modified-Since", lm)
+		if lm = w.Header().Get("Last-Modified"); w.Code != 200 || lm != "Sun, 10 Mar 2013 14:30:12 GMT" {
+			t.Fatalf("two seconds later: %d, Last-Modified %q", w.Code, lm)
+		}
+		if w := c.get("/remote/json/", "If-Modified-Since", lm); w.Code != http.StatusNotModified || w.Body.Len() != 0 ||
+			w.Header().Get("Last-Modified") != lm || w.Header().Get("ETag") == "" {
+			t.Fatalf("IMS: %d %q %v", w.Code, w.Body, w.Header())
+		}
+		// An empty selection is 304 too.
+		if w := c.get(fmt.Sprintf("/remote/xml/?last_id=%d", second)); w.Code != http.StatusNotModified || w.Body.Len() != 0 ||
+			w.Header().Get("Last-Modified") != "" || w.Header().Get("Pragma") != "" {
+			t.Fatalf("empty selection: %d %v", w.Code, w.Header())
+		}
+		// A post stamped in that very second (a slow commit, or a clock two
+		// seconds behind) is not hidden either: the channel's stamp moves past
+		// what was given out.
+		tr.clock.set(t, "2013-03-10 15:30:12")
+		third := c.say("/", "third, late")
+		tr.clock.set(t, "2013-03-10 15:30:14")
+		w = c.get("/remote/json/", "If-Modified-Since", lm)
+		if w.Code != 200 || !slices.Equal(ids(decodeJSON(t, w)), []int64{first, second, third}) {
+			t.Fatalf("late message after If-Modified-Since: %d %s", w.Code, w.Body)
+		}
+		if lm2 := w.Header().Get("Last-Modified"); lm2 != "Sun, 10 Mar 2013 14:30:12 GMT" {
+			t.Fatalf("Last-Modified after the late message: %q", lm2)
+		}
+		tr.clock.set(t, "2013-03-10 15:30:15")
+		if lm = c.get("/remote/json/").Header().Get("Last-Modified"); lm != "Sun, 10 Mar 2013 14:30:13 GMT" {
+			t.Fatalf("Last-Modified a second later: %q", lm)
+		}
+		if w := c.get("/remote/json/", "If-Modified-Since", lm); w.Code != http.StatusNotModified {
+			t.Fatalf("IMS after the late message: %d", w.Code)
+		}
+		// HEAD works like GET.
+		if w := c.do("HEAD", "/remote/xml/", ""); w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "" {
+			t.Fatalf("HEAD: %d %q", w.Code, w.Body)
+		}
+		// A malformed If-Modified-Since is ignored.
+		if w := c.get("/remote/json/", "If-Modified-Since", "yesterday"); w.Code != 200 {
+			t.Fatalf("bad IMS: %d", w.Code)
+		}
+		// A later If-Modified-Since than everything: 304.
+		future := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+		if w := c.get("/remote/tsv/", "If-Modified-Since", future); w.Code != 304 {
+			t.Fatalf("future IMS: %d", w.Code)
+		}
+	})
 }
 
 func TestClockIndices(t *testing.T) {

@@ -152,17 +152,17 @@ func (s *Server) siteRoutes() []route {
 // routes mounts the table on two muxes: the site's, which holds the
 // default channel's routes too, and the other channels'. Each path takes
 // the methods of its routes and answers 405 to the others, in plain text
-// (only clients send them); a path that needs its final slash is
-// redirected to it.
+// (only clients send them). A client's route is served without its final
+// slash too; a page's path without it is redirected to it.
 func (s *Server) routes() http.Handler {
 	p := s.cfg.Prefix
 	site, channels := newTable(s), newTable(s)
 	for _, rt := range s.siteRoutes() {
-		site.add(p+rt.path, rt.method, s.serve(rt, nil))
+		site.add(p+rt.path, rt, s.serve(rt, nil))
 	}
 	for _, rt := range s.channelRoutes() {
-		site.add(p+"/"+rt.path, rt.method, s.serve(rt, s.defaultChannel))
-		channels.add(p+"/{channel}/"+rt.path, rt.method, s.serve(rt, s.namedChannel))
+		site.add(p+"/"+rt.path, rt, s.serve(rt, s.defaultChannel))
+		channels.add(p+"/{channel}/"+rt.path, rt, s.serve(rt, s.namedChannel))
 	}
 	notFound := s.h(func(w http.ResponseWriter, r *http.Request) error {
 		visitOf(r).answer = pageOrText(r)
@@ -182,31 +182,39 @@ func (s *Server) routes() http.Handler {
 
 // table gathers the routes of one mux by path.
 type table struct {
-	s     *Server
-	mux   *http.ServeMux
-	paths map[string]map[string]http.Handler // pattern → method → handler
-	order []string
+	s      *Server
+	mux    *http.ServeMux
+	paths  map[string]map[string]http.Handler // pattern → method → handler
+	client map[string]map[string]bool         // pattern → method → a client's route
+	order  []string
 }
 
 func newTable(s *Server) *table {
-	return &table{s: s, mux: http.NewServeMux(), paths: map[string]map[string]http.Handler{}}
+	return &table{s: s, mux: http.NewServeMux(), paths: map[string]map[string]http.Handler{},
+		client: map[string]map[string]bool{}}
 }
 
-func (t *table) add(pattern, method string, h http.Handler) {
+func (t *table) add(pattern string, rt route, h http.Handler) {
 	if t.paths[pattern] == nil {
 		t.paths[pattern] = map[string]http.Handler{}
+		t.client[pattern] = map[string]bool{}
 		t.order = append(t.order, pattern)
 	}
-	t.paths[pattern][method] = h
+	t.paths[pattern][rt.method] = h
+	t.client[pattern][rt.method] = rt.kind == kindRead || rt.kind == kindPost
 }
 
 // mount registers each path once, for every method, and the path without
-// its final slash (but root) as a redirect to it for the same methods.
+// its final slash (but root) for the same methods: clients' routes answer
+// there as at the path itself, since clients do not follow redirects
+// (quteqoin and olcc's post.php take a 307 for a success, and the message
+// is lost); pages redirect to the path with the slash.
 func (t *table) mount(root string) {
 	for _, pattern := range t.order {
 		byMethod := t.paths[pattern]
 		if h, ok := byMethod[http.MethodGet]; ok {
 			byMethod[http.MethodHead] = h
+			t.client[pattern][http.MethodHead] = t.client[pattern][http.MethodGet]
 		}
 		allow := make([]string, 0, len(byMethod))
 		for m := range byMethod {
@@ -215,11 +223,14 @@ func (t *table) mount(root string) {
 		slices.Sort(allow)
 		t.mux.Handle(pattern, t.s.methods(byMethod, strings.Join(allow, ", ")))
 		if slashless, ok := strings.CutSuffix(pattern, "/{$}"); ok && slashless != root && slashless != "" {
-			redirect := map[string]http.Handler{}
-			for m := range byMethod {
-				redirect[m] = http.HandlerFunc(addSlash)
+			without := map[string]http.Handler{}
+			for m, h := range byMethod {
+				without[m] = http.HandlerFunc(addSlash)
+				if t.client[pattern][m] {
+					without[m] = h
+				}
 			}
-			t.mux.Handle(slashless, t.s.methods(redirect, strings.Join(allow, ", ")))
+			t.mux.Handle(slashless, t.s.methods(without, strings.Join(allow, ", ")))
 		}
 	}
 }
@@ -418,10 +429,9 @@ func (s *Server) unlocked(w http.ResponseWriter, r *http.Request, basic bool) (a
 	return false, httpError(http.StatusForbidden, s.t(r, "error.locked"))
 }
 
-// addSlash redirects to the request's path with a final slash, keeping the
-// query. GET and HEAD are moved permanently; other methods get 307, which
-// keeps the method and the body (a post sent to post/xml lands on
-// post/xml/).
+// addSlash redirects a page's path to the path with a final slash, keeping
+// the query. GET and HEAD are moved permanently; other methods get 307,
+// which keeps the method and the body.
 func addSlash(w http.ResponseWriter, r *http.Request) {
 	target := r.URL.EscapedPath() + "/"
 	if r.URL.RawQuery != "" {

@@ -13,15 +13,15 @@ import (
 	"github.com/tribune-go/tribune/internal/model"
 )
 
-// A path without its final slash is redirected to the same path with it,
-// under the prefix and the channel the client asked for, with the query;
-// a post keeps its method and body (307) and lands on the right channel.
+// A page's path without its final slash is redirected to the same path
+// with it, under the prefix and the channel the client asked for, with the
+// query; a form keeps its method and body (307). (Clients' routes answer
+// without the slash instead: TestClientRoutesWithoutSlash.)
 func TestSlashRedirectsKeepPrefixChannelAndQuery(t *testing.T) {
 	for _, prefix := range []string{"", "/tribune"} {
 		t.Run("prefix="+prefix, func(t *testing.T) {
 			tr := sqliteTribune(t, func(c *config.Config) { c.Prefix = prefix })
-			ok, err := tr.st.CreateChannel(t.Context(), "ok", "OK")
-			if err != nil {
+			if _, err := tr.st.CreateChannel(t.Context(), "ok", "OK"); err != nil {
 				t.Fatal(err)
 			}
 			c := tr.client("Mozilla/5.0")
@@ -29,30 +29,19 @@ func TestSlashRedirectsKeepPrefixChannelAndQuery(t *testing.T) {
 				method, path, want string
 				code               int
 			}{
-				{"POST", "/ok/post/xml", "/ok/post/xml/", http.StatusTemporaryRedirect},
-				{"POST", "/post/xml?last_id=3", "/post/xml/?last_id=3", http.StatusTemporaryRedirect},
-				{"PUT", "/ok/post", "/ok/post/", http.StatusTemporaryRedirect},
-				{"GET", "/ok/remote/xml?last_id=3", "/ok/remote/xml/?last_id=3", http.StatusMovedPermanently},
-				{"GET", "/remote/xml?last_id=3", "/remote/xml/?last_id=3", http.StatusMovedPermanently},
-				{"HEAD", "/ok/clock/12:00:00", "/ok/clock/12:00:00/", http.StatusMovedPermanently},
 				{"GET", "/ok?x=1", "/ok/?x=1", http.StatusMovedPermanently},
 				{"POST", "/ok", "/ok/", http.StatusTemporaryRedirect},
+				{"GET", "/ok/noscript?x=1", "/ok/noscript/?x=1", http.StatusMovedPermanently},
+				{"HEAD", "/noscript", "/noscript/", http.StatusMovedPermanently},
+				{"POST", "/ok/noscript", "/ok/noscript/", http.StatusTemporaryRedirect},
+				{"GET", "/moderation", "/moderation/", http.StatusMovedPermanently},
+				{"GET", "/admin?x=1", "/admin/?x=1", http.StatusMovedPermanently},
 			} {
 				w := c.do(tc.method, prefix+tc.path, "content=x")
 				if w.Code != tc.code || w.Header().Get("Location") != prefix+tc.want {
 					t.Errorf("%s %s: %d %q, want %d %q", tc.method, prefix+tc.path, w.Code,
 						w.Header().Get("Location"), tc.code, prefix+tc.want)
 				}
-			}
-			// Following the redirect posts on the channel of the path.
-			w := c.do("POST", prefix+"/ok/post/xml", "content=on ok")
-			w = c.do("POST", w.Header().Get("Location"), "content=on ok")
-			if w.Code != 200 || w.Header().Get("X-Post-Id") == "" {
-				t.Fatalf("post after the redirect: %d %s", w.Code, w.Body)
-			}
-			ms, err := tr.st.Page(t.Context(), ok.ID, 0, 0, 10)
-			if err != nil || len(ms) != 1 || ms[0].Raw != "on ok" {
-				t.Fatalf("channel ok holds %+v, %v", ms, err)
 			}
 		})
 	}

@@ -25,7 +25,11 @@ func scanMessage(row interface{ Scan(...any) error }, m *model.Message) error {
 }
 
 func (s *Store) queryMessages(ctx context.Context, query string, args ...any) ([]model.Message, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	return queryMessages(ctx, s.r, query, args...)
+}
+
+func queryMessages(ctx context.Context, q querier, query string, args ...any) ([]model.Message, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: messages: %w", err))
 	}

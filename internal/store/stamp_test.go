@@ -12,39 +12,81 @@ import (
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
 
-// A removal moves the channel's stamp past every message's, and the next
-// post's stamp is later still, all within one second.
-func TestRemovalMovesTheChannelStamp(t *testing.T) {
+// The channel's stamp never goes backwards and never runs ahead of the
+// clock: changes within one second share it, a removal moves it to its own
+// second and counts in the removal count, and a process whose clock is
+// behind never moves it back.
+func TestChannelStampAndRemovals(t *testing.T) {
+	clk := &testClock{}
 	o := opts()
+	o.Now = clk.Now
 	at := time.Date(2013, 3, 10, 14, 30, 12, 0, time.UTC)
-	o.Now = func() time.Time { return at }
 	storetest.Each(t, o, func(t *testing.T, s *store.Store) {
 		def, _ := s.Channel(ctx, "")
-		if st, err := s.Stamp(ctx, def.ID); err != nil || !st.IsZero() {
-			t.Fatalf("stamp of an empty channel: %v %v", st, err)
-		}
-		m1 := post(t, s, def.ID, "one")
-		m2 := post(t, s, def.ID, "two")
-		if st, err := s.Stamp(ctx, def.ID); err != nil || !st.Equal(m2.Modified) || !m2.Modified.After(m1.Modified) {
-			t.Fatalf("stamp %v (%v), messages %v %v", st, err, m1.Modified, m2.Modified)
-		}
-		for _, m := range []model.Message{m2, m1} {
-			before, _ := s.Stamp(ctx, def.ID)
-			if _, err := s.Remove(ctx, m.ID, "modo", ""); err != nil {
+		head := func() store.Head {
+			t.Helper()
+			h, err := s.Head(ctx, def.ID)
+			if err != nil {
 				t.Fatal(err)
 			}
-			after, err := s.Stamp(ctx, def.ID)
-			if err != nil || !after.After(before) {
-				t.Fatalf("removing %d: stamp %v then %v (%v)", m.ID, before, after, err)
-			}
+			return h
 		}
-		last, _ := s.Stamp(ctx, def.ID)
+		if h := head(); !h.Stamp.IsZero() || h.Removals != 0 {
+			t.Fatalf("head of an empty channel: %+v", h)
+		}
+		clk.set(at.Add(100 * time.Millisecond))
+		m1 := post(t, s, def.ID, "one")
+		clk.set(at.Add(900 * time.Millisecond))
+		m2 := post(t, s, def.ID, "two")
+		if !m1.Modified.Equal(at) || !m2.Modified.Equal(at) || !head().Stamp.Equal(at) {
+			t.Fatalf("two posts in one second: %v %v, channel %v", m1.Modified, m2.Modified, head().Stamp)
+		}
+		// A removal in the same second: the stamp stays, the count grows.
+		if _, err := s.Remove(ctx, m2.ID, "modo", ""); err != nil {
+			t.Fatal(err)
+		}
+		if h := head(); !h.Stamp.Equal(at) || h.Removals != 1 {
+			t.Fatalf("after a removal in the same second: %+v", h)
+		}
+		// A removal three seconds later moves the stamp to its second.
+		clk.set(at.Add(3 * time.Second))
+		if _, err := s.Remove(ctx, m1.ID, "modo", ""); err != nil {
+			t.Fatal(err)
+		}
+		if h := head(); !h.Stamp.Equal(at.Add(3*time.Second)) || h.Removals != 2 {
+			t.Fatalf("after a later removal: %+v", h)
+		}
+		// Removing it again changes nothing.
+		if _, err := s.Remove(ctx, m1.ID, "modo", ""); !errors.Is(err, store.ErrNotFound) || head().Removals != 2 {
+			t.Fatalf("second removal: %v, %+v", err, head())
+		}
+		// A process whose clock is two seconds behind: its post takes the
+		// channel's stamp, not an earlier one.
+		clk.set(at.Add(time.Second))
 		m3 := post(t, s, def.ID, "three")
-		if !m3.Modified.After(last) {
-			t.Fatalf("post after the removals: %v, channel stamp was %v", m3.Modified, last)
+		if !m3.Modified.Equal(at.Add(3*time.Second)) || !head().Stamp.Equal(m3.Modified) {
+			t.Fatalf("post by a clock behind: %v, channel %v", m3.Modified, head().Stamp)
 		}
-		if st, _ := s.Stamp(ctx, def.ID); !st.Equal(m3.Modified) {
-			t.Fatalf("stamp %v, newest message %v", st, m3.Modified)
+		clk.set(at.Add(5*time.Second + 500*time.Millisecond))
+		m4 := post(t, s, def.ID, "four")
+		if !m4.Modified.Equal(at.Add(5 * time.Second)) {
+			t.Fatalf("post two seconds later: %v", m4.Modified)
+		}
+		// Recent reads the messages and the head together.
+		ms, h, err := s.Recent(ctx, def.ID, 10)
+		if err != nil || len(ms) != 2 || ms[0].ID != m4.ID || ms[1].ID != m3.ID || h != head() {
+			t.Fatalf("recent: %v %+v %v", ms, h, err)
+		}
+		// Other channels have their own.
+		other, err := s.CreateChannel(ctx, "other", "Other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.Head(ctx, other.ID); err != nil || !h.Stamp.IsZero() || h.Removals != 0 {
+			t.Fatalf("another channel: %+v %v", h, err)
+		}
+		if h, err := s.Head(ctx, 1<<40); err != nil || h != (store.Head{}) {
+			t.Fatalf("no such channel: %+v %v", h, err)
 		}
 	})
 }

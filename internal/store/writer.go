@@ -229,10 +229,9 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if l.created != 0 && l.created/1e6 == sec {
 		index = l.index + 1
 	}
-	// The stamp grows strictly, even within a second: it may then run
-	// ahead of the clock for a while, which the HTTP layer hides from its
-	// Last-Modified headers.
-	modified := max(sec, l.modified+1)
+	// The stamp never goes backwards, and never ahead of the clock
+	// (stamp.go).
+	modified := max(sec, l.modified)
 	m.Created = fromMicros(now)
 	m.Modified = time.Unix(modified, 0).UTC()
 	m.ClockIndex = index
