@@ -49,6 +49,11 @@ func (s *Server) answerTag(r *http.Request, snap *hub.Snapshot, k hub.Key, extra
 		h.str("")
 	}
 	h.str(r.Header.Get("Authorization"))
+	if c, err := r.Cookie(tokenCookie); err == nil { // an access token's other carrier on reads
+		h.str(c.Value)
+	} else {
+		h.str("")
+	}
 	return h.tag()
 }
 

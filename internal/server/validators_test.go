@@ -302,3 +302,28 @@ func TestSecondProcessClockBehind(t *testing.T) {
 		}
 	}
 }
+
+// A coincoin reading with its access token in the tribune_token cookie
+// sees its own messages as owned: its tag is its own, not an anonymous
+// reader's.
+func TestETagOfATokenCookie(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	u := tr.createUser(t, "nono", model.RoleUser)
+	nt, err := tr.board.CreateToken(t.Context(), &u, "nono", "olcc", model.ScopePost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coincoin, anon := tr.client("olcc"), tr.client("")
+	coincoin.cookies["tribune_token"] = &http.Cookie{Name: "tribune_token", Value: nt.Secret}
+	coincoin.say("/", "mine")
+	c, a := coincoin.get("/remote/json/"), anon.get("/remote/json/")
+	if c.Code != 200 || a.Code != 200 || c.Header().Get("ETag") == a.Header().Get("ETag") {
+		t.Fatalf("tags: token %d %s, anonymous %d %s", c.Code, c.Header().Get("ETag"), a.Code, a.Header().Get("ETag"))
+	}
+	if w := anon.get("/remote/json/", "If-None-Match", c.Header().Get("ETag")); w.Code != 200 {
+		t.Fatalf("the token's tag for an anonymous reader: %d", w.Code)
+	}
+	if w := coincoin.get("/remote/json/", "If-None-Match", c.Header().Get("ETag")); w.Code != 304 {
+		t.Fatalf("the token's own tag: %d", w.Code)
+	}
+}

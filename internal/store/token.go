@@ -34,10 +34,6 @@ type TokenUse struct {
 	Data  []byte
 }
 
-// Now is the time by the store's clock: the one messages are published
-// by (tests set it).
-func (s *Store) Now() time.Time { return s.now() }
-
 // AddToken adds a token unless its user holds Max already (ErrTooMany);
 // ErrNotFound when the user is gone.
 func (s *Store) AddToken(ctx context.Context, nt NewToken) (model.Token, error) {
