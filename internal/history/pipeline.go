@@ -55,6 +55,7 @@ func pipeline[T any](ctx context.Context, next func() (it item, pos int64, ok bo
 				}
 				c.items = append(c.items, it)
 			}
+			full := len(c.items) == chunkSize // c is the workers' once sent
 			if len(c.items) > 0 {
 				select {
 				case jobs <- c:
@@ -67,7 +68,7 @@ func pipeline[T any](ctx context.Context, next func() (it item, pos int64, ok bo
 					return
 				}
 			}
-			if err != nil || len(c.items) < chunkSize {
+			if err != nil || !full {
 				readErr = err // read by the writer after ordered is closed
 				return
 			}

@@ -5,7 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -30,7 +35,7 @@ import (
 
 // ImportMessage is one message of an import, already rendered.
 type ImportMessage struct {
-	ID        int64 // kept when free; 0: the next id (Importer with renumber)
+	ID        int64 // kept when free; given by an Importer that renumbers
 	ChannelID int64
 	Created   time.Time
 	Info      string
@@ -61,9 +66,10 @@ type Importer struct {
 	s        *Store
 	tx       *sql.Tx
 	renumber bool
-	kept     *sql.Stmt // insert with the message's id
-	next     *sql.Stmt // insert taking the next id
-	url      *sql.Stmt
+	nextID   int64 // the last id given when renumbering; 0 until read
+	// Prepared multi-row inserts, by row count: most batches are full.
+	messages map[int]*sql.Stmt
+	urls     map[int]*sql.Stmt
 	last     map[int64]*lastMessage // the newest message written in each channel
 	// start is each channel's newest id before the import: a message
 	// written below it, or below the previous one of its channel, leaves
@@ -75,38 +81,74 @@ type Importer struct {
 	done     bool
 }
 
+// Rows per INSERT statement: one statement's overhead spread over many
+// rows, well under both databases' limits on parameters.
+const (
+	messageRows   = 64
+	messageParams = 15
+	urlRows       = 64
+)
+
 // NewImporter begins an import. renumber gives every message the next id
 // instead of its own. The caller ends it with Finish or Abort.
 func (s *Store) NewImporter(ctx context.Context, renumber bool) (*Importer, error) {
+	if s.dialect == sqlite {
+		// The writer's one connection: a larger page cache while the
+		// import's transaction grows, so that fewer pages spill to the
+		// WAL before the commit (close puts it back).
+		if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+			return nil, classify(fmt.Errorf("store: begin import: %w", err))
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: begin import: %w", err))
 	}
-	im := &Importer{s: s, tx: tx, renumber: renumber, last: map[int64]*lastMessage{}, start: map[int64]int64{},
-		unsorted: map[int64]bool{}, Imported: map[int64]int{}}
-	fail := func(err error) (*Importer, error) {
-		tx.Rollback()
-		return nil, classify(fmt.Errorf("store: begin import: %w", err))
-	}
+	im := &Importer{s: s, tx: tx, renumber: renumber, messages: map[int]*sql.Stmt{}, urls: map[int]*sql.Stmt{},
+		last: map[int64]*lastMessage{}, start: map[int64]int64{}, unsorted: map[int64]bool{}, Imported: map[int64]int{}}
 	if s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
-			return fail(err)
+			tx.Rollback()
+			return nil, classify(fmt.Errorf("store: begin import: %w", err))
 		}
 	}
-	const cols = `channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, ip, submitted`
-	if im.kept, err = tx.PrepareContext(ctx, `INSERT INTO messages (id, `+cols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING`); err != nil {
-		return fail(err)
-	}
-	if im.next, err = tx.PrepareContext(ctx, `INSERT INTO messages (`+cols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`); err != nil {
-		return fail(err)
-	}
-	if im.url, err = tx.PrepareContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`); err != nil {
-		return fail(err)
-	}
 	return im, nil
+}
+
+// statement prepares (once) an insert of n rows of width columns.
+func (im *Importer) statement(ctx context.Context, cache map[int]*sql.Stmt, n, width int, head, tail string) (*sql.Stmt, error) {
+	if st, ok := cache[n]; ok {
+		return st, nil
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range width {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			if im.s.dialect == sqlite {
+				// Anonymous: the SQLite driver looks every named
+				// parameter's name up in a list, which makes binding
+				// quadratic in their number.
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", i*width+j+1)
+			}
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(tail)
+	st, err := im.tx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, classify(fmt.Errorf("store: import: %w", err))
+	}
+	cache[n] = st
+	return st, nil
 }
 
 // lastOf is the channel's newest message, read once.
@@ -125,58 +167,128 @@ func (im *Importer) lastOf(ctx context.Context, channelID int64) (*lastMessage, 
 	return l, nil
 }
 
+// newID gives the next message id when renumbering: past every id the
+// database has given (SQLite's AUTOINCREMENT record, PostgreSQL's
+// sequence), as a post would take. The import holds the write lock (on
+// PostgreSQL, the writers' advisory lock), so no post takes one meanwhile.
+func (im *Importer) newID(ctx context.Context) (int64, error) {
+	if im.nextID == 0 {
+		q := `SELECT MAX(n) FROM (SELECT COALESCE(MAX(id), 0) AS n FROM messages
+			UNION ALL SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'messages') AS t`
+		if im.s.dialect == postgres {
+			q = `SELECT GREATEST(COALESCE(MAX(id), 0),
+				COALESCE(pg_sequence_last_value(pg_get_serial_sequence('messages', 'id')::regclass), 0)) FROM messages`
+		}
+		if err := im.tx.QueryRowContext(ctx, q).Scan(&im.nextID); err != nil {
+			return 0, classify(fmt.Errorf("store: import: next id: %w", err))
+		}
+	}
+	im.nextID++
+	return im.nextID, nil
+}
+
 // WriteMessages writes a batch of rendered messages, in order, giving each
-// its id (when renumbering), clock index and stamp as publish would.
+// its id (when renumbering), clock index and stamp as publish would, and
+// archiving their URLs.
 func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error {
-	for i := range ms {
-		m := &ms[i]
-		l, err := im.lastOf(ctx, m.ChannelID)
+	args := make([]any, 0, messageRows*messageParams)
+	var urls []any
+	for len(ms) > 0 {
+		n := min(len(ms), messageRows)
+		part := ms[:n]
+		ms = ms[n:]
+		args = args[:0]
+		for i := range part {
+			m := &part[i]
+			l, err := im.lastOf(ctx, m.ChannelID)
+			if err != nil {
+				return err
+			}
+			if im.renumber {
+				if m.ID, err = im.newID(ctx); err != nil {
+					return err
+				}
+			} else if m.ID <= 0 {
+				return fmt.Errorf("line %d: the message has no id", m.Line)
+			}
+			created := m.Created.UTC().Truncate(time.Microsecond).UnixMicro()
+			sec := created / 1e6
+			index := 1
+			if l.id != 0 && l.created/1e6 == sec {
+				index = l.index + 1
+			}
+			modified := max(sec, l.modified)
+			local := time.UnixMicro(created).In(im.s.loc)
+			clock := local.Hour()*3600 + local.Minute()*60 + local.Second()
+			day := local.Year()*10000 + int(local.Month())*100 + local.Day()
+			args = append(args, m.ID, m.ChannelID, created, modified, clock, day, index, m.Info, nullID(m.AuthorID),
+				m.Login, m.Raw, m.Web, m.Remote, m.IP, created)
+			if m.ID < l.id || m.ID <= im.start[m.ChannelID] {
+				im.unsorted[m.ChannelID] = true
+			}
+			if m.ID > l.id {
+				l.id, l.created, l.modified, l.index = m.ID, created, modified, index
+			}
+			im.Imported[m.ChannelID]++
+		}
+		insert := `INSERT INTO messages`
+		if im.s.dialect == sqlite {
+			insert = `INSERT OR ROLLBACK INTO messages`
+		}
+		st, err := im.statement(ctx, im.messages, n, messageParams, insert+`
+			(id, channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, ip, submitted)
+			VALUES `, ``)
 		if err != nil {
 			return err
 		}
-		created := m.Created.UTC().Truncate(time.Microsecond).UnixMicro()
-		sec := created / 1e6
-		index := 1
-		if l.id != 0 && l.created/1e6 == sec {
-			index = l.index + 1
+		if err := im.inserted(ctx, st, args, part); err != nil {
+			return err
 		}
-		modified := max(sec, l.modified)
-		local := time.UnixMicro(created).In(im.s.loc)
-		clock := local.Hour()*3600 + local.Minute()*60 + local.Second()
-		day := local.Year()*10000 + int(local.Month())*100 + local.Day()
-		args := []any{m.ChannelID, created, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
-			m.Raw, m.Web, m.Remote, m.IP, created}
-		if im.renumber || m.ID == 0 {
-			if !im.renumber {
-				return fmt.Errorf("line %d: the message has no id", m.Line)
-			}
-			if err := im.next.QueryRowContext(ctx, args...).Scan(&m.ID); err != nil {
-				return classify(fmt.Errorf("store: import message (line %d): %w", m.Line, err))
-			}
-		} else {
-			res, err := im.kept.ExecContext(ctx, append([]any{m.ID}, args...)...)
-			if err != nil {
-				return classify(fmt.Errorf("store: import message %d (line %d): %w", m.ID, m.Line, err))
-			}
-			if n, err := res.RowsAffected(); err == nil && n == 0 {
-				return &CollisionError{ID: m.ID, Line: m.Line}
-			}
-		}
-		if m.ID < l.id || m.ID < im.start[m.ChannelID] {
-			im.unsorted[m.ChannelID] = true
-		}
-		if m.ID > l.id {
-			l.id, l.created, l.modified, l.index = m.ID, created, modified, index
-		}
-		im.Imported[m.ChannelID]++
-		for _, u := range m.URLs {
-			if _, err := im.url.ExecContext(ctx, m.ID, created, m.Login, u, urlHash(u)); err != nil {
-				return classify(fmt.Errorf("store: archive url: %w", err))
+		for i := range part {
+			for _, u := range part[i].URLs {
+				urls = append(urls, part[i].ID, args[i*messageParams+2], part[i].Login, u, urlHash(u))
 			}
 		}
 	}
-	// Derived data of the batch (search index, day counts) goes here.
+	for len(urls) > 0 {
+		n := min(len(urls)/5, urlRows)
+		st, err := im.statement(ctx, im.urls, n, 5, `INSERT INTO urls (message_id, created, login, url, url_hash) VALUES `,
+			` ON CONFLICT (url_hash) DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, urls[:n*5]...); err != nil {
+			return classify(fmt.Errorf("store: archive url: %w", err))
+		}
+		urls = urls[n*5:]
+	}
+	// Derived data of the batch (a search index, day counts) goes here:
+	// the messages have their ids.
 	return nil
+}
+
+// inserted runs a messages insert. An id the database holds already
+// fails it, and the import with it (on SQLite, OR ROLLBACK spares each
+// statement the journal that would undo it alone); the error then names
+// the id, looked up among the committed messages.
+func (im *Importer) inserted(ctx context.Context, st *sql.Stmt, args []any, part []ImportMessage) error {
+	_, err := st.ExecContext(ctx, args...)
+	if err == nil {
+		return nil
+	}
+	var se *msqlite.Error
+	var pe *pgconn.PgError
+	if !(errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT ||
+		errors.As(err, &pe) && pe.Code == "23505") { // unique_violation
+		return classify(fmt.Errorf("store: import messages (line %d): %w", part[0].Line, err))
+	}
+	for _, m := range part {
+		var one int
+		if im.s.r.QueryRowContext(ctx, `SELECT 1 FROM messages WHERE id = $1`, m.ID).Scan(&one) == nil {
+			return &CollisionError{ID: m.ID, Line: m.Line}
+		}
+	}
+	return fmt.Errorf("lines %d to %d: a message id is listed twice in the file", part[0].Line, part[len(part)-1].Line)
 }
 
 // Channel finds the channel of slug, or creates it with title. It does
@@ -262,7 +374,7 @@ func (im *Importer) Finish(ctx context.Context) error {
 		return errors.New("store: import finished already")
 	}
 	im.done = true
-	defer im.close()
+	defer im.close() // after the commit or the rollback
 	var change Change
 	for id := range im.Imported {
 		if im.unsorted[id] {
@@ -307,16 +419,19 @@ func (im *Importer) Finish(ctx context.Context) error {
 func (im *Importer) Abort() {
 	if !im.done {
 		im.done = true
-		im.close()
 		im.tx.Rollback()
+		im.close()
 	}
 }
 
 func (im *Importer) close() {
-	for _, st := range []*sql.Stmt{im.kept, im.next, im.url} {
-		if st != nil {
+	for _, cache := range []map[int]*sql.Stmt{im.messages, im.urls} {
+		for _, st := range cache {
 			st.Close()
 		}
+	}
+	if im.s.dialect == sqlite {
+		im.s.w.Exec(`PRAGMA cache_size = -16000`) // the transaction is over: its connection is free
 	}
 }
 
