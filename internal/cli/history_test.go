@@ -197,3 +197,126 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestImportCollisionsAndRenumber(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate")
+		file := `{"id": 5, "channel": "", "created": "2026-12-07T12:34:56.000001+01:00", "info": "a", "login": "", "message": "un"}
+{"id": 7, "channel": "jeux", "created": "2026-12-07T12:34:56.5+01:00", "info": "b", "login": "", "message": "deux"}
+{"id": 9, "channel": "", "created": "2026-12-07T12:34:56.9+01:00", "info": "c", "login": "", "message": "12:34:56¹ trois"}
+`
+		tr.ok(file, "import", "-")
+		// Again: the ids are taken, and nothing of the second try stays.
+		tr.fails(1, []string{"nothing was imported", "line 1", "message id 5 is taken", "-renumber"}, file, "import", "-")
+		if n, _ := tr.store().CountMessages(ctx, tr.channel("").ID); n != 2 {
+			t.Errorf("default channel: %d messages after the refused import, want 2", n)
+		}
+		out := tr.ok(file, "import", "-renumber", "-")
+		if !strings.Contains(out, "imported 3 message(s)") {
+			t.Errorf("import -renumber: %q", out)
+		}
+		ms, err := tr.store().Page(ctx, tr.channel("").ID, 0, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range ms {
+			got = append(got, fmt.Sprintf("%d:%d:%s", m.ID, m.ClockIndex, m.Raw))
+		}
+		// Renumbered after the newest id (10, 11 in jeux, 12); the same
+		// second: indices 1 to 4 in id order.
+		want := "12:4:12:34:56¹ trois 10:3:un 9:2:12:34:56¹ trois 5:1:un"
+		if strings.Join(got, " ") != want {
+			t.Errorf("default channel after -renumber: %s, want %s", strings.Join(got, " "), want)
+		}
+		if !strings.Contains(ms[0].Web, `class="clock"`) && !strings.Contains(ms[0].Web, "12:34:56") {
+			t.Errorf("the norloge is not rendered: %s", ms[0].Web)
+		}
+		// Ids below the newest: the channel's clock indices are computed
+		// again in id order.
+		tr.ok(`{"id": 6, "channel": "", "created": "2026-12-07T12:34:56.2+01:00", "info": "d", "login": "", "message": "entre"}`, "import", "-")
+		ms, _ = tr.store().Page(ctx, tr.channel("").ID, 0, 0, 10)
+		got = got[:0]
+		for _, m := range ms {
+			got = append(got, fmt.Sprintf("%d:%d", m.ID, m.ClockIndex))
+		}
+		if strings.Join(got, " ") != "12:5 10:4 9:3 6:2 5:1" {
+			t.Errorf("indices after an import below the newest id: %s", strings.Join(got, " "))
+		}
+	})
+}
+
+func TestImportRefusesBadInput(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate")
+		good := `{"id": 1, "channel": "", "created": "2026-12-07T12:34:56+01:00", "info": "a", "login": "", "message": "un"}` + "\n"
+		for _, tc := range []struct {
+			name, file string
+			want       []string
+		}{
+			{"not JSON", good + "plop\n", []string{"line 2", "not a JSON object"}},
+			{"truncated", good + `{"id": 2, "channel": "", "crea`, []string{"line 2", "not a JSON object"}},
+			{"string id", `{"id": "1", "channel": "", "created": "2026-12-07T12:34:56+01:00", "message": "x"}`, []string{"line 1", `"id" should be a number, not a JSON string`}},
+			{"number message", `{"id": 1, "channel": "", "created": "2026-12-07T12:34:56+01:00", "message": 3}`, []string{"line 1", `"message" should be a string`}},
+			{"no id", `{"channel": "", "created": "2026-12-07T12:34:56+01:00", "message": "x"}`, []string{"line 1", `no "id"`, "-renumber"}},
+			{"no created", `{"id": 1, "channel": "", "message": "x"}`, []string{"line 1", `no "created"`}},
+			{"naive time", `{"id": 1, "channel": "", "created": "2026-12-07 12:34:56", "message": "x"}`, []string{"line 1", "RFC 3339"}},
+			{"bad slug", `{"id": 1, "channel": "a b", "created": "2026-12-07T12:34:56+01:00", "message": "x"}`, []string{"line 1", `channel "a b"`}},
+			{"reserved slug", `{"id": 1, "channel": "remote", "created": "2026-12-07T12:34:56+01:00", "message": "x"}`, []string{"line 1", `channel "remote"`}},
+			{"twice", good + good, []string{"listed twice"}},
+			{"huge line", good + `{"id": 2, "message": "` + strings.Repeat("x", 2<<20) + `"}`, []string{"line 2", "longer than"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tr.fails(1, append(tc.want, "nothing was imported"), tc.file, "import", "-")
+				if n, _ := tr.store().CountMessages(ctx, tr.channel("").ID); n != 0 {
+					t.Errorf("%d messages imported", n)
+				}
+			})
+		}
+		tr.fails(2, []string{"one file"}, "", "import")
+		tr.fails(2, []string{"-from"}, "", "import", "-from", "jb3", "-")
+		tr.fails(1, []string{"no such file"}, "", "import", filepath.Join(t.TempDir(), "nope.jsonl"))
+	})
+}
+
+// TestImportWhileServing: on SQLite the import is refused while a server
+// runs on the file; on PostgreSQL a running server shows what another
+// process imported, and its validators change.
+func TestImportWhileServing(t *testing.T) {
+	each(t, func(t *testing.T, tr *tribune) {
+		tr.ok("", "migrate")
+		base, _ := tr.serve(t)
+		post(t, base, "/post/", "ua-ua", "", "avant")
+		before := get(t, base, "/remote/xml/")
+		r, _ := http.Get(base + "/remote/xml/")
+		r.Body.Close()
+		etag := r.Header.Get("ETag")
+		file := `{"id": 100, "channel": "", "created": "2026-12-07T12:34:56+01:00", "info": "imp", "login": "", "message": "importé"}`
+		if !store.IsPostgres(tr.dsn) {
+			tr.fails(1, []string{"stop the server", "serves"}, file, "import", "-")
+			return
+		}
+		tr.ok(file, "import", "-")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got := get(t, base, "/remote/xml/")
+			if got != before && strings.Contains(got, "importé") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the running server still answers without the import:\n%s", got)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		req, _ := http.NewRequest("GET", base+"/remote/xml/", nil)
+		req.Header.Set("If-None-Match", etag)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 200 {
+			t.Errorf("If-None-Match with the ETag from before the import: %d, want 200", r.StatusCode)
+		}
+	})
+}
