@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +48,7 @@ func (tr *tribune) serve(t *testing.T) (base string, stop func()) {
 		t.Fatal(err)
 	}
 	cfg.RemoteAnonymousPost = true
+	cfg.Logger = slog.New(slog.DiscardHandler)
 	cfg.PostRateLimit = config.Rate{}
 	st, err := tribunelib.OpenStore(ctx, &cfg)
 	if err != nil {

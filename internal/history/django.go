@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ import (
 // djangoObject is one object of a dump.
 type djangoObject struct {
 	Model  string          `json:"model"`
-	PK     int64           `json:"pk"`
+	PK     json.RawMessage `json:"pk"`
 	Fields json.RawMessage `json:"fields"`
 }
 
@@ -212,7 +213,13 @@ func (d *djangoImport) parse(it item) (parsedObject, error) {
 	if err := json.Unmarshal(it.data, &o); err != nil {
 		return fail(err)
 	}
-	p.model, p.pk = o.Model, o.PK
+	p.model = o.Model
+	if !slices.Contains(djangoModels, o.Model) && o.Model != "djangotribune.userpreferences" {
+		return fail(fmt.Errorf("model %q is not one this import reads (%s); dump only those", o.Model, strings.Join(djangoModels, ", ")))
+	}
+	if err := json.Unmarshal(o.PK, &p.pk); err != nil || len(o.PK) == 0 {
+		return fail(fmt.Errorf("its pk %s is not a number", o.PK))
+	}
 	if len(o.Fields) == 0 || o.Fields[0] != '{' {
 		return fail(errors.New(`no "fields" object`))
 	}
@@ -248,9 +255,6 @@ func (d *djangoImport) parse(it item) (parsedObject, error) {
 	case "djangotribune.url":
 		p.url = &djangoURL{}
 		err = json.Unmarshal(o.Fields, p.url)
-	case "djangotribune.userpreferences":
-	default:
-		err = fmt.Errorf("model %q is not one this import reads (%s); dump only those", o.Model, strings.Join(djangoModels, ", "))
 	}
 	if err != nil {
 		return fail(err)
