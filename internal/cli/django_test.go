@@ -139,8 +139,18 @@ func TestImportDjangotribune(t *testing.T) {
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM urls WHERE url IN ('http://example.com/troie', 'http://old-parser.example/only-in-the-archive')`).Scan(&n); err != nil || n != 2 {
 			t.Errorf("URL archive: %d rows, %v", n, err)
 		}
-		// Again: the ids are taken.
+		// Again: the ids are taken; with -renumber the messages come again
+		// under new ids (and the old archive's rows refer to them), while
+		// the accounts, whose names are taken now, are not imported twice.
 		tr.fails(1, []string{"message id 1 is taken"}, "", "import", "-from", "djangotribune", "testdata/djangotribune.json")
+		out = tr.ok("", "import", "-renumber", "-from", "djangotribune", "testdata/djangotribune.json")
+		if !strings.Contains(out, "imported 33 message(s)") || !strings.Contains(out, "imported 0 account(s)") ||
+			!strings.Contains(out, `not imported: account "superman" (pk 2): an account of the same name`) {
+			t.Errorf("import -renumber of the same dump:\n%s", out)
+		}
+		if n, _ := tr.store().CountMessages(ctx, tr.channel("troie").ID); n != 46+10 {
+			t.Errorf("troie: %d messages after the second import, want 56 (23 twice, 10 posts)", n)
+		}
 	})
 }
 

@@ -96,7 +96,13 @@ func (s *Store) NewImporter(ctx context.Context, renumber bool) (*Importer, erro
 		// The writer's one connection: a larger page cache while the
 		// import's transaction grows, so that fewer pages spill to the
 		// WAL before the commit (close puts it back).
+		// Foreign keys off too: their checks make SQLite keep a journal
+		// for each statement, while the import writes only channels and
+		// accounts it has just found or created.
 		if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+			return nil, classify(fmt.Errorf("store: begin import: %w", err))
+		}
+		if _, err := s.w.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 			return nil, classify(fmt.Errorf("store: begin import: %w", err))
 		}
 	}
@@ -252,8 +258,12 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 	}
 	for len(urls) > 0 {
 		n := min(len(urls)/5, urlRows)
-		st, err := im.statement(ctx, im.urls, n, 5, `INSERT INTO urls (message_id, created, login, url, url_hash) VALUES `,
-			` ON CONFLICT (url_hash) DO NOTHING`)
+		head, tail := `INSERT INTO urls (message_id, created, login, url, url_hash) VALUES `, ` ON CONFLICT (url_hash) DO NOTHING`
+		if im.s.dialect == sqlite {
+			// The same, without a journal for each statement.
+			head, tail = `INSERT OR IGNORE INTO urls (message_id, created, login, url, url_hash) VALUES `, ``
+		}
+		st, err := im.statement(ctx, im.urls, n, 5, head, tail)
 		if err != nil {
 			return err
 		}
@@ -431,7 +441,9 @@ func (im *Importer) close() {
 		}
 	}
 	if im.s.dialect == sqlite {
-		im.s.w.Exec(`PRAGMA cache_size = -16000`) // the transaction is over: its connection is free
+		// The transaction is over: its connection is free.
+		im.s.w.Exec(`PRAGMA cache_size = -16000`)
+		im.s.w.Exec(`PRAGMA foreign_keys = ON`)
 	}
 }
 
