@@ -173,6 +173,7 @@ func TestImportDjangotribuneRefusesBadDumps(t *testing.T) {
 			{"bad time", `[{"model": "djangotribune.message", "pk": 1, "fields": {"channel": null, "raw": "x", "created": "hier"}}]`, []string{"object 1", "not a date and time"}},
 			{"unknown author", `[` + msg[:len(msg)-1-len(`"author": null, "created": "2012-03-17T16:15:27", "user_agent": "x", "raw": "plop"}}`)] + `"author": 7, "created": "2012-03-17T16:15:27", "user_agent": "x", "raw": "plop"}}]`, []string{"author 7 is not in the dump before it"}},
 			{"unknown channel", `[{"model": "djangotribune.message", "pk": 1, "fields": {"channel": 3, "created": "2012-03-17T16:15:27", "raw": "x"}}]`, []string{"channel 3 is not in the dump before it"}},
+			{"reserved slug", `[{"model": "djangotribune.channel", "pk": 1, "fields": {"slug": "remote", "title": "Remote"}}]`, []string{`object 1 (djangotribune.channel 1): channel "remote"`, "used by the tribune"}},
 			{"trailing", `[` + msg + `] []`, []string{"more than one JSON value"}},
 			{"huge object", `[` + user + `, {"model": "djangotribune.message", "pk": 2, "fields": {"raw": "` + strings.Repeat("x", 3<<20) + `"}}]`, []string{"object 2", "longer than"}},
 		} {

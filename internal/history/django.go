@@ -13,6 +13,7 @@ import (
 	"github.com/tribune-go/tribune/internal/auth"
 	"github.com/tribune-go/tribune/internal/bak"
 	"github.com/tribune-go/tribune/internal/board"
+	"github.com/tribune-go/tribune/internal/markup"
 	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 )
@@ -294,9 +295,9 @@ func (d *djangoImport) apply(ctx context.Context, p *parsedObject) error {
 		if _, ok := d.channelIDs[p.pk]; ok {
 			return fmt.Errorf("%s: channel %d is listed twice", where, p.pk)
 		}
-		id, err := d.channel(ctx, p.channel.Slug, p.channel.Title, p.created, p.no)
+		id, err := d.channel(ctx, p.channel.Slug, p.channel.Title, p.created, where)
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return err
 		}
 		d.channelIDs[p.pk] = id
 	case p.message != nil:
@@ -372,7 +373,7 @@ func (d *djangoImport) message(ctx context.Context, p *parsedObject, where strin
 	cid, ok := int64(0), true
 	if m.Channel == nil {
 		var err error
-		if cid, err = d.channel(ctx, model.DefaultSlug, "", time.Time{}, p.no); err != nil {
+		if cid, err = d.channel(ctx, model.DefaultSlug, "", time.Time{}, where); err != nil {
 			return err
 		}
 	} else if cid, ok = d.channelIDs[*m.Channel]; !ok {
@@ -435,11 +436,13 @@ func (d *djangoImport) filter(ctx context.Context, p *parsedObject, where string
 		return fmt.Errorf("%s: author %d is not in the dump before it (dump auth.user, then djangotribune)", where, f.Author)
 	}
 	target, kind := djangoTargets[f.Target], djangoKinds[f.Kind]
-	if acc.id == 0 || target == "" || kind == "" || strings.TrimSpace(f.Value) == "" {
+	// Cleaned as /bak cleans a pattern: one line, no control characters.
+	value := strings.Join(strings.Fields(markup.Sanitize(f.Value)), " ")
+	if acc.id == 0 || target == "" || kind == "" || value == "" {
 		d.report.SkippedFilters++
 		return nil
 	}
-	if err := d.im.AddFilter(ctx, acc.id, store.Filter{Target: target, Kind: kind, Value: f.Value}); err != nil {
+	if err := d.im.AddFilter(ctx, acc.id, store.Filter{Target: target, Kind: kind, Value: value}); err != nil {
 		return err
 	}
 	d.report.Filters++

@@ -68,7 +68,7 @@ func newImporter(ctx context.Context, b *board.Board, st *store.Store, opt Optio
 
 // channel resolves a slug, creating the channel (checked as the admin
 // page would) when it is missing.
-func (x *importer) channel(ctx context.Context, slug, title string, created time.Time, line int) (int64, error) {
+func (x *importer) channel(ctx context.Context, slug, title string, created time.Time, where string) (int64, error) {
 	if id, ok := x.channels[slug]; ok {
 		return id, nil
 	}
@@ -78,7 +78,7 @@ func (x *importer) channel(ctx context.Context, slug, title string, created time
 		}
 		t, err := x.b.CheckImportedChannel(slug, title)
 		if err != nil {
-			return 0, fmt.Errorf("line %d: channel %q: %w", line, slug, err)
+			return 0, fmt.Errorf("%s: channel %q: %w", where, slug, err)
 		}
 		title = t
 	}
@@ -155,7 +155,7 @@ func Import(ctx context.Context, b *board.Board, st *store.Store, r io.Reader, o
 		batch = batch[:0]
 		for i := range ps {
 			p := &ps[i]
-			cid, err := x.channel(ctx, p.slug, "", time.Time{}, p.line)
+			cid, err := x.channel(ctx, p.slug, "", time.Time{}, fmt.Sprintf("line %d", p.line))
 			if err != nil {
 				return err
 			}
