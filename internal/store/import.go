@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -64,6 +65,7 @@ func (e *CollisionError) Error() string {
 // Importer writes one import. Not safe for concurrent use.
 type Importer struct {
 	s        *Store
+	conn     *sql.Conn // PostgreSQL: the transaction's connection, for COPY
 	tx       *sql.Tx
 	renumber bool
 	nextID   int64 // the last id given when renumbering; 0 until read
@@ -106,15 +108,29 @@ func (s *Store) NewImporter(ctx context.Context, renumber bool) (*Importer, erro
 			return nil, classify(fmt.Errorf("store: begin import: %w", err))
 		}
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if s.dialect == postgres {
+		// A connection of its own: COPY needs the driver's connection,
+		// which the transaction runs on.
+		if conn, err = s.w.Conn(ctx); err == nil {
+			if tx, err = conn.BeginTx(ctx, nil); err != nil {
+				conn.Close()
+			}
+		}
+	} else {
+		tx, err = s.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: begin import: %w", err))
 	}
-	im := &Importer{s: s, tx: tx, renumber: renumber, messages: map[int]*sql.Stmt{}, urls: map[int]*sql.Stmt{},
+	im := &Importer{s: s, conn: conn, tx: tx, renumber: renumber, messages: map[int]*sql.Stmt{}, urls: map[int]*sql.Stmt{},
 		last: map[int64]*lastMessage{}, start: map[int64]int64{}, unsorted: map[int64]bool{}, Imported: map[int64]int{}}
 	if s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
 			tx.Rollback()
+			conn.Close()
 			return nil, classify(fmt.Errorf("store: begin import: %w", err))
 		}
 	}
@@ -237,17 +253,7 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 			}
 			im.Imported[m.ChannelID]++
 		}
-		insert := `INSERT INTO messages`
-		if im.s.dialect == sqlite {
-			insert = `INSERT OR ROLLBACK INTO messages`
-		}
-		st, err := im.statement(ctx, im.messages, n, messageParams, insert+`
-			(id, channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, ip, submitted)
-			VALUES `, ``)
-		if err != nil {
-			return err
-		}
-		if err := im.inserted(ctx, st, args, part); err != nil {
+		if err := im.insert(ctx, args, part); err != nil {
 			return err
 		}
 		for i := range part {
@@ -277,12 +283,39 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 	return nil
 }
 
-// inserted runs a messages insert. An id the database holds already
-// fails it, and the import with it (on SQLite, OR ROLLBACK spares each
-// statement the journal that would undo it alone); the error then names
-// the id, looked up among the committed messages.
-func (im *Importer) inserted(ctx context.Context, st *sql.Stmt, args []any, part []ImportMessage) error {
-	_, err := st.ExecContext(ctx, args...)
+// messageColumns of an insert, in the order of WriteMessages' arguments.
+var importColumns = []string{"id", "channel_id", "created", "modified", "clock", "day", "clock_index", "info",
+	"author_id", "login", "raw", "web", "remote", "ip", "submitted"}
+
+// insert writes messages (args: messageParams values each). An id the
+// database holds already fails it, and the import with it (on SQLite, OR
+// ROLLBACK spares each statement the journal that would undo it alone);
+// the error then names the id, looked up among the committed messages.
+// PostgreSQL takes them by COPY, much faster than INSERT there.
+func (im *Importer) insert(ctx context.Context, args []any, part []ImportMessage) error {
+	var err error
+	if im.s.dialect == postgres {
+		err = im.conn.Raw(func(dc any) error {
+			c, ok := dc.(interface{ Conn() *pgx.Conn })
+			if !ok {
+				return fmt.Errorf("store: import: the PostgreSQL driver's connection is a %T", dc)
+			}
+			rows := make([][]any, len(part))
+			for i := range rows {
+				rows[i] = args[i*messageParams : (i+1)*messageParams]
+			}
+			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"messages"}, importColumns, pgx.CopyFromRows(rows))
+			return err
+		})
+	} else {
+		var st *sql.Stmt
+		st, err = im.statement(ctx, im.messages, len(part), messageParams, `INSERT OR ROLLBACK INTO messages
+			(`+strings.Join(importColumns, ", ")+`) VALUES `, ``)
+		if err != nil {
+			return err
+		}
+		_, err = st.ExecContext(ctx, args...)
+	}
 	if err == nil {
 		return nil
 	}
@@ -435,6 +468,11 @@ func (im *Importer) Abort() {
 }
 
 func (im *Importer) close() {
+	defer func() {
+		if im.conn != nil {
+			im.conn.Close()
+		}
+	}()
 	for _, cache := range []map[int]*sql.Stmt{im.messages, im.urls} {
 		for _, st := range cache {
 			st.Close()
