@@ -213,10 +213,16 @@ func (im *Importer) newID(ctx context.Context) (int64, error) {
 // its id (when renumbering), clock index and stamp as publish would, and
 // archiving their URLs.
 func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error {
-	args := make([]any, 0, messageRows*messageParams)
+	// PostgreSQL copies the whole batch at once (each COPY asks for the
+	// table's columns first); SQLite inserts it in parts.
+	rows := messageRows
+	if im.s.dialect == postgres {
+		rows = max(len(ms), 1)
+	}
+	args := make([]any, 0, min(len(ms), rows)*messageParams)
 	var urls []any
 	for len(ms) > 0 {
-		n := min(len(ms), messageRows)
+		n := min(len(ms), rows)
 		part := ms[:n]
 		ms = ms[n:]
 		args = args[:0]
