@@ -155,9 +155,12 @@ func Import(ctx context.Context, b *board.Board, st *store.Store, r io.Reader, o
 		batch = batch[:0]
 		for i := range ps {
 			p := &ps[i]
-			cid, err := x.channel(ctx, p.slug, "", time.Time{}, fmt.Sprintf("line %d", p.line))
-			if err != nil {
-				return err
+			cid, ok := x.channels[p.slug]
+			if !ok {
+				var err error
+				if cid, err = x.channel(ctx, p.slug, "", time.Time{}, fmt.Sprintf("line %d", p.line)); err != nil {
+					return err
+				}
 			}
 			aid, err := x.author(ctx, p.login)
 			if err != nil {
