@@ -92,7 +92,7 @@ var jsStrings = []string{
 	"board.filter_pattern", "board.filter_ua", "board.filter_author", "board.filter_message", "board.kind_contains",
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
-	"board.remove_confirm", "board.refresh_every", "board.seconds",
+	"board.remove_confirm", "board.refresh_every", "board.seconds", "board.row_menu",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {

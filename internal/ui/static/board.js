@@ -411,6 +411,8 @@ class Board {
     this.markIndices();
     for (const li of added) if (li.isConnected) this.decorate(li);
     if (fresh) this.countUnread(added);
+    // Hook: messages came (fresh: live, not a reload).
+    this.section.dispatchEvent(new CustomEvent("tribune:added", { detail: { rows: added, fresh } }));
     if (atBottom) this.scrollToBottom();
     else if (anchor && anchor.isConnected) {
       const shift = anchor.getBoundingClientRect().top - anchorTop;
@@ -484,13 +486,6 @@ class Board {
   decorate(li, cands) {
     const content = li.querySelector(".content");
     if (!content) return;
-    if (this.cfg.removeURL && li.dataset.id && !li.querySelector("button.remove")) {
-      const rm = el("button", "remove", "×");
-      rm.type = "button";
-      rm.title = this.t("board.remove_title");
-      rm.setAttribute("aria-label", this.t("board.remove_title"));
-      li.append(rm);
-    }
     if (li.dataset.login) this.meAction(li, content);
     for (const a of content.querySelectorAll("a.external, a.smiley")) {
       a.target = "_blank";
@@ -507,6 +502,8 @@ class Board {
       }
     }
     this.mark(li, cands);
+    // Hook for the other modules (row menu, alerts, totoz): a row is ready.
+    this.section.dispatchEvent(new CustomEvent("tribune:row", { detail: li }));
   }
 
   meAction(li, content) {
@@ -572,11 +569,6 @@ class Board {
   bindList() {
     const list = this.list;
     list.addEventListener("click", (e) => {
-      const rm = e.target.closest("button.remove");
-      if (rm && list.contains(rm)) {
-        this.removeMessage(rm.closest("li.message[data-id]"));
-        return;
-      }
       const btn = e.target.closest("button.clock");
       if (!btn || !list.contains(btn)) return;
       const li = btn.closest("li.message[data-id]");
@@ -1570,7 +1562,11 @@ if (typeof document !== "undefined") {
   const section = document.getElementById("board");
   if (section) {
     try {
-      new Board(section).start();
+      // The other modules (rowmenu.js, alerts.js, totoz.js, format.js)
+      // run after this one and find the board here.
+      const board = new Board(section);
+      window.tribune = Object.assign(window.tribune || {}, { board });
+      board.start();
     } catch (err) {
       // The server-rendered page keeps working.
       console.error("tribune board:", err);
