@@ -159,9 +159,6 @@ func (c *Config) Validate() error {
 	if !strings.Contains(c.SmileysURL, "{0}") {
 		add("TRIBUNE_SMILEYS_URL must contain {0}, where the totoz name goes")
 	}
-	if len(c.Titles) == 0 {
-		add("TRIBUNE_TITLES_AVAILABLE must hold at least one title")
-	}
 	switch c.SQLiteSynchronous {
 	case "full", "normal":
 	default:

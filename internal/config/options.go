@@ -26,7 +26,8 @@ func (o option) flag() string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(o.env, "TRIBUNE_")), "_", "-")
 }
 
-// defaultTitles is our own list of board titles, picked at random per page.
+// defaultTitles is our own list of taglines for the default channel, one
+// picked at random per page.
 var defaultTitles = []string{
 	"Le bouchot du coin",
 	"La mare aux canards",
@@ -89,7 +90,7 @@ var options = []option{
 	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size (accepted for compatibility: the URL archive is not served yet)", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
 	{
 		env: "TRIBUNE_TITLES_AVAILABLE", def: strings.Join(defaultTitles, "|"),
-		help: "board titles, separated by |, one picked at random for each page",
+		help: "taglines of the default channel's board, separated by |, one picked at random for each page (empty: none); each board's heading is its channel's title",
 		set: func(c *Config, v string) error {
 			c.Titles = nil
 			for t := range strings.SplitSeq(v, "|") {

@@ -59,6 +59,7 @@ type boardData struct {
 	Action   string // where the form posts: the board, or its no-script page
 	Refresh  bool
 	Theme    string // the theme control's label
+	Scripts  []string
 }
 
 // boardConfig is what board.js needs, passed as JSON.
@@ -82,7 +83,11 @@ type boardConfig struct {
 	Strings     map[string]string `json:"strings"`
 }
 
-// jsStrings are the catalogue keys board.js uses.
+// boardScripts are the board's modules, in the order they run: board.js
+// first, then those that hook into it (each feature in a file of its own).
+var boardScripts = []string{"board.js", "rowmenu.js"}
+
+// jsStrings are the catalogue keys the board's scripts use.
 var jsStrings = []string{
 	"board.pending", "board.rejected", "board.rejected_because", "board.insert_clock", "board.other_tribune",
 	"board.not_found", "board.refresh_error", "board.live", "board.polling", "board.paused", "board.filters",
@@ -107,10 +112,11 @@ func (s *Server) showBoardNoScript(w http.ResponseWriter, r *http.Request) error
 // refused no-JavaScript post.
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, noScript bool, errMsg, content string) error {
 	c := visitOf(r).channel
-	p, err := s.newPage(r, "board", s.title())
+	p, err := s.newPage(r, "board", c.Title)
 	if err != nil {
 		return err
 	}
+	p.TabTitle, p.Tagline = boardTabTitle(c.Title, p.Site), s.tagline(c)
 	sess, err := s.session(r)
 	if err != nil {
 		return err
@@ -129,7 +135,7 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	lang := langOf(r)
 	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.Refresh(),
-		Theme: themeLabel(lang, p.Theme)}
+		Theme: themeLabel(lang, p.Theme), Scripts: boardScripts}
 	d.Action = d.Board
 	if noScript {
 		d.Action += "noscript/"
@@ -240,7 +246,23 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.S
 	return string(b)
 }
 
-// title picks a board title at random.
-func (s *Server) title() string {
+// boardTabTitle is a board's tab title, "channel — site", so that two tabs
+// can be told apart.
+func boardTabTitle(title, site string) string {
+	if title == "" || title == site {
+		return site
+	}
+	if site == "" {
+		return title
+	}
+	return title + " — " + site
+}
+
+// tagline picks one of the operator's taglines at random, for the default
+// channel only: a channel's board is named by its own title.
+func (s *Server) tagline(c model.Channel) string {
+	if c.Slug != "" || len(s.cfg.Titles) == 0 {
+		return ""
+	}
 	return s.cfg.Titles[rand.IntN(len(s.cfg.Titles))]
 }

@@ -17,6 +17,8 @@ type page struct {
 	Lang          string
 	Theme         string
 	Title         string
+	TabTitle      string // the tab's title when it is not Title
+	Tagline       string
 	Site          string
 	Prefix        string
 	Here          string // this page's path and query, for "next" links
