@@ -26,6 +26,7 @@ type boardMessage struct {
 	Clock      string // HH:MM:SS
 	Index      int
 	Sup        string // superscript index when several messages share the second
+	Shared     bool   // another message of the channel has this second, seen or hidden
 	ClockClass string
 	DateTime   string // ISO 8601 for <time datetime>
 	Owned      bool
@@ -143,6 +144,9 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	for i := len(ms) - 1; i >= 0; i-- {
 		d.Messages = append(d.Messages, s.boardMessage(&ms[i], sess))
 	}
+	if err := s.markHiddenSiblings(r, c.ID, d.Messages, sess); err != nil {
+		return err
+	}
 	firstSuperscripts(d.Messages)
 	if len(ms) > 0 {
 		d.LastID = ms[0].ID
@@ -184,17 +188,45 @@ func (s *Server) boardMessage(m *model.Message, sess *board.Session) boardMessag
 }
 
 // firstSuperscripts gives the first message of a second its ¹ when another
-// message of the list shares that second, as the others have theirs.
+// message shares that second (in the list, or hidden by the viewer's
+// filters), as the others have theirs.
 func firstSuperscripts(ms []boardMessage) {
 	perSecond := map[string]int{}
 	for _, m := range ms {
 		perSecond[m.Created]++
 	}
 	for i := range ms {
-		if ms[i].Sup == "" && perSecond[ms[i].Created] > 1 {
+		if perSecond[ms[i].Created] > 1 {
+			ms[i].Shared = true
+		}
+		if ms[i].Sup == "" && ms[i].Shared {
 			ms[i].Sup = markup.Superscript(ms[i].Index)
 		}
 	}
+}
+
+// markHiddenSiblings marks the messages whose second is shared with a
+// message the viewer's filters hide: indices are the channel's, and a
+// clock clicked must carry its index whatever the viewer hides.
+func (s *Server) markHiddenSiblings(r *http.Request, channelID int64, ms []boardMessage, sess *board.Session) error {
+	if len(ms) == 0 || sess.Hide() == nil {
+		return nil
+	}
+	all, _, err := s.board.List(r.Context(), channelID, ms[0].ID-1, s.cfg.MaxLimit, nil)
+	if err != nil {
+		return err
+	}
+	perSecond := map[string]int{}
+	loc := s.cfg.Location
+	for i := range all {
+		perSecond[string(backend.Stamp(nil, all[i].Created, loc))]++
+	}
+	for i := range ms {
+		if perSecond[ms[i].Created] > 1 {
+			ms[i].Shared = true
+		}
+	}
+	return nil
 }
 
 // boardSubmission is one of the viewer's own submissions as the board shows

@@ -123,14 +123,16 @@ export function clockReference(clock, index, shared) {
  * indexMarks gives the superscript shown after each clock of a list of
  * messages [{created, index}], as the server renders the board: the index
  * when it is above 1, and ¹ on a first message when another message of the
- * list shares its second; "" otherwise. It is what clicking the clock adds.
+ * list shares its second, or when the server said another message of the
+ * channel does (m.shared: one the viewer hides); "" otherwise. It is what
+ * clicking the clock adds.
  */
 export function indexMarks(list) {
   const count = new Map();
   for (const m of list) count.set(m.created, (count.get(m.created) || 0) + 1);
   return list.map((m) => {
     const index = +m.index || 1;
-    return index > 1 || count.get(m.created) > 1 ? superscript(index) : "";
+    return index > 1 || m.shared || count.get(m.created) > 1 ? superscript(index) : "";
   });
 }
 
@@ -436,7 +438,9 @@ class Board {
   // updates it when messages come or go.
   markIndices() {
     const lis = Array.from(this.messages());
-    const marks = indexMarks(lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index })));
+    const marks = indexMarks(
+      lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index, shared: li.dataset.shared === "true" })),
+    );
     lis.forEach((li, i) => {
       const clock = li.querySelector(":scope > button.clock");
       if (!clock) return;
@@ -803,7 +807,7 @@ class Board {
   insertClock(li) {
     const created = li.dataset.created;
     const index = +li.dataset.index || 1;
-    let shared = false;
+    let shared = li.dataset.shared === "true";
     for (const other of this.messages()) {
       if (other !== li && other.dataset.created === created) {
         shared = true;
