@@ -3,11 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tribune-go/tribune"
+	"github.com/tribune-go/tribune/internal/model"
 )
 
 // A channel's board is named by its title, in the heading and the tab.
@@ -93,4 +95,77 @@ func TestClockIndexKeptWhenSiblingHidden(t *testing.T) {
 	if got := u.str(fmt.Sprintf(`document.querySelector("#m%d button.clock").textContent`, first.ID)); got != clock+"¹" {
 		t.Errorf("the clock shows %q, want %q", got, clock+"¹")
 	}
+}
+
+// The small ones: one's own moules< is not a call; the "awaits moderation"
+// notice goes when the decision comes; the polling interval hides while
+// the board is live; the tools stay at hand on a long board; hovering a
+// norloge lights the other norloges pointing at the same message.
+func TestBoardSmallFixes(t *testing.T) {
+	s := newServer(t, func(ctx context.Context, st *tribune.Store) {
+		createUser(t, ctx, st, "modo", model.RoleModerator)
+		if _, err := st.CreateChannel(ctx, "troie", "Troie"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetModeration(ctx, "troie", "manual", nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+	target := s.post("", "coincoin/3.1", "la cible")
+	ref := s.ref(target.ID)
+	s.post("", "olcc/1.4", ref+" première réponse")
+	s.post("", "gc2/2.0", ref+" deuxième réponse")
+	for i := range 60 {
+		s.post("", "coincoin/3.1", fmt.Sprintf("remplissage %d", i))
+	}
+	u := newTab(t, "regular", 1200, 600)
+	u.openBoard(s.URL + "/?limit=100")
+	if !u.truth(`document.querySelector(".refresh-interval")?.hidden`) {
+		t.Error("the polling interval shows while the board is live")
+	}
+	// The tools stay in sight, scrolled to the end of a long board.
+	if y := u.str(`scrollY`); y == "0" {
+		t.Fatal("the board is not long enough to scroll")
+	}
+	if !u.truth(`(r => r.top >= 0 && r.bottom <= 80)(document.getElementById("filters-toggle").getBoundingClientRect())`) {
+		t.Errorf("the tools scrolled away: %s", u.str(`JSON.stringify(document.getElementById("filters-toggle").getBoundingClientRect())`))
+	}
+	// Hover the first answer's norloge: the second answer's norloge lights.
+	first := liWith(ref+" première réponse") + `.querySelector("span.pointer")`
+	second := liWith(ref+" deuxième réponse") + `.querySelector("span.pointer")`
+	u.str(first + `.scrollIntoView({block: "center"}), ""`)
+	u.hover("the first answer's norloge", first)
+	if !u.truth(second + `.classList.contains("highlighted")`) {
+		t.Error("the other norloge to the same message is not highlighted")
+	}
+	if !u.truth(liWith("la cible") + `.classList.contains("highlighted")`) {
+		t.Error("the target is not highlighted")
+	}
+	u.mouseTo(1, 1)
+	// One's own moules< is not a call.
+	u.typeIn("#content", "moules< quelqu'un ?\r")
+	u.waitFor("the own message", liWith("moules< quelqu'un ?")+`?.classList.contains("owned")`, waitTimeout)
+	if u.truth(liWith("moules< quelqu'un ?") + `.classList.contains("hail")`) {
+		t.Error("one's own moules< is marked as calling oneself")
+	}
+	s.post("", "olcc/1.4", "moules< et vous ?")
+	u.waitFor("another's moules<, a call", liWith("moules< et vous ?")+`?.classList.contains("hail")`, waitTimeout)
+
+	// The pending notice goes with the decision.
+	u.openBoard(s.URL + "/troie/")
+	u.typeIn("#content", "à modérer\r")
+	u.waitFor("the pending notice", `document.getElementById("post-notice").textContent === "Your message awaits moderation."`, waitTimeout,
+		`document.getElementById("post-notice").textContent`)
+	sub := u.str(`document.querySelector("#messages li.pending").dataset.submission`)
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/moderation/"+sub+"/accept", strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth("modo", password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("accept: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	u.waitFor("the notice gone after the decision", `document.getElementById("post-notice").textContent === "" && !document.querySelector("#messages li.pending")`, waitTimeout,
+		`document.getElementById("post-notice").textContent`)
 }

@@ -324,14 +324,20 @@ class Board {
   }
 
   // The top and bottom of the area where messages are seen: the window,
-  // minus the form stuck at its bottom.
+  // minus the form stuck at its bottom and the head stuck at its top.
   viewArea() {
     let bottom = window.innerHeight;
+    let top = 0;
+    const head = this.section.querySelector(".board-head");
+    if (head) {
+      const r = head.getBoundingClientRect();
+      if (r.top <= 1 && r.bottom > 0) top = r.bottom;
+    }
     if (this.form) {
       const r = this.form.getBoundingClientRect();
       if (r.top < bottom && r.bottom >= bottom - 1) bottom = r.top;
     }
-    return { top: 0, bottom };
+    return { top, bottom };
   }
 
   isVisible(li) {
@@ -542,7 +548,8 @@ class Board {
       if (sp.classList.contains("pointer-answer")) answer = true;
     }
     li.classList.toggle("answer", answer);
-    li.classList.toggle("hail", hails(content.textContent, [this.login, this.name]));
+    // One's own "moules<" calls the others, not oneself.
+    li.classList.toggle("hail", !li.classList.contains("owned") && hails(content.textContent, [this.login, this.name]));
 
     const hints = [];
     if (li.classList.contains("owned")) hints.push(this.t("board.owned"));
@@ -667,6 +674,13 @@ class Board {
     const at = ev ? { x: ev.clientX, y: ev.clientY } : null;
     const targets = this.resolve(sp);
     for (const li of targets) this.light("targets", li);
+    // The other norloges pointing at the same messages light up too.
+    if (targets.length) {
+      const cands = this.candidates();
+      for (const other of this.list.querySelectorAll("span.pointer:not(.pointer-other)")) {
+        if (other !== sp && this.resolve(other, cands).some((t) => targets.includes(t))) this.light("targets", other);
+      }
+    }
     if (targets.length) {
       const hidden = focused ? targets : targets.filter((li) => !this.isVisible(li));
       if (hidden.length) this.showPreview(hidden.map((li) => this.entryFromLi(li)), sp, at);
@@ -929,6 +943,7 @@ class Board {
       if (input.value === text) input.value = "";
       else if (input.value.startsWith(text)) input.value = input.value.slice(text.length).replace(/^\s+/, "");
       if (data.notice && this.postNotice) this.postNotice.textContent = data.notice;
+      if (status === "pending") this.pendingNotice = data.notice;
       const atBottom = this.isAtBottom();
       this.appendRows(data.rows);
       // The answer carries the messages after last_id, none after 0: on a
@@ -1012,6 +1027,9 @@ class Board {
       error: () => this.t("board.refresh_error"),
     }[state]();
     if (ls.dataset.state !== state) ls.dataset.state = state;
+    // The polling interval means nothing while the board is live.
+    const interval = this.intervalInput && this.intervalInput.form;
+    if (interval) interval.hidden = state === "live";
     if (ls.textContent !== text) ls.textContent = text;
   }
 
@@ -1157,6 +1175,10 @@ class Board {
     }
     const li = this.list.querySelector(`li.pending[data-submission="${CSS.escape(String(d.id))}"]`);
     if (!li) return;
+    // The "awaits moderation" notice is over once the decision came.
+    if (this.postNotice && this.pendingNotice && this.postNotice.textContent === this.pendingNotice) {
+      this.postNotice.textContent = "";
+    }
     if (d.status === "accepted") {
       li.remove();
       return;
