@@ -141,6 +141,7 @@ func (s *Server) siteRoutes() []route {
 		withTokens(formAt("POST /moderation/{id}/remove", s.removeMessage)),
 		pageAt("GET /moderation/{$}", s.showModeration),
 		formAt("POST /moderation/remove", s.removeByForm),
+		withTokens(formAt("POST /moderation/batch", s.decideBatch)),
 
 		// Administration, for admins.
 		pageAt("GET /admin/{$}", s.showAdmin),
