@@ -55,7 +55,7 @@ func TestNoScriptPostReturnsToMessage(t *testing.T) {
 	if !strings.HasPrefix(u.str(`location.hash`), "#m") {
 		t.Errorf("the post came back to %s", u.str(`location.href`))
 	}
-	box := u.str(`JSON.stringify(` + liWith("me voilà") + `.getBoundingClientRect())`) + " in " + u.str(`innerHeight`)
+	box := u.str(`JSON.stringify(`+liWith("me voilà")+`.getBoundingClientRect())`) + " in " + u.str(`innerHeight`)
 	if !u.truth(`(r => r.top >= 0 && r.bottom <= document.getElementById("post-form").getBoundingClientRect().top + 1)(` + liWith("me voilà") + `.getBoundingClientRect())`) {
 		t.Errorf("the new message is not in sight above the form: %s, scrolled to %s", box, u.str(`scrollY`))
 	}
