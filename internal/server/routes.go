@@ -129,6 +129,8 @@ func (s *Server) siteRoutes() []route {
 		formAt("POST /prefs", s.postPrefs, s.backWithFlash("/profile")),
 		formAt("POST /prefs/filters", s.postFilters, s.backWithFlash("/profile")),
 		pageAt("GET /profile", s.showProfile),
+		pageAt("GET /multi/{$}", s.showMulti),
+		pageAt("GET /multi/stream/{$}", s.multiStream),
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens", s.postToken, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens/{id}/revoke", s.revokeToken, s.backWithFlash("/profile")),
