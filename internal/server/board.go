@@ -81,12 +81,13 @@ type boardConfig struct {
 	Limit       int               `json:"limit"`
 	LastID      int64             `json:"lastID"`
 	MaxLength   int               `json:"maxLength"`
+	TotozURL    string            `json:"totozURL"` // the totoz server's image address, {name} for the name; "" for none
 	Strings     map[string]string `json:"strings"`
 }
 
 // boardScripts are the board's modules, in the order they run: board.js
 // first, then those that hook into it (each feature in a file of its own).
-var boardScripts = []string{"board.js", "rowmenu.js"}
+var boardScripts = []string{"board.js", "rowmenu.js", "totoz.js"}
 
 // jsStrings are the catalogue keys the board's scripts use.
 var jsStrings = []string{
@@ -99,6 +100,7 @@ var jsStrings = []string{
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
 	"board.remove_confirm", "board.refresh_every", "board.seconds", "board.row_menu",
+	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {
@@ -262,6 +264,7 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.S
 		ClockURL: root + "clock/", PrefsURL: s.cfg.Prefix + "/prefs", CaptchaURL: s.cfg.Prefix + "/captcha/",
 		Name: s.chosenName(r), Refresh: d.Refresh, RefreshSecs: sess.RefreshSecs(s.cfg.RefreshShifting / 1000),
 		Limit: limit, LastID: d.LastID, MaxLength: s.cfg.PostMaxLength, Strings: map[string]string{},
+		TotozURL: s.cfg.SmileysURL,
 	}
 	if sess.User != nil {
 		cfg.Login = sess.User.Username

@@ -789,14 +789,24 @@ class Board {
     box.style.top = `${Math.round(top)}px`;
   }
 
+  // totozSrc is a totoz's image address on the configured totoz server
+  // (whatever address the message was rendered with), "" when none is.
+  totozSrc(a) {
+    const name = /^\[:(.+)\]$/.exec(a.textContent.trim());
+    if (!this.cfg.totozURL || !name) return "";
+    return this.cfg.totozURL.replace(/\{name\}|\{0\}/g, encodeURIComponent(name[1]));
+  }
+
   showTotoz(a) {
     this.hideTotoz();
+    const src = this.totozSrc(a);
+    if (!src) return;
     const box = el("div", "totoz-popup");
     box.setAttribute("aria-hidden", "true");
     const img = el("img");
     img.alt = "";
     img.decoding = "async";
-    img.src = a.href;
+    img.src = src;
     box.append(img);
     document.body.append(box);
     this.popup = { box, link: a };
