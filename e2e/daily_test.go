@@ -169,3 +169,36 @@ func TestBoardSmallFixes(t *testing.T) {
 	u.waitFor("the notice gone after the decision", `document.getElementById("post-notice").textContent === "" && !document.querySelector("#messages li.pending")`, waitTimeout,
 		`document.getElementById("post-notice").textContent`)
 }
+
+// Formatting buttons wrap the selection, keep the focus in the input, show
+// their Alt shortcut, and are big enough to tap on a phone.
+func TestFormattingButtons(t *testing.T) {
+	s := newServer(t, nil)
+	u := newTab(t, "phone", 390, 800)
+	u.openBoard(s.URL + "/")
+	if got := u.str(`[...document.querySelectorAll("#format-bar button")].map(b => b.dataset.tag).join(",")`); got != "b,i,u,s,tt,code,m" {
+		t.Fatalf("the buttons are %q", got)
+	}
+	if got := u.str(`document.querySelector("#format-bar .format-b").title`); got != "Bold (Alt+B)" {
+		t.Errorf("the bold button's title is %q", got)
+	}
+	if !u.truth(`[...document.querySelectorAll("#format-bar button")].every(b => { const r = b.getBoundingClientRect(); return r.width >= 32 && r.height >= 30 && r.right <= innerWidth })`) {
+		t.Error("a formatting button is too small to tap, or off screen")
+	}
+	u.typeIn("#content", "un mot fort")
+	u.str(`(document.getElementById("content").setSelectionRange(7, 11), "")`)
+	u.clickEl("the bold button", `document.querySelector("#format-bar .format-b")`)
+	if got := u.str(`document.getElementById("content").value`); got != "un mot <b>fort</b>" {
+		t.Errorf("bold gives %q", got)
+	}
+	if !u.truth(`document.activeElement === document.getElementById("content")`) {
+		t.Error("the focus left the input")
+	}
+	u.clickEl("the moment button", `document.querySelector("#format-bar .format-m")`)
+	u.typeIn("#content", "Daft Punk")
+	if got := u.str(`document.getElementById("content").value`); got != "un mot <b>fort</b><m>Daft Punk</m>" {
+		t.Errorf("moment gives %q", got)
+	}
+	u.typeIn("#content", "\r")
+	u.waitFor("the formatted message", `document.querySelector("#messages li.message.owned .content b")?.textContent === "fort"`, waitTimeout)
+}
