@@ -87,7 +87,7 @@ type boardConfig struct {
 
 // boardScripts are the board's modules, in the order they run: board.js
 // first, then those that hook into it (each feature in a file of its own).
-var boardScripts = []string{"board.js", "rowmenu.js", "totoz.js", "format.js"}
+var boardScripts = []string{"board.js", "rowmenu.js", "totoz.js", "format.js", "alerts.js"}
 
 // jsStrings are the catalogue keys the board's scripts use.
 var jsStrings = []string{
@@ -101,7 +101,9 @@ var jsStrings = []string{
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
 	"board.remove_confirm", "board.refresh_every", "board.seconds", "board.row_menu",
 	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent", "board.format", "board.format_b", "board.format_i",
-	"board.format_u", "board.format_s", "board.format_tt", "board.format_code", "board.format_m",
+	"board.format_u", "board.format_s", "board.format_tt", "board.format_code", "board.format_m", "board.alerts",
+	"board.alerts_help", "board.alerts_notify", "board.alerts_sound", "board.alerts_unsupported", "board.alerts_blocked",
+	"board.alert_hail", "board.alert_answer", "board.new_since",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {
