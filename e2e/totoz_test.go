@@ -67,6 +67,9 @@ func TestTotozInlineAndPalette(t *testing.T) {
 		u.screenshot(filepath.Join(dir, "totoz-palette.png"))
 	}
 	first := u.str(`document.querySelector(".totoz-option[aria-selected=true]").dataset.name`)
+	if !u.truth(`document.activeElement === document.getElementById("content") && !document.getElementById("totoz-palette").hidden`) {
+		t.Fatalf("the focus left the input (%s), or the palette closed", u.peek(`document.activeElement.outerHTML`))
+	}
 	u.key("Enter", "\r")
 	if got := u.str(`document.getElementById("content").value`); got != "regarde [:"+first+"] " {
 		t.Errorf("Enter in the palette gives %q", got)

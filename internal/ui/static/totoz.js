@@ -211,7 +211,13 @@ if (board && board.cfg.totozURL !== undefined && board.list) {
       close();
     }
   });
-  input.addEventListener("blur", () => setTimeout(close, 150));
+  // Closed when the focus goes elsewhere in the page (not when the window
+  // loses it).
+  input.addEventListener("blur", () =>
+    setTimeout(() => {
+      if (document.activeElement !== input) close();
+    }, 150),
+  );
   // Remember what the viewer sends, for the palette.
   board.form.addEventListener("submit", () => {
     const sent = [...input.value.matchAll(/\[:([^\]\s[]{1,40})\]/g)].map((m) => m[1]);
