@@ -118,6 +118,7 @@ type multiData struct {
 	Messages []multiMessage
 	Config   string
 	Lib      string // board.js, whose pure functions multi.js imports
+	Captcha  string // captcha id when the viewer must solve one, as on a board
 }
 
 // multiConfig is what multi.js needs.
@@ -129,6 +130,8 @@ type multiConfig struct {
 	Limit     int               `json:"limit"`
 	LastID    int64             `json:"lastID"`
 	Strings   map[string]string `json:"strings"`
+	// CaptchaURL: + id + ".png" or ".wav", for a fresh captcha after a try.
+	CaptchaURL string `json:"captchaURL"`
 }
 
 // multiStrings are the catalogue keys multi.js uses.
@@ -180,7 +183,7 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 	if len(all) > limit {
 		all = all[len(all)-limit:]
 	}
-	cfg := multiConfig{Channels: chans, StreamURL: s.cfg.Prefix + "/multi/stream/?" + r.URL.Query().Encode(),
+	cfg := multiConfig{CaptchaURL: s.cfg.Prefix + "/captcha/", Channels: chans, StreamURL: s.cfg.Prefix + "/multi/stream/?" + r.URL.Query().Encode(),
 		Name: s.chosenName(r), Limit: limit, Strings: map[string]string{}}
 	if len(all) > 0 {
 		cfg.LastID = all[len(all)-1].ID
@@ -192,7 +195,11 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 		cfg.Strings[k] = i18n.T(langOf(r), k)
 	}
 	b, _ := json.Marshal(cfg)
-	p.Data = multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js")}
+	d := multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js")}
+	if s.cfg.Captcha && sess.User == nil {
+		d.Captcha = s.board.NewCaptchaID()
+	}
+	p.Data = d
 	return s.render(w, r, http.StatusOK, p)
 }
 

@@ -102,3 +102,18 @@ func TestMultiStream(t *testing.T) {
 		t.Fatalf("events %q", got)
 	}
 }
+
+// The multi view asks anonymous visitors for the captcha as a board does;
+// a post without it is refused by the channel's own route.
+func TestMultiCaptcha(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
+	if _, err := tr.board.CreateChannel(t.Context(), "troie", "Troie"); err != nil {
+		t.Fatal(err)
+	}
+	c := tr.browser("Mozilla/5.0")
+	checkPage(t, c, "/multi/?c=troie", 200, `id="captcha"`, `name="captcha_id"`)
+	w := c.do("POST", "/troie/", formBody("content", "sans captcha", "last_id", "0"), "Accept", "application/json")
+	if w.Code < 400 || w.Code >= 500 {
+		t.Errorf("a post without the captcha: %d %s", w.Code, w.Body)
+	}
+}

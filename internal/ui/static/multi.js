@@ -198,6 +198,17 @@ async function start() {
     return { channel: bySlug.get(select.value) || channels[0], text };
   }
 
+  // newCaptcha shows the fresh captcha an answer brings (one try each).
+  function newCaptcha(id) {
+    const fs = document.getElementById("captcha");
+    if (!fs || !cfg.captchaURL) return;
+    const base = cfg.captchaURL + encodeURIComponent(id);
+    document.getElementById("captcha-image").src = base + ".png";
+    document.getElementById("captcha-audio").href = base + ".wav";
+    fs.querySelector("input[name=captcha_id]").value = id;
+    fs.querySelector("input[name=captcha]").value = "";
+  }
+
   async function post() {
     const raw = input.value;
     if (!raw.trim()) return;
@@ -208,9 +219,13 @@ async function start() {
     let res = null;
     let data = null;
     try {
+      // The form's fields (a captcha, when asked for), with the text.
+      const body = new URLSearchParams(new FormData(form));
+      body.set("content", text);
+      body.set("last_id", "0");
       res = await fetch(channel.board, {
         method: "POST",
-        body: new URLSearchParams({ content: text, last_id: "0" }),
+        body,
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
@@ -219,6 +234,7 @@ async function start() {
       postError.textContent = t("board.network_error");
       return;
     }
+    if (data && data.captcha) newCaptcha(data.captcha);
     const status = data && data.status;
     if (status === "published" || status === "pending" || status === "command") {
       if (input.value === raw) input.value = "";
