@@ -81,8 +81,10 @@ func TestClockIndexKeptWhenSiblingHidden(t *testing.T) {
 	}
 	u := newTab(t, "filtering", 1200, 800)
 	u.openBoard(s.URL + "/")
-	u.str(`fetch("/prefs/filters", {method: "POST", body: new URLSearchParams({op: "add", target: "ua", kind: "*=", pattern: "trollbot"}),
-		headers: {Accept: "application/json"}}).then(r => r.status)`)
+	if status := evalJS[int](u, `fetch("/prefs/filters", {method: "POST", body: new URLSearchParams({op: "add", target: "ua", kind: "*=", pattern: "trollbot"}),
+		headers: {Accept: "application/json"}}).then(r => r.status)`); status != 200 {
+		t.Fatalf("adding the filter: %d", status)
+	}
 	u.openBoard(s.URL + "/")
 	if u.truth(fmt.Sprintf(`document.getElementById("m%d")`, second.ID)) {
 		t.Fatal("the filtered message is still shown")

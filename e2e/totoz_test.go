@@ -78,7 +78,13 @@ func TestTotozInlineAndPalette(t *testing.T) {
 		t.Error("the palette stays open")
 	}
 	// An image from another host is refused by the page.
-	u.str(`new Promise(ok => { const i = new Image(); i.onload = i.onerror = () => ok(""); i.src = ` + js(otherURL+"/img/x") + `; document.body.append(i) })`)
+	if got := evalJS[string](u, `new Promise(ok => { const i = new Image(); i.onload = () => ok("load"); i.onerror = () => ok("error"); i.src = `+js(otherURL+"/img/x")+`; document.body.append(i) })`); got != "error" {
+		t.Errorf("an image from another host: %s", got)
+	}
+	// The same picture from the totoz server loads.
+	if got := evalJS[string](u, `new Promise(ok => { const i = new Image(); i.onload = () => ok("load"); i.onerror = () => ok("error"); i.src = `+js(totoz.URL+"/img/y")+`; document.body.append(i) })`); got != "load" {
+		t.Errorf("an image from the totoz server: %s", got)
+	}
 	if otherHits.Load() != 0 {
 		t.Error("the page loaded an image from a host that is not the totoz server")
 	}
