@@ -176,6 +176,20 @@ func TestQueuePagesAndFilter(t *testing.T) {
 	if !strings.Contains(body, "Messages waiting: 523") || !strings.Contains(body, "<code>http://example.org/x?y=2</code>") {
 		t.Error("the filtered page lacks the count or the link target in full")
 	}
+	// The API pages the same way.
+	var page struct {
+		Pending     int
+		More        bool
+		Submissions []struct{ ID int64 }
+	}
+	decodeJSONInto(t, modo.get("/moderation/pending.json?channel=gros&limit=2"), &page)
+	if page.Pending != 520 || !page.More || len(page.Submissions) != 2 || page.Submissions[0].ID != big[0] {
+		t.Errorf("pending.json page: %+v", page)
+	}
+	decodeJSONInto(t, modo.get(fmt.Sprintf("/moderation/pending.json?channel=gros&after=%d", big[518])), &page)
+	if page.More || len(page.Submissions) != 1 || page.Submissions[0].ID != big[519] {
+		t.Errorf("pending.json last page: %+v", page)
+	}
 	for _, bad := range []string{"?after=abc", "?after=-3", "?limit=0", "?limit=501", "?channel=nope"} {
 		if w := modo.get("/moderation/" + bad); w.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d", bad, w.Code)
