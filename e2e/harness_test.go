@@ -184,6 +184,13 @@ type server struct {
 // (accounts, channels).
 func newServer(t *testing.T, setup func(ctx context.Context, st *tribune.Store)) *server {
 	t.Helper()
+	return newServerWith(t, nil, setup)
+}
+
+// newServerWith is newServer with the configuration changed by mutate
+// first.
+func newServerWith(t *testing.T, mutate func(*config.Config), setup func(ctx context.Context, st *tribune.Store)) *server {
+	t.Helper()
 	ctx := context.Background()
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -197,6 +204,9 @@ func newServer(t *testing.T, setup func(ctx context.Context, st *tribune.Store))
 	cfg.PasswordHashMemoryKiB = 64
 	cfg.SQLiteSynchronous = "normal"
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	st, err := tribune.OpenStore(ctx, &cfg)
 	if err != nil {
 		t.Fatalf("open the store: %v", err)

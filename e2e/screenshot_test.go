@@ -163,19 +163,23 @@ func TestModerationScreenshot(t *testing.T) {
 			last := `document.querySelector("table.queue tbody tr:last-child")`
 			u.str(last + `.querySelector("input[name=reason]").value = "hors sujet"`)
 			u.str(last + `.querySelector("form.reject button").click()`)
+			// Decided in place: the page lists it once reloaded.
+			u.waitFor("the decided row gone", `document.querySelectorAll("table.queue tbody tr").length === 3`, waitTimeout)
+			u.navigate(s.URL + "/moderation/")
 			u.waitFor("the decision listed", `document.querySelector("table.recent tbody tr")`, waitTimeout)
 		}
 		u.waitFor("three waiting messages", `document.querySelectorAll("table.queue tbody tr").length === 3`, waitTimeout)
 		if !u.truth(`document.documentElement.scrollWidth <= document.documentElement.clientWidth`) {
 			t.Errorf("%s: the queue scrolls sideways: %s wide for %s", theme, u.peek(`document.documentElement.scrollWidth`), u.peek(`document.documentElement.clientWidth`))
 		}
-		// Each card: the message at least 300 px wide, the buttons whole
-		// and inside the window.
+		// Each card: the message at least 300 px wide, the buttons and
+		// fields whole and inside the window (the selection box is small,
+		// at least 24 px).
 		bad := u.str(`[...document.querySelectorAll("table.queue tbody tr")].flatMap(tr => {
 			const out = [];
 			const c = tr.querySelector("td.content").getBoundingClientRect();
 			if (c.width < 300) out.push(tr.id + " message " + Math.round(c.width) + "px wide");
-			for (const b of tr.querySelectorAll("button, input")) {
+			for (const b of tr.querySelectorAll("button, input:not([type=checkbox])")) {
 				const r = b.getBoundingClientRect();
 				if (r.width < 40 || r.left < 0 || r.right > innerWidth) out.push(tr.id + " " + (b.textContent || b.name) + " at " + Math.round(r.left) + "–" + Math.round(r.right));
 				if (b.tagName === "BUTTON" && b.scrollWidth > b.clientWidth + 1) out.push(tr.id + " " + b.textContent + " cut");

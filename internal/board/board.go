@@ -141,7 +141,8 @@ func New(d Deps) (*Board, error) {
 
 // newRenderer builds the message renderer from the configuration.
 func newRenderer(cfg *config.Config) (*markup.Renderer, error) {
-	opts := markup.Options{SmileysURL: cfg.SmileysURL, TruncatedURL: cfg.ShowTruncatedURL}
+	// {name} is the totoz servers' own notation, {0} djangotribune's.
+	opts := markup.Options{SmileysURL: strings.ReplaceAll(cfg.SmileysURL, "{name}", "{0}"), TruncatedURL: cfg.ShowTruncatedURL}
 	if cfg.URLLabelsFile != "" {
 		f, err := os.Open(cfg.URLLabelsFile)
 		if err != nil {

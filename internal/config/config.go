@@ -162,11 +162,9 @@ func (c *Config) Validate() error {
 	if c.UACookieName == "" || c.SessionCookieName == "" || c.UACookieName == c.SessionCookieName {
 		add("the name cookie and the session cookie need two different non-empty names")
 	}
-	if !strings.Contains(c.SmileysURL, "{0}") {
-		add("TRIBUNE_SMILEYS_URL must contain {0}, where the totoz name goes")
-	}
-	if len(c.Titles) == 0 {
-		add("TRIBUNE_TITLES_AVAILABLE must hold at least one title")
+	if su := c.SmileysURL; su != "" && (!strings.Contains(su, "{0}") && !strings.Contains(su, "{name}") ||
+		!strings.HasPrefix(su, "https://") && !strings.HasPrefix(su, "http://") && !strings.HasPrefix(su, "/")) {
+		add("TRIBUNE_SMILEYS_URL must start with https://, http:// or / and contain {name} (or {0}), where the totoz name goes, or be empty")
 	}
 	switch c.SQLiteSynchronous {
 	case "full", "normal":

@@ -28,7 +28,7 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DB != "tribune.db" || c.Prefix != "" || c.DefaultLimit != 50 || c.MaxLimit != 100 ||
 		c.PostMaxLength != 500 || c.RefreshShifting != 10000 || c.UACookieName != "djangotribune_user-agent" ||
-		c.UACookieMaxAge != 1209600 || c.UALengthMin != 3 || c.SmileysURL != "http://totoz.eu/{0}.gif" ||
+		c.UACookieMaxAge != 1209600 || c.UALengthMin != 3 || c.SmileysURL != "https://totoz.eu/img/{name}" ||
 		c.SaveURLsByPost != 5 || c.ArchiveURLsMaxLimit != 30 || c.LastFMAPIURL != "http://ws.audioscrobbler.com/2.0/" ||
 		c.LastFMAPIKey != "" || c.ShowTruncatedURL || c.Locked || c.Location != time.Local || !c.Migrate ||
 		len(c.Titles) < 10 || !c.RemoteAnonymousPost || c.AutoModerateAs != "pending" {

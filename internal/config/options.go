@@ -26,7 +26,8 @@ func (o option) flag() string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(o.env, "TRIBUNE_")), "_", "-")
 }
 
-// defaultTitles is our own list of board titles, picked at random per page.
+// defaultTitles is our own list of taglines for the default channel, one
+// picked at random per page.
 var defaultTitles = []string{
 	"Le bouchot du coin",
 	"La mare aux canards",
@@ -82,14 +83,14 @@ var options = []option{
 	str("TRIBUNE_MESSAGES_UA_COOKIE_NAME", "djangotribune_user-agent", "cookie holding the name chosen with /name", func(c *Config) *string { return &c.UACookieName }),
 	integer("TRIBUNE_MESSAGES_UA_COOKIE_MAXAGE", 1209600, "lifetime of the name cookie, in seconds", func(c *Config) *int { return &c.UACookieMaxAge }),
 	integer("TRIBUNE_MESSAGES_UA_LENGTH_MIN", 3, "shortest user agent or name kept as identity (shorter ones post as coward)", func(c *Config) *int { return &c.UALengthMin }),
-	str("TRIBUNE_SMILEYS_URL", "http://totoz.eu/{0}.gif", "totoz image URL template; {0} is replaced by the totoz name", func(c *Config) *string { return &c.SmileysURL }),
+	str("TRIBUNE_SMILEYS_URL", "https://totoz.eu/img/{name}", "totoz server: the image address of a totoz, {name} (or djangotribune's {0}) standing for its name; the pages may load images from this host only; empty: no totoz image is ever loaded from outside the site", func(c *Config) *string { return &c.SmileysURL }),
 	str("TRIBUNE_BAK_SESSION_NAME", "djangotribune_bak", "accepted for djangotribune compatibility; BaK filters live in the server-side session", func(c *Config) *string { return &c.BakSessionName }),
 	integer("TRIBUNE_SESSION_MAX_OWNED_IDS", 50, "accepted for djangotribune compatibility; ownership is recorded on each message, so it is never forgotten", func(c *Config) *int { return &c.SessionMaxOwnedIDs }),
 	integer("TRIBUNE_SAVE_URLS_BY_POST", 5, "number of URLs of a message kept in the URL archive", func(c *Config) *int { return &c.SaveURLsByPost }),
 	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size (accepted for compatibility: the URL archive is not served yet)", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
 	{
 		env: "TRIBUNE_TITLES_AVAILABLE", def: strings.Join(defaultTitles, "|"),
-		help: "board titles, separated by |, one picked at random for each page",
+		help: "taglines of the default channel's board, separated by |, one picked at random for each page (empty: none); each board's heading is its channel's title",
 		set: func(c *Config, v string) error {
 			c.Titles = nil
 			for t := range strings.SplitSeq(v, "|") {

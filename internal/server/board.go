@@ -26,6 +26,7 @@ type boardMessage struct {
 	Clock      string // HH:MM:SS
 	Index      int
 	Sup        string // superscript index when several messages share the second
+	Shared     bool   // another message of the channel has this second, seen or hidden
 	ClockClass string
 	DateTime   string // ISO 8601 for <time datetime>
 	Owned      bool
@@ -59,6 +60,7 @@ type boardData struct {
 	Action   string // where the form posts: the board, or its no-script page
 	Refresh  bool
 	Theme    string // the theme control's label
+	Scripts  []string
 }
 
 // boardConfig is what board.js needs, passed as JSON.
@@ -79,10 +81,15 @@ type boardConfig struct {
 	Limit       int               `json:"limit"`
 	LastID      int64             `json:"lastID"`
 	MaxLength   int               `json:"maxLength"`
+	TotozURL    string            `json:"totozURL"` // the totoz server's image address, {name} for the name; "" for none
 	Strings     map[string]string `json:"strings"`
 }
 
-// jsStrings are the catalogue keys board.js uses.
+// boardScripts are the board's modules, in the order they run: board.js
+// first, then those that hook into it (each feature in a file of its own).
+var boardScripts = []string{"board.js", "rowmenu.js", "totoz.js", "format.js", "alerts.js"}
+
+// jsStrings are the catalogue keys the board's scripts use.
 var jsStrings = []string{
 	"board.pending", "board.rejected", "board.rejected_because", "board.insert_clock", "board.other_tribune",
 	"board.not_found", "board.refresh_error", "board.live", "board.polling", "board.paused", "board.filters",
@@ -92,7 +99,11 @@ var jsStrings = []string{
 	"board.filter_pattern", "board.filter_ua", "board.filter_author", "board.filter_message", "board.kind_contains",
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
-	"board.remove_confirm", "board.refresh_every", "board.seconds",
+	"board.remove_confirm", "board.refresh_every", "board.seconds", "board.row_menu",
+	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent", "board.format", "board.format_b", "board.format_i",
+	"board.format_u", "board.format_s", "board.format_tt", "board.format_code", "board.format_m", "board.alerts",
+	"board.alerts_help", "board.alerts_notify", "board.alerts_sound", "board.alerts_unsupported", "board.alerts_blocked",
+	"board.alert_hail", "board.alert_answer", "board.new_since",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {
@@ -107,10 +118,11 @@ func (s *Server) showBoardNoScript(w http.ResponseWriter, r *http.Request) error
 // refused no-JavaScript post.
 func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, noScript bool, errMsg, content string) error {
 	c := visitOf(r).channel
-	p, err := s.newPage(r, "board", s.title())
+	p, err := s.newPage(r, "board", c.Title)
 	if err != nil {
 		return err
 	}
+	p.TabTitle, p.Tagline = boardTabTitle(c.Title, p.Site), s.tagline(c)
 	sess, err := s.session(r)
 	if err != nil {
 		return err
@@ -129,13 +141,16 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	lang := langOf(r)
 	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.Refresh(),
-		Theme: themeLabel(lang, p.Theme)}
+		Theme: themeLabel(lang, p.Theme), Scripts: boardScripts}
 	d.Action = d.Board
 	if noScript {
 		d.Action += "noscript/"
 	}
 	for i := len(ms) - 1; i >= 0; i-- {
 		d.Messages = append(d.Messages, s.boardMessage(&ms[i], sess))
+	}
+	if err := s.markHiddenSiblings(r, c.ID, d.Messages, sess); err != nil {
+		return err
 	}
 	firstSuperscripts(d.Messages)
 	if len(ms) > 0 {
@@ -178,17 +193,45 @@ func (s *Server) boardMessage(m *model.Message, sess *board.Session) boardMessag
 }
 
 // firstSuperscripts gives the first message of a second its ¹ when another
-// message of the list shares that second, as the others have theirs.
+// message shares that second (in the list, or hidden by the viewer's
+// filters), as the others have theirs.
 func firstSuperscripts(ms []boardMessage) {
 	perSecond := map[string]int{}
 	for _, m := range ms {
 		perSecond[m.Created]++
 	}
 	for i := range ms {
-		if ms[i].Sup == "" && perSecond[ms[i].Created] > 1 {
+		if perSecond[ms[i].Created] > 1 {
+			ms[i].Shared = true
+		}
+		if ms[i].Sup == "" && ms[i].Shared {
 			ms[i].Sup = markup.Superscript(ms[i].Index)
 		}
 	}
+}
+
+// markHiddenSiblings marks the messages whose second is shared with a
+// message the viewer's filters hide: indices are the channel's, and a
+// clock clicked must carry its index whatever the viewer hides.
+func (s *Server) markHiddenSiblings(r *http.Request, channelID int64, ms []boardMessage, sess *board.Session) error {
+	if len(ms) == 0 || sess.Hide() == nil {
+		return nil
+	}
+	all, _, err := s.board.List(r.Context(), channelID, ms[0].ID-1, s.cfg.MaxLimit, nil)
+	if err != nil {
+		return err
+	}
+	perSecond := map[string]int{}
+	loc := s.cfg.Location
+	for i := range all {
+		perSecond[string(backend.Stamp(nil, all[i].Created, loc))]++
+	}
+	for i := range ms {
+		if perSecond[ms[i].Created] > 1 {
+			ms[i].Shared = true
+		}
+	}
+	return nil
 }
 
 // boardSubmission is one of the viewer's own submissions as the board shows
@@ -224,6 +267,7 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.S
 		ClockURL: root + "clock/", PrefsURL: s.cfg.Prefix + "/prefs", CaptchaURL: s.cfg.Prefix + "/captcha/",
 		Name: s.chosenName(r), Refresh: d.Refresh, RefreshSecs: sess.RefreshSecs(s.cfg.RefreshShifting / 1000),
 		Limit: limit, LastID: d.LastID, MaxLength: s.cfg.PostMaxLength, Strings: map[string]string{},
+		TotozURL: s.cfg.SmileysURL,
 	}
 	if sess.User != nil {
 		cfg.Login = sess.User.Username
@@ -240,7 +284,23 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.S
 	return string(b)
 }
 
-// title picks a board title at random.
-func (s *Server) title() string {
+// boardTabTitle is a board's tab title, "channel — site", so that two tabs
+// can be told apart.
+func boardTabTitle(title, site string) string {
+	if title == "" || title == site {
+		return site
+	}
+	if site == "" {
+		return title
+	}
+	return title + " — " + site
+}
+
+// tagline picks one of the operator's taglines at random, for the default
+// channel only: a channel's board is named by its own title.
+func (s *Server) tagline(c model.Channel) string {
+	if c.Slug != "" || len(s.cfg.Titles) == 0 {
+		return ""
+	}
 	return s.cfg.Titles[rand.IntN(len(s.cfg.Titles))]
 }

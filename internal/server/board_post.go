@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/tribune-go/tribune/internal/backend"
 	"github.com/tribune-go/tribune/internal/board"
@@ -59,6 +60,14 @@ func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.
 	back := s.channelPath(c)
 	if noScript {
 		back += "noscript/"
+	}
+	// Back where the new message is, not at the top of a long page: the
+	// message itself, else the form (where a notice and a waiting message
+	// show).
+	if out.Message.ID != 0 {
+		back += "#m" + strconv.FormatInt(out.Message.ID, 10)
+	} else {
+		back += "#post-form"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil

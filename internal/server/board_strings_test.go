@@ -10,14 +10,16 @@ import (
 // TestJSStringsMatchBoardJS: board.js is sent exactly the catalogue keys it
 // names, each once.
 func TestJSStringsMatchBoardJS(t *testing.T) {
-	js, err := os.ReadFile("../ui/static/board.js")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var used []string
-	for _, m := range regexp.MustCompile(`"((?:board|error)\.[a-z_]+)"`).FindAllStringSubmatch(string(js), -1) {
-		if !slices.Contains(used, m[1]) {
-			used = append(used, m[1])
+	for _, name := range boardScripts {
+		js, err := os.ReadFile("../ui/static/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"((?:board|error)\.[a-z_]+)"`).FindAllStringSubmatch(string(js), -1) {
+			if !slices.Contains(used, m[1]) {
+				used = append(used, m[1])
+			}
 		}
 	}
 	sent := slices.Clone(jsStrings)

@@ -82,22 +82,31 @@ func (s *Server) submissionsJSON(subs []model.Submission, forModerators bool) []
 	return out
 }
 
-// pendingJSON lists the moderation queue, oldest first, and the latest
-// decisions (removals included), newest first.
+// pendingJSON lists the moderation queue, oldest first (500 at most, or
+// the page ?channel=, ?after=, ?limit= ask for), and the latest decisions
+// (removals included), newest first. more says whether a page follows.
 func (s *Server) pendingJSON(w http.ResponseWriter, r *http.Request) error {
 	mod, err := s.moderator(r)
 	if err != nil {
 		return err
 	}
-	q, err := s.board.Queue(r.Context(), mod)
+	qq, err := s.queueQuery(r)
+	if err != nil {
+		return err
+	}
+	if qq.Limit == 0 {
+		qq.Limit = 500
+	}
+	q, more, err := s.board.QueuePage(r.Context(), mod, qq)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, r, http.StatusOK, struct {
 		Pending     int              `json:"pending"`
+		More        bool             `json:"more"`
 		Submissions []submissionJSON `json:"submissions"`
 		Recent      []submissionJSON `json:"recent"`
-	}{q.Count, s.submissionsJSON(q.Pending, true), s.submissionsJSON(q.Recent, true)})
+	}{q.Count, more, s.submissionsJSON(q.Pending, true), s.submissionsJSON(q.Recent, true)})
 }
 
 // pathID reads the {id} of a moderation route.

@@ -22,6 +22,7 @@ type queueItem struct {
 	Web                         template.HTML
 	Status, Reason, DecidedBy   string
 	Moderators                  []moderatorLine
+	Links                       []string // link targets, in full
 }
 
 // moderatorLine is what one auto-moderator said, in the viewer's language:
@@ -32,8 +33,14 @@ type moderatorLine struct {
 }
 
 type moderationData struct {
-	Queue  []queueItem
-	Recent []queueItem
+	Queue    []queueItem
+	Recent   []queueItem
+	Count    int    // waiting, in the channel shown
+	Filtered bool   // the queue of one channel
+	Channel  string // its slug
+	Next     string // the next page, if any
+	First    string // the first page, when this one is not
+	Here     string // this page, to come back to after a decision
 }
 
 // pageUser returns the user a page needs, sending an anonymous browser to
@@ -55,7 +62,11 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 	if !ok || err != nil {
 		return err
 	}
-	q, err := s.board.Queue(r.Context(), u)
+	qq, err := s.queueQuery(r)
+	if err != nil {
+		return err
+	}
+	q, more, err := s.board.QueuePage(r.Context(), u, qq)
 	if err != nil {
 		return err
 	}
@@ -63,9 +74,15 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := moderationData{}
+	d := moderationData{Count: q.Count, Filtered: qq.ByChannel, Channel: qq.Channel, Here: r.URL.RequestURI()}
 	for _, sub := range q.Pending {
 		d.Queue = append(d.Queue, s.queueItem(r, sub))
+	}
+	if more {
+		d.Next = s.queueLink(qq, q.Pending[len(q.Pending)-1].ID)
+	}
+	if qq.After > 0 {
+		d.First = s.queueLink(qq, 0)
 	}
 	for _, sub := range q.Recent {
 		d.Recent = append(d.Recent, s.queueItem(r, sub))
@@ -78,7 +95,7 @@ func (s *Server) showModeration(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) queueItem(r *http.Request, sub model.Submission) queueItem {
 	q := queueItem{ID: sub.ID, Channel: sub.ChannelSlug, Submitted: sub.Submitted.In(s.cfg.Location).Format(time.DateTime),
 		Login: sub.Login, Info: sub.Info, Address: sub.IP, Web: template.HTML(sub.Web), Status: sub.Status,
-		Reason: sub.Reason, DecidedBy: sub.DecidedBy}
+		Reason: sub.Reason, DecidedBy: sub.DecidedBy, Links: linkTargets(sub.Web)}
 	if !sub.DecidedAt.IsZero() {
 		q.Decided = sub.DecidedAt.In(s.cfg.Location).Format(time.DateTime)
 	}

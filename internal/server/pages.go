@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/tribune-go/tribune/internal/i18n"
 	"github.com/tribune-go/tribune/internal/model"
@@ -17,6 +18,8 @@ type page struct {
 	Lang          string
 	Theme         string
 	Title         string
+	TabTitle      string // the tab's title when it is not Title
+	Tagline       string
 	Site          string
 	Prefix        string
 	Here          string // this page's path and query, for "next" links
@@ -75,10 +78,22 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, p *p
 	return s.pages.Render(w, p.Page, p)
 }
 
-// csp allows only the tribune's own scripts and styles; images may come
-// from anywhere (totoz previews).
+// csp allows only the tribune's own scripts and styles, and images from
+// the site and from the totoz server's host only (none outside when the
+// setting is empty).
 func (s *Server) csp() string {
-	return "default-src 'self'; img-src * data:; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+	return "default-src 'self'; img-src 'self' data:" + totozOrigin(s.cfg.SmileysURL) +
+		"; media-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+}
+
+// totozOrigin is " scheme://host" of the totoz server's address, "" for a
+// site-relative one or none.
+func totozOrigin(template string) string {
+	u, err := url.Parse(strings.NewReplacer("{name}", "x", "{0}", "x").Replace(template))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return " " + u.Scheme + "://" + u.Host
 }
 
 // errorPage shows an error to a browser.

@@ -72,13 +72,13 @@ var (
 	scriptOrStyle = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>`)
 	anyTag        = regexp.MustCompile(`<[^>]*>`)
 	shownAttr     = regexp.MustCompile(`\s(title|placeholder|aria-label|alt|value)="([^"]*)"`)
-	valueAttr     = regexp.MustCompile(`^\s*<(option|input[^>]*type="hidden")`)
+	valueAttr     = regexp.MustCompile(`^\s*<(option|button|input[^>]*type="hidden")`)
 )
 
 // visibleStrings collects what a page shows or reads out: its text nodes
 // and the title, placeholder, aria-label, alt and value attributes. The
-// values of options and hidden inputs are left out: they are codes for the
-// server, never shown.
+// values of options, buttons and hidden inputs are left out: they are
+// codes for the server, never shown.
 func visibleStrings(page string) []string {
 	page = scriptOrStyle.ReplaceAllString(page, "")
 	var out []string
@@ -133,6 +133,7 @@ func TestFrenchPagesHaveNoEnglish(t *testing.T) {
 	}{
 		{anon, "/", 200},
 		{anon, "/noscript/", 200},
+		{anon, "/multi/", 200},
 		{anon, "/login", 200},
 		{anon, "/signup", 200},
 		{nomad, "/troie/", 200},

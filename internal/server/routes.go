@@ -130,6 +130,8 @@ func (s *Server) siteRoutes() []route {
 		formAt("POST /prefs", s.postPrefs, s.backWithFlash("/profile")),
 		formAt("POST /prefs/filters", s.postFilters, s.backWithFlash("/profile")),
 		pageAt("GET /profile", s.showProfile),
+		pageAt("GET /multi/{$}", s.showMulti),
+		pageAt("GET /multi/stream/{$}", s.multiStream),
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens", s.postToken, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens/{id}/revoke", s.revokeToken, s.backWithFlash("/profile")),
@@ -142,6 +144,7 @@ func (s *Server) siteRoutes() []route {
 		withTokens(formAt("POST /moderation/{id}/remove", s.removeMessage)),
 		pageAt("GET /moderation/{$}", s.showModeration),
 		formAt("POST /moderation/remove", s.removeByForm),
+		withTokens(formAt("POST /moderation/batch", s.decideBatch)),
 
 		// Administration, for admins.
 		pageAt("GET /admin/{$}", s.showAdmin),

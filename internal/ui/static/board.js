@@ -123,14 +123,16 @@ export function clockReference(clock, index, shared) {
  * indexMarks gives the superscript shown after each clock of a list of
  * messages [{created, index}], as the server renders the board: the index
  * when it is above 1, and ¹ on a first message when another message of the
- * list shares its second; "" otherwise. It is what clicking the clock adds.
+ * list shares its second, or when the server said another message of the
+ * channel does (m.shared: one the viewer hides); "" otherwise. It is what
+ * clicking the clock adds.
  */
 export function indexMarks(list) {
   const count = new Map();
   for (const m of list) count.set(m.created, (count.get(m.created) || 0) + 1);
   return list.map((m) => {
     const index = +m.index || 1;
-    return index > 1 || count.get(m.created) > 1 ? superscript(index) : "";
+    return index > 1 || m.shared || count.get(m.created) > 1 ? superscript(index) : "";
   });
 }
 
@@ -322,14 +324,20 @@ class Board {
   }
 
   // The top and bottom of the area where messages are seen: the window,
-  // minus the form stuck at its bottom.
+  // minus the form stuck at its bottom and the head stuck at its top.
   viewArea() {
     let bottom = window.innerHeight;
+    let top = 0;
+    const head = this.section.querySelector(".board-head");
+    if (head) {
+      const r = head.getBoundingClientRect();
+      if (r.top <= 1 && r.bottom > 0) top = r.bottom;
+    }
     if (this.form) {
       const r = this.form.getBoundingClientRect();
       if (r.top < bottom && r.bottom >= bottom - 1) bottom = r.top;
     }
-    return { top: 0, bottom };
+    return { top, bottom };
   }
 
   isVisible(li) {
@@ -411,6 +419,8 @@ class Board {
     this.markIndices();
     for (const li of added) if (li.isConnected) this.decorate(li);
     if (fresh) this.countUnread(added);
+    // Hook: messages came (fresh: live, not a reload).
+    this.section.dispatchEvent(new CustomEvent("tribune:added", { detail: { rows: added, fresh } }));
     if (atBottom) this.scrollToBottom();
     else if (anchor && anchor.isConnected) {
       const shift = anchor.getBoundingClientRect().top - anchorTop;
@@ -434,7 +444,9 @@ class Board {
   // updates it when messages come or go.
   markIndices() {
     const lis = Array.from(this.messages());
-    const marks = indexMarks(lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index })));
+    const marks = indexMarks(
+      lis.map((li) => ({ created: li.dataset.created, index: li.dataset.index, shared: li.dataset.shared === "true" })),
+    );
     lis.forEach((li, i) => {
       const clock = li.querySelector(":scope > button.clock");
       if (!clock) return;
@@ -484,13 +496,6 @@ class Board {
   decorate(li, cands) {
     const content = li.querySelector(".content");
     if (!content) return;
-    if (this.cfg.removeURL && li.dataset.id && !li.querySelector("button.remove")) {
-      const rm = el("button", "remove", "×");
-      rm.type = "button";
-      rm.title = this.t("board.remove_title");
-      rm.setAttribute("aria-label", this.t("board.remove_title"));
-      li.append(rm);
-    }
     if (li.dataset.login) this.meAction(li, content);
     for (const a of content.querySelectorAll("a.external, a.smiley")) {
       a.target = "_blank";
@@ -507,6 +512,8 @@ class Board {
       }
     }
     this.mark(li, cands);
+    // Hook for the other modules (row menu, alerts, totoz): a row is ready.
+    this.section.dispatchEvent(new CustomEvent("tribune:row", { detail: li }));
   }
 
   meAction(li, content) {
@@ -541,7 +548,8 @@ class Board {
       if (sp.classList.contains("pointer-answer")) answer = true;
     }
     li.classList.toggle("answer", answer);
-    li.classList.toggle("hail", hails(content.textContent, [this.login, this.name]));
+    // One's own "moules<" calls the others, not oneself.
+    li.classList.toggle("hail", !li.classList.contains("owned") && hails(content.textContent, [this.login, this.name]));
 
     const hints = [];
     if (li.classList.contains("owned")) hints.push(this.t("board.owned"));
@@ -572,11 +580,6 @@ class Board {
   bindList() {
     const list = this.list;
     list.addEventListener("click", (e) => {
-      const rm = e.target.closest("button.remove");
-      if (rm && list.contains(rm)) {
-        this.removeMessage(rm.closest("li.message[data-id]"));
-        return;
-      }
       const btn = e.target.closest("button.clock");
       if (!btn || !list.contains(btn)) return;
       const li = btn.closest("li.message[data-id]");
@@ -671,6 +674,13 @@ class Board {
     const at = ev ? { x: ev.clientX, y: ev.clientY } : null;
     const targets = this.resolve(sp);
     for (const li of targets) this.light("targets", li);
+    // The other norloges pointing at the same messages light up too.
+    if (targets.length) {
+      const cands = this.candidates();
+      for (const other of this.list.querySelectorAll("span.pointer:not(.pointer-other)")) {
+        if (other !== sp && this.resolve(other, cands).some((t) => targets.includes(t))) this.light("targets", other);
+      }
+    }
     if (targets.length) {
       const hidden = focused ? targets : targets.filter((li) => !this.isVisible(li));
       if (hidden.length) this.showPreview(hidden.map((li) => this.entryFromLi(li)), sp, at);
@@ -779,14 +789,24 @@ class Board {
     box.style.top = `${Math.round(top)}px`;
   }
 
+  // totozSrc is a totoz's image address on the configured totoz server
+  // (whatever address the message was rendered with), "" when none is.
+  totozSrc(a) {
+    const name = /^\[:(.+)\]$/.exec(a.textContent.trim());
+    if (!this.cfg.totozURL || !name) return "";
+    return this.cfg.totozURL.replace(/\{name\}|\{0\}/g, encodeURIComponent(name[1]));
+  }
+
   showTotoz(a) {
     this.hideTotoz();
+    const src = this.totozSrc(a);
+    if (!src) return;
     const box = el("div", "totoz-popup");
     box.setAttribute("aria-hidden", "true");
     const img = el("img");
     img.alt = "";
     img.decoding = "async";
-    img.src = a.href;
+    img.src = src;
     box.append(img);
     document.body.append(box);
     this.popup = { box, link: a };
@@ -811,7 +831,7 @@ class Board {
   insertClock(li) {
     const created = li.dataset.created;
     const index = +li.dataset.index || 1;
-    let shared = false;
+    let shared = li.dataset.shared === "true";
     for (const other of this.messages()) {
       if (other !== li && other.dataset.created === created) {
         shared = true;
@@ -933,6 +953,7 @@ class Board {
       if (input.value === text) input.value = "";
       else if (input.value.startsWith(text)) input.value = input.value.slice(text.length).replace(/^\s+/, "");
       if (data.notice && this.postNotice) this.postNotice.textContent = data.notice;
+      if (status === "pending") this.pendingNotice = data.notice;
       const atBottom = this.isAtBottom();
       this.appendRows(data.rows);
       // The answer carries the messages after last_id, none after 0: on a
@@ -1016,6 +1037,9 @@ class Board {
       error: () => this.t("board.refresh_error"),
     }[state]();
     if (ls.dataset.state !== state) ls.dataset.state = state;
+    // The polling interval means nothing while the board is live.
+    const interval = this.intervalInput && this.intervalInput.form;
+    if (interval) interval.hidden = state === "live";
     if (ls.textContent !== text) ls.textContent = text;
   }
 
@@ -1161,6 +1185,10 @@ class Board {
     }
     const li = this.list.querySelector(`li.pending[data-submission="${CSS.escape(String(d.id))}"]`);
     if (!li) return;
+    // The "awaits moderation" notice is over once the decision came.
+    if (this.postNotice && this.pendingNotice && this.postNotice.textContent === this.pendingNotice) {
+      this.postNotice.textContent = "";
+    }
     if (d.status === "accepted") {
       li.remove();
       return;
@@ -1570,7 +1598,11 @@ if (typeof document !== "undefined") {
   const section = document.getElementById("board");
   if (section) {
     try {
-      new Board(section).start();
+      // The other modules (rowmenu.js, alerts.js, totoz.js, format.js)
+      // run after this one and find the board here.
+      const board = new Board(section);
+      window.tribune = Object.assign(window.tribune || {}, { board });
+      board.start();
     } catch (err) {
       // The server-rendered page keeps working.
       console.error("tribune board:", err);

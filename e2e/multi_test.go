@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tribune-go/tribune"
+)
+
+// Several channels on one screen: one list, live, colour and alias per
+// channel, posting with the selector or @alias, norloges with @alias
+// resolving across channels; on a desktop and on a phone.
+func TestMultiChannelView(t *testing.T) {
+	s := newServer(t, func(ctx context.Context, st *tribune.Store) {
+		for slug, title := range map[string]string{"troie": "La guerre de Troie", "dev": "Développement"} {
+			if _, err := st.CreateChannel(ctx, slug, title); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	cible := s.post("troie", "coincoin/3.1", "le cheval est devant la porte")
+	s.post("dev", "olcc/1.4", "go test -race passe")
+	for _, size := range []struct {
+		name          string
+		width, height int64
+	}{{"desktop", 1200, 800}, {"phone", 390, 800}} {
+		u := newTab(t, size.name, size.width, size.height)
+		u.navigate(s.URL + "/multi/?c=troie:t,dev")
+		u.waitFor("the multi view live", `document.getElementById("live-state")?.dataset.state === "live"`, waitTimeout,
+			`document.getElementById("live-state")?.textContent`)
+		if got := u.str(`[...document.querySelectorAll("#messages li.message .alias")].slice(0, 2).map(a => a.textContent).join(",")`); got != "t,dev" {
+			t.Errorf("%s: aliases %q", size.name, got)
+		}
+		if u.str(`getComputedStyle(document.querySelector("#messages li[data-channel=troie]")).borderLeftColor`) ==
+			u.str(`getComputedStyle(document.querySelector("#messages li[data-channel=dev]")).borderLeftColor`) {
+			t.Errorf("%s: the two channels have the same colour", size.name)
+		}
+		if w := u.str(`document.documentElement.scrollWidth`); w != u.str(`document.documentElement.clientWidth`) {
+			t.Errorf("%s: the page scrolls sideways (%s wide)", size.name, w)
+		}
+		// Live: a message posted on troie elsewhere comes.
+		s.post("troie", "gc2/2.0", "live "+size.name)
+		u.waitFor("the live message", liWith("live "+size.name)+`?.dataset.channel === "troie"`, waitTimeout)
+		if size.name == "phone" {
+			if dir := artifactsDir(t); dir != "" {
+				u.screenshot(filepath.Join(dir, "multi-phone.png"))
+			}
+			continue
+		}
+		// Post to dev with the selector; to troie with @t.
+		u.str(`(document.getElementById("post-channel").value = "dev", "")`)
+		u.typeIn("#content", "par le sélecteur\r")
+		u.waitFor("the post on dev", liWith("par le sélecteur")+`?.dataset.channel === "dev"`, waitTimeout,
+			`document.getElementById("post-error").textContent`)
+		// A clock of troie clicked while posting to dev gets @t.
+		u.str(`document.getElementById("content").value = ""`)
+		u.click(`#m` + itoa(cible.ID) + ` button.clock`)
+		ref := strings.TrimSpace(u.str(`document.getElementById("content").value`))
+		if !strings.HasSuffix(ref, "@t") {
+			t.Fatalf("the clock of another channel inserts %q", ref)
+		}
+		u.typeIn("#content", "il arrive\r")
+		u.waitFor("the answer on dev", liWith(ref+" il arrive")+`?.dataset.channel === "dev"`, waitTimeout,
+			`document.getElementById("post-error").textContent`)
+		u.hover("the cross-channel norloge", liWith(ref+" il arrive")+`.querySelector("span.pointer")`)
+		if !u.truth(`document.getElementById("m` + itoa(cible.ID) + `").classList.contains("highlighted")`) {
+			t.Error("the @alias norloge does not light its target in the other channel")
+		}
+		u.mouseTo(1, 1)
+		u.str(`document.getElementById("content").value = ""`)
+		u.typeIn("#content", "@t par l'alias\r")
+		u.waitFor("the post on troie", liWith("par l'alias")+`?.dataset.channel === "troie"`, waitTimeout,
+			`document.getElementById("post-error").textContent`)
+		if dir := artifactsDir(t); dir != "" {
+			u.screenshot(filepath.Join(dir, "multi-desktop.png"))
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/config"
+)
+
+// The multi view shows the chosen channels' messages in one list, with
+// their aliases; bad lists are a clear 4xx.
+func TestMultiPage(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	for _, slug := range []string{"troie", "dev"} {
+		if _, err := tr.board.CreateChannel(t.Context(), slug, strings.ToUpper(slug)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := tr.browser("Mozilla/5.0")
+	c.say("/troie/", "à Troie")
+	c.say("/dev/", "au dev")
+	c.say("/", "ailleurs")
+	body := checkPage(t, c, "/multi/?c=troie:t,dev", 200, "à Troie", "au dev", `<span class="alias">t</span>`, `<span class="alias">dev</span>`,
+		"<title>TROIE, DEV — example.com</title>")
+	if strings.Contains(body, "ailleurs") {
+		t.Error("the multi view shows a channel not chosen")
+	}
+	if i, j := strings.Index(body, "à Troie"), strings.Index(body, "au dev"); i > j {
+		t.Error("the combined list is not in the order of arrival")
+	}
+	checkPage(t, c, "/multi/?c=~,troie", 200, "ailleurs", "à Troie", `<span class="alias">tribune</span>`)
+	for q, status := range map[string]int{
+		"?c=nope":                             404,
+		"?c=troie,troie":                      400,
+		"?c=troie:x,dev:x":                    400,
+		"?c=troie:<script>":                   400,
+		"?c=troie:" + strings.Repeat("a", 13): 400,
+		"?c=" + strings.Repeat("troie,", 9):   400,
+	} {
+		if w := c.get("/multi/" + q); w.Code != status {
+			t.Errorf("/multi/%s: %d, want %d", q, w.Code, status)
+		}
+	}
+}
+
+// On a locked tribune the multi view and its stream are for logged-in
+// users only, as each channel's board.
+func TestMultiLocked(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Locked = true })
+	c := tr.browser("Mozilla/5.0")
+	if w := c.get("/multi/"); w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/login") {
+		t.Errorf("locked multi page: %d %v", w.Code, w.Header())
+	}
+	if w := tr.client("curl").get("/multi/stream/"); w.Code != http.StatusForbidden {
+		t.Errorf("locked multi stream: %d", w.Code)
+	}
+}
+
+// The combined stream carries each channel's new messages, tagged with
+// the channel, and not the others'.
+func TestMultiStream(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	for _, slug := range []string{"troie", "dev"} {
+		if _, err := tr.board.CreateChannel(t.Context(), slug, slug); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(tr.srv)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/multi/stream/?c=troie,dev", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream: %s", resp.Status)
+	}
+	poster := tr.client("poster/1.0")
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		poster.say("/", "pas ici")
+		poster.say("/dev/", "pour dev")
+		poster.say("/troie/", "pour troie")
+	}()
+	sc := bufio.NewScanner(resp.Body)
+	var got []string
+	for sc.Scan() && len(got) < 2 {
+		if line := sc.Text(); strings.HasPrefix(line, "data: {") {
+			got = append(got, line)
+		}
+	}
+	if len(got) != 2 || !strings.Contains(got[0], `"c":"dev"`) || !strings.Contains(got[0], "pour dev") ||
+		!strings.Contains(got[1], `"c":"troie"`) || !strings.Contains(got[1], "pour troie") {
+		t.Fatalf("events %q", got)
+	}
+}
+
+// The multi view asks anonymous visitors for the captcha as a board does;
+// a post without it is refused by the channel's own route.
+func TestMultiCaptcha(t *testing.T) {
+	tr := sqliteTribune(t, func(c *config.Config) { c.Captcha = true })
+	if _, err := tr.board.CreateChannel(t.Context(), "troie", "Troie"); err != nil {
+		t.Fatal(err)
+	}
+	c := tr.browser("Mozilla/5.0")
+	checkPage(t, c, "/multi/?c=troie", 200, `id="captcha"`, `name="captcha_id"`)
+	w := c.do("POST", "/troie/", formBody("content", "sans captcha", "last_id", "0"), "Accept", "application/json")
+	if w.Code < 400 || w.Code >= 500 {
+		t.Errorf("a post without the captcha: %d %s", w.Code, w.Body)
+	}
+}
