@@ -105,7 +105,10 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 		}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return PostResult{}, err // res may still be written by the writer (submit)
+	}
+	return res, nil
 }
 
 func submissionOf(m *model.Message, status, reason string) model.Submission {
@@ -164,7 +167,10 @@ func (s *Store) Accept(ctx context.Context, id int64, by string, urls []string) 
 		}
 		return nil
 	})
-	return sub, m, err
+	if err != nil {
+		return model.Submission{}, model.Message{}, err // see Post
+	}
+	return sub, m, nil
 }
 
 // Reject refuses a pending submission with a reason.
@@ -179,7 +185,10 @@ func (s *Store) Reject(ctx context.Context, id int64, by, reason string) (model.
 		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt = model.StatusRejected, reason, by, b.s.now()
 		return b.decide(ctx, &sub)
 	})
-	return sub, err
+	if err != nil {
+		return model.Submission{}, err // see Post
+	}
+	return sub, nil
 }
 
 func (b *batch) pendingSubmission(ctx context.Context, id int64) (model.Submission, error) {
@@ -244,7 +253,10 @@ func (s *Store) Remove(ctx context.Context, id int64, by, reason string) (model.
 		sub.Status, sub.Reason, sub.DecidedBy, sub.DecidedAt, sub.MessageID = model.StatusRemoved, reason, by, now, m.ID
 		return b.decide(ctx, &sub)
 	})
-	return m, err
+	if err != nil {
+		return model.Message{}, err // see Post
+	}
+	return m, nil
 }
 
 func urlHash(u string) string {

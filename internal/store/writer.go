@@ -59,7 +59,8 @@ func (w *writer) close() {
 }
 
 // submit queues fn and waits for its commit. If ctx ends first the caller
-// gets ctx's error, but the write may still be committed.
+// gets ctx's error, but the write may still be committed, and fn may still
+// run: on an error, the caller must not read what fn writes.
 func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, b *batch) error) error {
 	o := &op{apply: fn, err: make(chan error, 1)}
 	w.mu.RLock()
