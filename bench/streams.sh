@@ -51,9 +51,9 @@ stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/
 echo "$bin; $(nproc) cores; $M posts, one every $EVERY"
 for n in $SIZES; do
 	rm -f "$work"/t.db*
-	start 127.0.0.1:18380 "$work/t.db"
+	start 127.0.0.1:28470 "$work/t.db"
 	echo "== $n streams, one tribune, SQLite"
-	timeout 300 "$work/streams" -urls http://127.0.0.1:18380 -pids "${pids[0]}" -n "$n" -m "$M" -every "$EVERY" -burst "$BURST" || echo "(failed)"
+	timeout 300 "$work/streams" -urls http://127.0.0.1:28470 -pids "${pids[0]}" -n "$n" -m "$M" -every "$EVERY" -burst "$BURST" || echo "(failed)"
 	stop
 done
 
@@ -62,11 +62,11 @@ if [ "$PG_STREAMS" -gt 0 ]; then
 	sep='?'; case "$PG" in *\?*) sep='&' ;; esac
 	psql -q "$PG" -c "CREATE SCHEMA $schema" >/dev/null
 	db="$PG${sep}search_path=$schema"
-	start 127.0.0.1:18380 "$db"
-	start 127.0.0.1:18381 "$db"
-	start 127.0.0.1:18382 "$db"
+	start 127.0.0.1:28470 "$db"
+	start 127.0.0.1:28471 "$db"
+	start 127.0.0.1:28472 "$db"
 	echo "== $PG_STREAMS streams over three tribunes, PostgreSQL, posts to the first"
-	timeout 300 "$work/streams" -urls http://127.0.0.1:18380,http://127.0.0.1:18381,http://127.0.0.1:18382 \
+	timeout 300 "$work/streams" -urls http://127.0.0.1:28470,http://127.0.0.1:28471,http://127.0.0.1:28472 \
 		-pids "$(IFS=,; echo "${pids[*]}")" -n "$PG_STREAMS" -m "$M" -every "$EVERY" || echo "(failed)"
 	stop
 fi

@@ -7,8 +7,8 @@
 // a stream: p50, p99, max) and the servers' resident memory per open
 // stream (VmRSS of /proc/PID/status before and after the streams open).
 //
-//	go run ./bench/streams -urls http://127.0.0.1:18380 -pids 1234 -n 10000 -m 50
-//	go run ./bench/streams -urls http://127.0.0.1:18380,http://127.0.0.1:18381 -n 6800
+//	go run ./bench/streams -urls http://127.0.0.1:28470 -pids 1234 -n 10000 -m 50
+//	go run ./bench/streams -urls http://127.0.0.1:28470,http://127.0.0.1:28471 -n 6800
 //
 // -burst D then posts as fast as 16 clients can for D, with the streams
 // still open, and prints the acknowledged posts per second.
@@ -40,7 +40,7 @@ import (
 
 func main() {
 	var (
-		urls    = flag.String("urls", "http://127.0.0.1:18380", "tribunes to open streams on, comma-separated (posts go to the first)")
+		urls    = flag.String("urls", "http://127.0.0.1:28470", "tribunes to open streams on, comma-separated (posts go to the first)")
 		pids    = flag.String("pids", "", "their process ids, comma-separated, to read their memory")
 		n       = flag.Int("n", 1000, "streams to open, spread evenly over the tribunes")
 		m       = flag.Int("m", 50, "messages to post")
@@ -70,7 +70,7 @@ func main() {
 	defer cancel()
 	go func() { <-ctx.Done(); fail("timed out after %s", *timeout) }()
 
-	before := rssAll(procs)
+	before, goBefore := rssAll(procs), goMemAll(targets)
 	r := &run{sent: make([]atomic.Int64, *m), marker: fmt.Sprintf("st%x-", time.Now().UnixNano()&0xffffff)}
 	r.lat = make([][]time.Duration, *n)
 	openStart := time.Now()
@@ -89,12 +89,18 @@ func main() {
 	open := int64(*n) - openErrs.Load()
 	fmt.Printf("%d streams open (%d refused or failed) over %d tribune(s) in %s\n", open, openErrs.Load(), len(targets), time.Since(openStart).Round(time.Millisecond))
 	time.Sleep(*settle)
-	after := rssAll(procs)
+	after, goAfter := rssAll(procs), goMemAll(targets)
 	for i := range procs {
 		fmt.Printf("tribune pid %d: VmRSS %.1f MB before, %.1f MB with the streams open: %.1f KiB per stream\n",
 			procs[i], mb(before[i]), mb(after[i]), float64(after[i]-before[i])/1024/float64(max(1, open/int64(len(procs)))))
 	}
+	for i, t := range targets {
+		b, a := goBefore[i], goAfter[i]
+		fmt.Printf("tribune %s: Go heap in use and stacks %.1f MB before, %.1f MB with %d streams open: %.1f KiB per stream; goroutines %d -> %d\n",
+			t, mb(b.mem), mb(a.mem), a.streams, float64(a.mem-b.mem)/1024/float64(max(1, a.streams-b.streams)), b.goroutines, a.goroutines)
+	}
 
+	cpu0, self0 := cpuAll(procs), selfCPU()
 	post := targets[0] + "/post/xml/"
 	client := &http.Client{Timeout: 10 * time.Second}
 	for k := range *m {
@@ -119,6 +125,14 @@ func main() {
 	for r.delivered.Load() < expected && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
+	cpu1, self1 := cpuAll(procs), selfCPU()
+	var spent time.Duration
+	for i := range procs {
+		spent += cpu1[i] - cpu0[i]
+	}
+	fmt.Printf("CPU while posting: tribunes %s, this tool %s (%.2f ms per message and 1,000 streams in the tribunes)\n",
+		spent.Round(time.Millisecond), (self1 - self0).Round(time.Millisecond),
+		float64(spent.Microseconds())/1000/float64(*m)/(float64(open)/1000))
 	var all []time.Duration
 	r.mu.Lock()
 	for _, l := range r.lat {
@@ -133,7 +147,8 @@ func main() {
 	}
 	during := rssAll(procs)
 	for i := range procs {
-		fmt.Printf("tribune pid %d: VmRSS %.1f MB at the end\n", procs[i], mb(during[i]))
+		fmt.Printf("tribune pid %d: VmRSS %.1f MB at the end: %.1f KiB per stream\n", procs[i], mb(during[i]),
+			float64(during[i]-before[i])/1024/float64(max(1, open/int64(len(procs)))))
 	}
 }
 
@@ -290,6 +305,66 @@ func rss(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// cpu is the CPU time (user and system) of process pid.
+func cpu(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name (in parentheses): utime and
+	// stime are the 12th and 13th, in clock ticks (100 per second).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+func cpuAll(pids []int) []time.Duration {
+	out := make([]time.Duration, len(pids))
+	for i, p := range pids {
+		out[i] = cpu(p)
+	}
+	return out
+}
+
+func selfCPU() time.Duration { return cpu(os.Getpid()) }
+
+// goMem is what a tribune's /metrics tells of its memory.
+type goMem struct{ mem, goroutines, streams int64 }
+
+// goMemAll reads the Go heap in use and the goroutines' stacks of each
+// target, from the Go runtime's figures on /metrics.
+func goMemAll(targets []string) []goMem {
+	out := make([]goMem, len(targets))
+	for i, t := range targets {
+		resp, err := http.Get(t + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for line := range strings.SplitSeq(string(b), "\n") {
+			name, v, ok := strings.Cut(line, " ")
+			if !ok {
+				continue
+			}
+			f, _ := strconv.ParseFloat(v, 64)
+			switch name {
+			case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
+				out[i].mem += int64(f)
+			case "go_goroutines":
+				out[i].goroutines = int64(f)
+			case "tribune_streams_open":
+				out[i].streams = int64(f)
+			}
+		}
+	}
+	return out
 }
 
 func mb(b int64) float64 { return float64(b) / 1e6 }
