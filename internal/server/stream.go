@@ -257,6 +257,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
+// streamSendBuffer is the kernel's send buffer of a stream's connection
+// (SO_SNDBUF, which Linux doubles).
+const streamSendBuffer = 32 << 10
+
 // hijack takes the connection of an HTTP/1 answer over from net/http, with
 // no deadline; an error where it cannot.
 func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
@@ -268,6 +272,12 @@ func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
 		return nil, err
 	}
 	conn.SetDeadline(time.Time{})
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// A stream's events are small; what a client that stops
+		// reading lags beyond this waits in the stream's pending bytes,
+		// bounded, not in the kernel's (a few MB per connection).
+		tc.SetWriteBuffer(streamSendBuffer)
+	}
 	return conn, nil
 }
 

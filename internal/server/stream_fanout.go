@@ -435,7 +435,7 @@ func (st *liveStream) writeLocked(b []byte) {
 		return
 	}
 	if st.flushing || st.held > 0 {
-		if len(st.pending)+len(b) > maxPending {
+		if len(st.pending)+len(b) > st.s.maxPending {
 			st.endLocked()
 			return
 		}
