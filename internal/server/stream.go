@@ -22,9 +22,10 @@ import (
 // web board. Each new message is an event whose id is the message id, so a
 // client that reconnects with Last-Event-ID (browsers do it by themselves)
 // first gets what it missed, read from the database, then the live events.
-// The hub encodes each message once for every subscriber; this handler only
-// picks the variant (owned or not) and applies the viewer's BaK filters,
-// in its own goroutine, so a slow client never delays anyone else.
+// This handler checks the caps, reads the session and the backlog, takes
+// the connection over and returns; the fan-out (stream_fanout.go) writes
+// the events, picking each viewer's variant (owned or not) and applying
+// its BaK filters, so a slow client never delays anyone else.
 //
 // Events:
 //
@@ -46,7 +47,7 @@ import (
 // another process at the next keep-alive, when the stream reads its
 // session again), the stream goes on as an anonymous visitor's, owning
 // nothing, or ends on a locked tribune. The stream of a deleted channel
-// ends (the hub closes its subscribers).
+// ends (the hub tells its listeners).
 
 // maxBacklog bounds what a reconnecting client is sent from the database;
 // beyond it the stream sends reset instead.
