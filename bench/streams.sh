@@ -40,7 +40,7 @@ fi
 go build -o "$work/streams" ./bench/streams
 
 start() { # addr db
-	TRIBUNE_TIMEZONE=Europe/Paris TRIBUNE_STREAM_MAX=30000 TRIBUNE_DB="$2" \
+	TRIBUNE_TIMEZONE=Europe/Paris TRIBUNE_STREAM_MAX=30000 TRIBUNE_PASSWORD_MEMORY_KIB=1024 TRIBUNE_DB="$2" \
 		"$bin" serve -addr "$1" -post-rate-limit 0 -log-level warn >>"$work/log" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 100); do curl -sf -o /dev/null "http://$1/remote/xml/" && return; sleep 0.1; done
@@ -49,7 +49,13 @@ start() { # addr db
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
 
 echo "$bin; $(nproc) cores; $M posts, one every $EVERY"
+files=$(ulimit -n)
 for n in $SIZES; do
+	if [ "$n" -gt $((files - 500)) ]; then
+		# The tribune and this tool each need a file per stream.
+		echo "(open-file limit $files: $n streams cut to $((files - 500)))"
+		n=$((files - 500))
+	fi
 	rm -f "$work"/t.db*
 	start 127.0.0.1:28470 "$work/t.db"
 	echo "== $n streams, one tribune, SQLite"

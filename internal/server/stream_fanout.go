@@ -431,7 +431,7 @@ func (st *liveStream) releaseLocked(b []byte) {
 // writeLocked writes b now if the connection takes it without waiting, and
 // keeps the rest for a goroutine that waits; st.mu is held.
 func (st *liveStream) writeLocked(b []byte) {
-	if len(b) == 0 || st.ended {
+	if st.ended || len(b) == 0 && len(st.pending) == 0 {
 		return
 	}
 	if st.flushing || st.held > 0 {
@@ -442,13 +442,18 @@ func (st *liveStream) writeLocked(b []byte) {
 		st.pending = append(st.pending, b...)
 		return
 	}
+	if len(st.pending) > 0 {
+		// Kept while the stream was held: they go first.
+		b = append(st.pending, b...)
+		st.pending = nil
+	}
 	n, err := st.sink.tryWrite(b)
 	if err != nil {
 		st.endLocked()
 		return
 	}
 	if n < len(b) {
-		st.pending = append(st.pending[:0], b[n:]...)
+		st.pending = append([]byte(nil), b[n:]...)
 		st.flushing = true
 		st.sink.startFlush(st)
 	}
