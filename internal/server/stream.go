@@ -126,10 +126,12 @@ func StreamCap(cfg *config.Config) (streams, openFiles int) {
 }
 
 // maxDerivedStreams bounds the cap derived from a large open-file limit
-// (the Go runtime raises it to the hard limit, often 524,288 or more) by
-// memory: a stream holds about 37 KiB (resident memory of a server
-// holding 5,100 streams on loopback), so 20,000 streams hold about
-// 0.7 GiB. It is the cap where no limit is known (Windows) too.
+// (the Go runtime raises it to the hard limit, often 524,288 or more): a
+// stream holds about 5 KiB of the process's memory (resident memory of a
+// server holding 10,000 to 19,500 streams on loopback, bench/streams), and
+// up to 64 KiB of the kernel's send buffer when its client lags, so 20,000
+// streams hold about 0.1 GiB, and 1.3 GiB at worst. It is the cap where no
+// limit is known (Windows) too.
 const maxDerivedStreams = 20000
 
 // How long a refused stream is told to wait.
