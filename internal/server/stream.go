@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -192,19 +191,21 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusOK)
 		return nil // the headers only, not a stream that never ends
 	}
-	// The answer's head: written by net/http, or here when the
-	// connection is taken over.
+	if r.ProtoMajor == 1 {
+		// No chunks: the body lasts until the connection closes (as the
+		// server-sent events recommendation has it), so that the stream
+		// can write to the connection itself once taken over.
+		h.Set("Transfer-Encoding", "identity")
+	}
+	w.WriteHeader(http.StatusOK)
 	var head []byte
 	var resp *responseSink
-	conn, err := hijack(w, r)
-	if err == nil {
-		head = appendHead(nil, h)
+	if conn, err := hijack(w, r); err == nil {
 		st.sink = newConnSink(conn, timeout)
 	} else {
 		resp = &responseSink{w: w, rc: http.NewResponseController(w), timeout: timeout,
 			flushes: make(chan struct{}, 1), done: make(chan struct{})}
 		st.sink = resp
-		w.WriteHeader(http.StatusOK)
 	}
 	head = append(head, "retry: 3000\n\n"...)
 	// Join the fan-out before reading the backlog, so nothing falls in
@@ -264,8 +265,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 // (SO_SNDBUF, which Linux doubles).
 const streamSendBuffer = 32 << 10
 
-// hijack takes the connection of an HTTP/1 answer over from net/http, with
-// no deadline; an error where it cannot.
+// hijack takes the connection of an HTTP/1 answer over from net/http (which
+// writes the answer's head first), with no deadline; an error where it
+// cannot.
 func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
 	if r.ProtoMajor != 1 {
 		return nil, http.ErrNotSupported
@@ -282,16 +284,6 @@ func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
 		tc.SetWriteBuffer(streamSendBuffer)
 	}
 	return conn, nil
-}
-
-// appendHead appends a stream's status line and header: the body lasts
-// until the connection closes.
-func appendHead(b []byte, h http.Header) []byte {
-	var buf bytes.Buffer
-	buf.WriteString("HTTP/1.1 200 OK\r\n")
-	h.Write(&buf)
-	buf.WriteString("Date: " + time.Now().UTC().Format(http.TimeFormat) + "\r\nConnection: close\r\n\r\n")
-	return append(b, buf.Bytes()...)
 }
 
 // sessionRequest is what a stream keeps of its request to read its
