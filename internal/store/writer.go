@@ -271,14 +271,22 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	clock := local.Hour()*3600 + local.Minute()*60 + local.Second()
 	day := local.Year()*10000 + int(local.Month())*100 + local.Day()
 	if b.deferring {
-		if err := b.deferMessage(ctx, m, now, modified, clock, day, index, urls); err != nil {
-			return err
-		}
-		l.id, l.created, l.modified, l.index = m.ID, now, modified, index
-		b.change.Published = append(b.change.Published, *m)
-		return nil
+		err = b.deferMessage(ctx, m, now, modified, clock, day, index, urls)
+	} else {
+		err = b.insertMessage(ctx, m, now, modified, clock, day, index, urls)
 	}
-	err = b.tx.QueryRowContext(ctx, `INSERT INTO messages
+	if err != nil {
+		return err
+	}
+	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
+	b.change.Published = append(b.change.Published, *m)
+	return nil
+}
+
+// insertMessage inserts m, which gets its id, and archives its links, a
+// statement each (see writer_rows.go for plain posts on PostgreSQL).
+func (b *batch) insertMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
+	err := b.tx.QueryRowContext(ctx, `INSERT INTO messages
 		(channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, session_id, ip, submitted)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
@@ -286,7 +294,6 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if err != nil {
 		return classify(fmt.Errorf("store: insert message: %w", err))
 	}
-	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
 	for _, u := range urls {
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,
@@ -294,7 +301,6 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 			return classify(fmt.Errorf("store: archive url: %w", err))
 		}
 	}
-	b.change.Published = append(b.change.Published, *m)
 	return nil
 }
 
