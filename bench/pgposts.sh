@@ -54,7 +54,7 @@ request = function()
 end
 LUA
 
-T=127.0.0.1:18190
+T=${ADDR:-127.0.0.1:28490}
 sep='?'
 case "$PG" in *\?*) sep='&' ;; esac
 echo "wrk -t2 -c$POSTERS -d$DURATION, POST /post/xml/, PostgreSQL, post limit $LIMIT, $KEYS client key(s); $(nproc) cores"

@@ -65,6 +65,11 @@ func (b *Board) clockDay(c markup.Clock, now time.Time) int {
 // Subscribe opens a live stream of a channel's events. Close it when done.
 func (b *Board) Subscribe(channelID int64) *hub.Subscription { return b.hub.Subscribe(channelID) }
 
+// Listen calls fn with each live event of a channel (hub.Hub.Listen).
+func (b *Board) Listen(channelID int64, fn func(*hub.Event)) (stop func()) {
+	return b.hub.Listen(channelID, fn)
+}
+
 // Backlog reads up to n messages of a channel with id > after, oldest
 // first, for a live stream that reconnects.
 func (b *Board) Backlog(ctx context.Context, channelID, after int64, n int) ([]model.Message, error) {

@@ -261,31 +261,47 @@ func (b *Board) openSession(ctx context.Context, old *Session, u *model.User) (*
 // session of an account, an account deleted) is not told: the stream reads
 // its session again now and then. Call stop when the stream ends.
 func (b *Board) WatchSession(id string) (changed <-chan struct{}, stop func()) {
-	return b.sessions.add(id)
+	c := make(chan struct{}, 1)
+	stop = b.sessions.add(id, func() {
+		select {
+		case c <- struct{}{}:
+		default: // already woken
+		}
+	})
+	return c, stop
+}
+
+// OnSessionChange is WatchSession for a stream without a goroutine of its
+// own: fn is called, in the goroutine that saved or ended the session,
+// before that call returns; it must not block.
+func (b *Board) OnSessionChange(id string, fn func()) (stop func()) {
+	return b.sessions.add(id, fn)
 }
 
 // watchers wakes the live streams of a session when the session is saved
 // or ended.
 type watchers struct {
 	mu    sync.Mutex
-	watch map[string]map[chan struct{}]struct{}
+	watch map[string]map[*watcher]struct{}
 }
 
-func (ws *watchers) add(id string) (<-chan struct{}, func()) {
-	c := make(chan struct{}, 1)
+type watcher struct{ fn func() }
+
+func (ws *watchers) add(id string, fn func()) (stop func()) {
+	w := &watcher{fn: fn}
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if ws.watch == nil {
-		ws.watch = map[string]map[chan struct{}]struct{}{}
+		ws.watch = map[string]map[*watcher]struct{}{}
 	}
 	if ws.watch[id] == nil {
-		ws.watch[id] = map[chan struct{}]struct{}{}
+		ws.watch[id] = map[*watcher]struct{}{}
 	}
-	ws.watch[id][c] = struct{}{}
-	return c, func() {
+	ws.watch[id][w] = struct{}{}
+	return func() {
 		ws.mu.Lock()
 		defer ws.mu.Unlock()
-		delete(ws.watch[id], c)
+		delete(ws.watch[id], w)
 		if len(ws.watch[id]) == 0 {
 			delete(ws.watch, id)
 		}
@@ -296,11 +312,8 @@ func (ws *watchers) add(id string) (<-chan struct{}, func()) {
 func (ws *watchers) changed(id string) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	for c := range ws.watch[id] {
-		select {
-		case c <- struct{}{}:
-		default: // already woken
-		}
+	for w := range ws.watch[id] {
+		w.fn()
 	}
 }
 

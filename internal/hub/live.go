@@ -10,11 +10,14 @@ import (
 	"github.com/tribune-go/tribune/internal/store"
 )
 
-// Live streams. Each event is built once for all subscribers; a subscriber
-// owns a bounded queue and its own goroutine (the HTTP handler) that writes
-// to the network, so a slow client never delays the others or the
-// committer. A subscriber whose queue is full is dropped: its client
-// reconnects with Last-Event-ID and catches up from the database.
+// Live streams. Each event is built once for all subscribers. Two ways to
+// follow a channel: Subscribe gives a bounded queue that its owner's
+// goroutine reads (a subscriber whose queue is full is dropped: its client
+// reconnects with Last-Event-ID and catches up from the database); Listen
+// gives a function called with each event as it is published, for a
+// fan-out that serves many streams from a few goroutines (the web board's
+// live streams, internal/server). Either way a slow client never delays
+// the others or the committer.
 
 // QueueSize is the number of events a subscriber may lag behind.
 const QueueSize = 128
@@ -42,9 +45,13 @@ type Subscription struct {
 }
 
 type subscribers struct {
-	mu  sync.Mutex
-	set map[*Subscription]struct{}
+	mu        sync.Mutex
+	set       map[*Subscription]struct{}
+	listeners map[*listener]struct{}
 }
+
+// listener is a function told of a channel's events (Listen).
+type listener struct{ fn func(*Event) }
 
 // EncodeLive encodes a message as live events carry it: one row of the
 // JSON backend, in the store's zone, with owned as its "owned" mark (for a
@@ -75,11 +82,37 @@ func (s *Subscription) Close() {
 	s.once.Do(func() { close(s.c) })
 }
 
+// Listen calls fn with every live event of a channel, in the order
+// Subscribe's queues get them, from the goroutine that publishes the event
+// (the committer's, for this process's messages): fn must not block or
+// call the hub. fn(nil) tells that the channel is gone (Forget), and no
+// event follows. One listener serves any number of streams: it is how a
+// fan-out that writes each event once for many streams, without a
+// goroutine wake-up per stream, is told of events. Call stop when done.
+func (h *Hub) Listen(channelID int64, fn func(*Event)) (stop func()) {
+	c := h.channel(channelID)
+	l := &listener{fn: fn}
+	c.subs.mu.Lock()
+	if c.subs.listeners == nil {
+		c.subs.listeners = map[*listener]struct{}{}
+	}
+	c.subs.listeners[l] = struct{}{}
+	c.subs.mu.Unlock()
+	return func() {
+		c.subs.mu.Lock()
+		delete(c.subs.listeners, l)
+		c.subs.mu.Unlock()
+	}
+}
+
 // send queues e for every subscriber without blocking; a full queue drops
 // its subscriber.
 func (ss *subscribers) send(e *Event) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	for l := range ss.listeners {
+		l.fn(e)
+	}
 	for s := range ss.set {
 		select {
 		case s.c <- e:
@@ -93,18 +126,25 @@ func (ss *subscribers) send(e *Event) {
 
 func (ss *subscribers) closeAll() {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
 	for s := range ss.set {
 		delete(ss.set, s)
 		s.dropped = true
 		s.once.Do(func() { close(s.c) })
+	}
+	ls := ss.listeners
+	ss.listeners = nil
+	ss.mu.Unlock()
+	// Outside the lock: a listener told of the end may stop or listen
+	// again.
+	for l := range ls {
+		l.fn(nil)
 	}
 }
 
 func (ss *subscribers) empty() bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	return len(ss.set) == 0
+	return len(ss.set) == 0 && len(ss.listeners) == 0
 }
 
 // publish fans new messages out, encoding each once.

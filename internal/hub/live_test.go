@@ -313,3 +313,50 @@ func TestResyncCatchesUp(t *testing.T) {
 		t.Fatalf("snapshot after the resync: %+v", snap.Messages())
 	}
 }
+
+// A listener is called with a channel's events as they are published, in
+// order, each already encoded, the same events a subscriber gets; nil when
+// the channel is gone; nothing after stop.
+func TestListenerGetsEventsInOrder(t *testing.T) {
+	storetest.Each(t, opts(t), func(t *testing.T, s *store.Store) {
+		h := hub.New(s, 5, logger)
+		ch := defaultChannel(t, s)
+		var got []*hub.Event
+		stop := h.Listen(ch, func(e *hub.Event) { got = append(got, e) })
+		sub := h.Subscribe(ch)
+		defer sub.Close()
+		var posted []int64
+		for i := range 3 {
+			posted = append(posted, post(t, s, ch, fmt.Sprintf("heard %d", i)).ID)
+		}
+		// Called before Post returned: no waiting.
+		if len(got) != 3 {
+			t.Fatalf("%d events for 3 posts", len(got))
+		}
+		queued, _ := pending(sub)
+		for i, e := range got {
+			if e.Message == nil || e.Message.ID != posted[i] || len(e.Data[0]) == 0 || len(e.Data[1]) == 0 {
+				t.Fatalf("event %d: %+v", i, e)
+			}
+			if queued[i] != e {
+				t.Fatalf("event %d: the subscriber got another one", i)
+			}
+		}
+		stop()
+		post(t, s, ch, "unheard")
+		if len(got) != 3 {
+			t.Fatalf("an event after stop")
+		}
+
+		c, err := s.CreateChannel(ctx, "gone", "Gone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ended bool
+		h.Listen(c.ID, func(e *hub.Event) { ended = e == nil })
+		h.Forget(c.ID)
+		if !ended {
+			t.Fatal("Forget did not tell the listener")
+		}
+	})
+}

@@ -102,7 +102,7 @@ func (tr *tribune) newServer() (*board.Board, *Server) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { b.Run(ctx) })
-	tr.t.Cleanup(func() { cancel(); wg.Wait() })
+	tr.t.Cleanup(func() { srv.EndStreams(); cancel(); wg.Wait() })
 	return b, srv
 }
 

@@ -26,6 +26,9 @@ type Server struct {
 	csrf    *http.CrossOriginProtection
 	handler http.Handler
 	streams streamCounter
+	fan     *fanout // the open streams
+	// maxPending is how far a stream may lag, in bytes, before it ends.
+	maxPending int
 	// streamMax is the most live streams open at once (StreamCap).
 	streamMax int
 	backlog   int // most messages a resuming stream is sent; 0: maxBacklog
@@ -45,6 +48,8 @@ func New(b *board.Board, log *slog.Logger, m *metrics.Metrics) (*Server, error) 
 	s := &Server{cfg: b.Config(), board: b, log: log, csrf: http.NewCrossOriginProtection(), metrics: m,
 		stopping: make(chan struct{})}
 	s.streamMax, _ = StreamCap(s.cfg)
+	s.maxPending = maxPending
+	s.fan = newFanout(s)
 	m.Streams(s.streams.count, s.streamMax)
 	var err error
 	if s.pages, err = ui.New(nil); err != nil {

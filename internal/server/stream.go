@@ -1,9 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -20,9 +21,10 @@ import (
 // web board. Each new message is an event whose id is the message id, so a
 // client that reconnects with Last-Event-ID (browsers do it by themselves)
 // first gets what it missed, read from the database, then the live events.
-// The hub encodes each message once for every subscriber; this handler only
-// picks the variant (owned or not) and applies the viewer's BaK filters,
-// in its own goroutine, so a slow client never delays anyone else.
+// This handler checks the caps, reads the session and the backlog, takes
+// the connection over and returns; the fan-out (stream_fanout.go) writes
+// the events, picking each viewer's variant (owned or not) and applying
+// its BaK filters, so a slow client never delays anyone else.
 //
 // Events:
 //
@@ -44,7 +46,7 @@ import (
 // another process at the next keep-alive, when the stream reads its
 // session again), the stream goes on as an anonymous visitor's, owning
 // nothing, or ends on a locked tribune. The stream of a deleted channel
-// ends (the hub closes its subscribers).
+// ends (the hub tells its listeners).
 
 // maxBacklog bounds what a reconnecting client is sent from the database;
 // beyond it the stream sends reset instead.
@@ -123,10 +125,12 @@ func StreamCap(cfg *config.Config) (streams, openFiles int) {
 }
 
 // maxDerivedStreams bounds the cap derived from a large open-file limit
-// (the Go runtime raises it to the hard limit, often 524,288 or more) by
-// memory: a stream holds about 37 KiB (resident memory of a server
-// holding 5,100 streams on loopback), so 20,000 streams hold about
-// 0.7 GiB. It is the cap where no limit is known (Windows) too.
+// (the Go runtime raises it to the hard limit, often 524,288 or more): a
+// stream holds about 5 KiB of the process's memory (resident memory of a
+// server holding 10,000 to 19,500 streams on loopback, bench/streams), and
+// up to 64 KiB of the kernel's send buffer when its client lags, so 20,000
+// streams hold about 0.1 GiB, and 1.3 GiB at worst. It is the cap where no
+// limit is known (Windows) too.
 const maxDerivedStreams = 20000
 
 // How long a refused stream is told to wait.
@@ -150,154 +154,212 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusServiceUnavailable, i18n.T(v.lang, "error.streams_full", secs)).
 			withHeader("Retry-After", strconv.Itoa(secs))
 	}
-	defer s.streams.release(key)
+	st := &liveStream{s: s, channel: v.channel.ID, key: key, lang: v.lang, held: 1}
+	// Until it has started, the stream reads its session again only here.
+	st.rereadMu.Lock()
+	started := false
+	defer func() {
+		if !started {
+			st.rereadMu.Unlock()
+			if st.stopWatch != nil {
+				st.stopWatch()
+			}
+			s.streams.release(key)
+		}
+	}()
 	// Watch the session before reading it, so no change falls in between.
-	var changed <-chan struct{}
 	if id := s.sessionID(r); id != "" {
-		ch, stop := s.board.WatchSession(id)
-		defer stop()
-		changed = ch
+		st.req = keepSessionRequest(r)
+		st.stopWatch = s.board.OnSessionChange(id, st.sessionChanged)
 	}
 	sess, err := s.session(r)
 	if err != nil {
 		return err
 	}
+	st.vw = newViewer(sess)
 	after := lastID(r.URL.Query())
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > 0 {
 		after = id
 	}
-	// Subscribe before reading the backlog, so nothing falls in between;
-	// ids already sent are skipped.
-	sub := s.board.Subscribe(v.channel.ID)
-	defer sub.Close()
-
-	sw := &sseWriter{w: w, rc: http.NewResponseController(w), timeout: 2*s.cfg.StreamKeepAlive + 10*time.Second}
+	st.last = after
+	timeout := 2*s.cfg.StreamKeepAlive + 10*time.Second
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer
-	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
 		return nil // the headers only, not a stream that never ends
 	}
-	sw.write([]byte("retry: 3000\n\n"))
-
-	vw := newViewer(sess)
-	last := after
+	if r.ProtoMajor == 1 {
+		// No chunks: the body lasts until the connection closes (as the
+		// server-sent events recommendation has it), so that the stream
+		// can write to the connection itself once taken over.
+		h.Set("Transfer-Encoding", "identity")
+	}
+	w.WriteHeader(http.StatusOK)
+	var head []byte
+	var resp *responseSink
+	if conn, err := hijack(w, r); err == nil {
+		st.sink = newConnSink(conn, timeout)
+	} else {
+		resp = &responseSink{w: w, rc: http.NewResponseController(w), timeout: timeout,
+			flushes: make(chan struct{}, 1), done: make(chan struct{})}
+		st.sink = resp
+	}
+	head = append(head, "retry: 3000\n\n"...)
+	// Join the fan-out before reading the backlog, so nothing falls in
+	// between: its events wait (held) and ids already sent are skipped.
+	started = true
+	if !s.fan.add(st) {
+		st.rereadMu.Unlock()
+		st.sink.write(head)
+		st.end() // the server stops: the client reconnects
+		return nil
+	}
 	if after > 0 {
 		limit := cmp.Or(s.backlog, maxBacklog)
 		backlog, err := s.board.Backlog(r.Context(), v.channel.ID, after, limit+1)
 		if err != nil {
-			return nil // the stream is open: the client retries
+			st.rereadMu.Unlock()
+			st.sink.write(head)
+			st.end() // the client retries
+			return nil
 		}
 		if len(backlog) > limit {
 			// Too much was missed: the client reloads its list, and the
 			// live events (all newer than after) follow.
-			sw.event("reset", map[string]string{"reason": "backlog"})
+			head = appendEvent(head, "reset", map[string]string{"reason": "backlog"})
 			backlog = nil
 		}
 		for i := range backlog {
 			m := &backlog[i]
-			last = m.ID
-			if vw.hide == nil || !vw.hide(m) {
-				sw.message(m.ID, s.board.EncodeLive(m, vw.sess.Owns(m)))
+			st.last = m.ID
+			if st.vw.hide == nil || !st.vw.hide(m) {
+				head = appendMessage(head, m.ID, s.board.EncodeLive(m, st.vw.owns(m)))
 			}
 		}
 	}
-	if sw.err != nil {
+	st.mu.Lock()
+	st.releaseLocked(head)
+	st.mu.Unlock()
+	st.rereadMu.Unlock()
+	if resp == nil {
+		go st.sink.(*connSink).watch(st)
 		return nil
 	}
-	// reread applies the session as it is now: its filters, its user. A
-	// session gone (logged out, ended by a password change, its account
-	// deleted) leaves the stream an anonymous visitor's, with nothing of
-	// its own, for good; without a user, a locked tribune's stream ends.
-	// false: the stream ends.
-	ended := false
-	reread := func() bool {
-		if ended {
-			return true
+	for gone := r.Context().Done(); ; {
+		select {
+		case <-gone:
+			st.end()
+			gone = nil
+		case <-resp.done:
+			return nil
+		case <-resp.flushes:
+			st.flush()
 		}
-		s.forgetSession(r)
-		sess, err := s.session(r)
-		if err != nil {
-			return false // the client reconnects
-		}
-		if vw.sess.Exists && !sess.Exists {
-			ended = true
+	}
+}
+
+// streamSendBuffer is the kernel's send buffer of a stream's connection
+// (SO_SNDBUF, which Linux doubles).
+const streamSendBuffer = 32 << 10
+
+// hijack takes the connection of an HTTP/1 answer over from net/http (which
+// writes the answer's head first), with no deadline; an error where it
+// cannot.
+func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, error) {
+	if r.ProtoMajor != 1 {
+		return nil, http.ErrNotSupported
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// A stream's events are small; what a client that stops
+		// reading lags beyond this waits in the stream's pending bytes,
+		// bounded, not in the kernel's (a few MB per connection).
+		tc.SetWriteBuffer(streamSendBuffer)
+	}
+	return conn, nil
+}
+
+// sessionRequest is what a stream keeps of its request to read its
+// session again: the session's cookie and the visit (its access token).
+type sessionRequest = *http.Request
+
+// keepSessionRequest is r without what a stream does not need, on a
+// context that outlives the request.
+func keepSessionRequest(r *http.Request) sessionRequest {
+	v := visitOf(r)
+	if v.token != nil {
+		return r.WithContext(context.WithoutCancel(r.Context()))
+	}
+	kept := &http.Request{Header: http.Header{"Cookie": r.Header["Cookie"]}}
+	return kept.WithContext(context.WithValue(context.Background(), visitKey{}, v))
+}
+
+// sessionChanged is told that the stream's session was saved or ended in
+// this process: the events that follow wait until the session is read
+// again (a save made before an event applies to it).
+func (st *liveStream) sessionChanged() {
+	st.mu.Lock()
+	st.held++
+	st.mu.Unlock()
+	go st.reread(true)
+}
+
+// reread applies the session as it is now: its filters, its user. A
+// session gone (logged out, ended by a password change, its account
+// deleted) leaves the stream an anonymous visitor's, with nothing of its
+// own, for good; without a user, a locked tribune's stream ends. release:
+// sessionChanged held the events.
+func (st *liveStream) reread(release bool) {
+	st.rereadMu.Lock()
+	defer st.rereadMu.Unlock()
+	s := st.s
+	st.mu.Lock()
+	gone, ended := st.gone, st.ended
+	had := st.vw.sess.Exists
+	st.mu.Unlock()
+	if ended {
+		return
+	}
+	var sess *board.Session
+	ok := true
+	if gone {
+		sess = &board.Session{}
+	} else {
+		s.forgetSession(st.req)
+		var err error
+		if sess, err = s.session(st.req); err != nil {
+			ok = false // the client reconnects
+		} else if had && !sess.Exists {
+			gone = true
 			sess = &board.Session{}
 		}
-		if s.cfg.Locked && sess.User == nil {
-			return false
-		}
-		old := vw
-		vw = newViewer(sess)
-		if vw.filters != old.filters {
-			sw.event("reset", map[string]string{"reason": "filters"})
-		}
-		return true
 	}
-	keep := time.NewTicker(s.cfg.StreamKeepAlive)
-	defer keep.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-s.stopping:
-			return nil // the server stops: the client reconnects
-		case <-keep.C:
-			sw.write([]byte(": keep-alive\n\n"))
-			// What this process was not told of (the session ended
-			// or changed elsewhere) shows at the next keep-alive.
-			if changed != nil && !reread() {
-				return nil
-			}
-		case <-changed:
-			if !reread() {
-				return nil
-			}
-		case e, ok := <-sub.C:
-			if !ok {
-				return nil // dropped by the hub (too slow): the client reconnects
-			}
-			// A save made before this event was queued applies to it.
-			select {
-			case <-changed:
-				if !reread() {
-					return nil
-				}
-			default:
-			}
-			switch {
-			case e.Message != nil:
-				m := e.Message
-				if m.ID <= last {
-					continue
-				}
-				last = m.ID
-				if vw.hide == nil || !vw.hide(m) {
-					owned := 0
-					if vw.sess.Owns(m) {
-						owned = 1
-					}
-					sw.message(m.ID, e.Data[owned])
-				}
-			case e.Removed != nil:
-				sw.event("removed", map[string]int64{"id": e.Removed.ID})
-			case e.Submission != nil:
-				sub := e.Submission
-				mine := vw.uid != 0 && sub.AuthorID == vw.uid ||
-					vw.uid == 0 && sub.AuthorID == 0 && vw.sess.ID != "" && sub.SessionID == vw.sess.ID
-				if mine && sub.Status != model.StatusPending {
-					sw.event("submission", submissionEvent(v.lang, sub))
-				}
-				if vw.moderator {
-					sw.event("pending", map[string]int{"pending": e.Pending})
-				}
-			}
-		}
-		if sw.err != nil {
-			return nil
-		}
+	if ok && s.cfg.Locked && sess.User == nil {
+		ok = false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !ok {
+		st.endLocked()
+		return
+	}
+	var b []byte
+	old := st.vw
+	st.vw, st.gone = newViewer(sess), gone
+	if st.vw.filters != old.filters {
+		b = appendEvent(b, "reset", map[string]string{"reason": "filters"})
+	}
+	if release {
+		st.releaseLocked(b)
+	} else {
+		st.writeLocked(b)
 	}
 }
 
@@ -309,6 +371,8 @@ type viewer struct {
 	moderator bool
 	filters   string // the active rules, to tell a change
 }
+
+func (vw *viewer) owns(m *model.Message) bool { return vw.sess.Owns(m) }
 
 func newViewer(sess *board.Session) viewer {
 	vw := viewer{sess: sess, hide: sess.Hide(), uid: sess.UserID()}
@@ -332,46 +396,4 @@ func submissionEvent(lang i18n.Lang, sub *model.Submission) map[string]any {
 		e["text"] = removalNotice(lang, sub.Reason)
 	}
 	return e
-}
-
-// sseWriter writes events, pushing each to the network at once and giving
-// each write its own deadline (the server's WriteTimeout would otherwise cut
-// the stream).
-type sseWriter struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-	buf     bytes.Buffer
-	err     error
-}
-
-func (sw *sseWriter) write(b []byte) {
-	if sw.err != nil {
-		return
-	}
-	sw.rc.SetWriteDeadline(time.Now().Add(sw.timeout))
-	if _, sw.err = sw.w.Write(b); sw.err == nil {
-		sw.err = sw.rc.Flush()
-	}
-}
-
-func (sw *sseWriter) message(id int64, data []byte) {
-	sw.buf.Reset()
-	sw.buf.WriteString("event: message\nid: ")
-	sw.buf.WriteString(strconv.FormatInt(id, 10))
-	sw.buf.WriteString("\ndata: ")
-	sw.buf.Write(data)
-	sw.buf.WriteString("\n\n")
-	sw.write(sw.buf.Bytes())
-}
-
-func (sw *sseWriter) event(name string, v any) {
-	data, _ := json.Marshal(v)
-	sw.buf.Reset()
-	sw.buf.WriteString("event: ")
-	sw.buf.WriteString(name)
-	sw.buf.WriteString("\ndata: ")
-	sw.buf.Write(data)
-	sw.buf.WriteString("\n\n")
-	sw.write(sw.buf.Bytes())
 }

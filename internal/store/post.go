@@ -69,7 +69,11 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 	if err != nil {
 		return res, err
 	}
-	err = s.writer.submit(ctx, func(ctx context.Context, b *batch) error {
+	submit := s.writer.submit
+	if p.Status == "" {
+		submit = s.writer.submitPlain // an open channel's: only a message
+	}
+	err = submit(ctx, func(ctx context.Context, b *batch) error {
 		res = PostResult{}
 		m := p.Message
 		if m.Submitted.IsZero() {

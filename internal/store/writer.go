@@ -40,6 +40,10 @@ type writer struct {
 type op struct {
 	apply func(ctx context.Context, b *batch) error
 	err   chan error
+	// plain: the op only publishes messages (a post to an open channel),
+	// so its rows may wait for the batch's multi-row inserts
+	// (writer_rows.go).
+	plain bool
 }
 
 func newWriter(s *Store) *writer {
@@ -62,7 +66,15 @@ func (w *writer) close() {
 // gets ctx's error, but the write may still be committed, and fn may still
 // run: on an error, the caller must not read what fn writes.
 func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, b *batch) error) error {
-	o := &op{apply: fn, err: make(chan error, 1)}
+	return w.submitOp(ctx, &op{apply: fn, err: make(chan error, 1)})
+}
+
+// submitPlain is submit for an op that only publishes messages.
+func (w *writer) submitPlain(ctx context.Context, fn func(ctx context.Context, b *batch) error) error {
+	return w.submitOp(ctx, &op{apply: fn, err: make(chan error, 1), plain: true})
+}
+
+func (w *writer) submitOp(ctx context.Context, o *op) error {
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -148,6 +160,14 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	b := &batch{s: w.s, tx: tx, last: map[int64]*lastMessage{}}
 	errs = make([]error, len(ops))
 	for i, o := range ops {
+		// Rows waiting for a multi-row insert go in before any op that
+		// may read or change them.
+		b.ops, b.deferring = ops[i:], o.plain && w.s.dialect == postgres
+		if !b.deferring {
+			if err := b.insertRows(ctx); err != nil {
+				return nil, change, err
+			}
+		}
 		removed := len(b.change.Removed)
 		if err := o.apply(ctx, b); err != nil {
 			var oe opError
@@ -163,6 +183,9 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 				return nil, change, err
 			}
 		}
+	}
+	if err := b.insertRows(ctx); err != nil {
+		return nil, change, err
 	}
 	if w.s.dialect == postgres && !b.change.empty() {
 		if err := w.s.notify(ctx, tx, b.change); err != nil {
@@ -187,6 +210,12 @@ type batch struct {
 	tx     *sql.Tx
 	last   map[int64]*lastMessage // newest message of each channel touched
 	change Change
+
+	// The multi-row inserts of plain ops on PostgreSQL (writer_rows.go).
+	ops       []*op // the op being applied and those after it
+	deferring bool  // the op being applied is plain
+	ids       []int64
+	rows      rows
 }
 
 type lastMessage struct {
@@ -242,7 +271,23 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	local := m.Created.In(b.s.loc)
 	clock := local.Hour()*3600 + local.Minute()*60 + local.Second()
 	day := local.Year()*10000 + int(local.Month())*100 + local.Day()
-	err = b.tx.QueryRowContext(ctx, `INSERT INTO messages
+	if b.deferring {
+		err = b.deferMessage(ctx, m, now, modified, clock, day, index, urls)
+	} else {
+		err = b.insertMessage(ctx, m, now, modified, clock, day, index, urls)
+	}
+	if err != nil {
+		return err
+	}
+	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
+	b.change.Published = append(b.change.Published, *m)
+	return nil
+}
+
+// insertMessage inserts m, which gets its id, and archives its links, a
+// statement each (see writer_rows.go for plain posts on PostgreSQL).
+func (b *batch) insertMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
+	err := b.tx.QueryRowContext(ctx, `INSERT INTO messages
 		(channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, session_id, ip, submitted)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
@@ -250,7 +295,6 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 	if err != nil {
 		return classify(fmt.Errorf("store: insert message: %w", err))
 	}
-	l.id, l.created, l.modified, l.index = m.ID, now, modified, index
 	for _, u := range urls {
 		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,
@@ -258,7 +302,6 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 			return classify(fmt.Errorf("store: archive url: %w", err))
 		}
 	}
-	b.change.Published = append(b.change.Published, *m)
 	return nil
 }
 

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tribune-go/tribune/internal/model"
+)
+
+// Multi-row inserts for the group committer on PostgreSQL. A statement is
+// a round trip to the server, and the committer waits for each while the
+// posters wait for the commit: a batch of sixteen posts made thirty-six of
+// them (a message and its link each). Plain posts (to an open channel)
+// instead take their ids from the messages' sequence, reserved for all the
+// plain ops of the batch in one statement, and their rows go in together,
+// one INSERT for the messages and one for their links, before any other op
+// that could read them and before the commit. Ids still grow with
+// publication: every message write holds the advisory lock. SQLite, in
+// process, gains nothing from it and inserts each row as it comes.
+
+// rows are the rows of plain posts waiting for their insert.
+type rows struct {
+	messages []any // insertColumns values, row after row
+	urls     []any // urlColumns values, row after row
+}
+
+const (
+	insertColumns = "id, channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, session_id, ip, submitted"
+	urlColumns    = "message_id, created, login, url, url_hash"
+)
+
+// deferMessage gives m its id and queues its rows.
+func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
+	if len(b.ids) == 0 {
+		// Enough ids for the plain ops left in the batch, one post each.
+		n := 0
+		for _, o := range b.ops {
+			if o.plain {
+				n++
+			}
+		}
+		rs, err := b.tx.QueryContext(ctx,
+			`SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $1) ORDER BY 1`, max(n, 1))
+		if err != nil {
+			return classify(fmt.Errorf("store: message ids: %w", err))
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id int64
+			if err := rs.Scan(&id); err != nil {
+				return classify(fmt.Errorf("store: message ids: %w", err))
+			}
+			b.ids = append(b.ids, id)
+		}
+		if err := rs.Err(); err != nil {
+			return classify(fmt.Errorf("store: message ids: %w", err))
+		}
+	}
+	m.ID, b.ids = b.ids[0], b.ids[1:]
+	b.rows.messages = append(b.rows.messages, m.ID, m.ChannelID, now, modified, clock, day, index, m.Info,
+		nullID(m.AuthorID), m.Login, m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted))
+	for _, u := range urls {
+		b.rows.urls = append(b.rows.urls, m.ID, now, m.Login, u, urlHash(u))
+	}
+	return nil
+}
+
+// insertRows inserts the rows waiting, if any.
+func (b *batch) insertRows(ctx context.Context) error {
+	if len(b.rows.messages) > 0 {
+		q := insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, len(b.rows.messages)/16, "")
+		if _, err := b.tx.ExecContext(ctx, q, b.rows.messages...); err != nil {
+			return classify(fmt.Errorf("store: insert messages: %w", err))
+		}
+	}
+	if len(b.rows.urls) > 0 {
+		q := insertValues("INSERT INTO urls ("+urlColumns+") VALUES ", 5, len(b.rows.urls)/5, " ON CONFLICT (url_hash) DO NOTHING")
+		if _, err := b.tx.ExecContext(ctx, q, b.rows.urls...); err != nil {
+			return classify(fmt.Errorf("store: archive urls: %w", err))
+		}
+	}
+	b.rows = rows{}
+	return nil
+}
+
+// insertValues writes an INSERT of n rows of cols placeholders each.
+func insertValues(head string, cols, n int, tail string) string {
+	var q strings.Builder
+	q.WriteString(head)
+	p := 1
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('$')
+			q.WriteString(strconv.Itoa(p))
+			p++
+		}
+		q.WriteByte(')')
+	}
+	q.WriteString(tail)
+	return q.String()
+}
