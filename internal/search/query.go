@@ -36,9 +36,9 @@ type Query struct {
 	From, To int
 }
 
-// Empty reports whether q selects nothing by itself (nothing to search).
+// Empty reports whether q has nothing to search for.
 func (q Query) Empty() bool {
-	return len(q.Phrases) == 0 && q.Author == "" && len(q.UA) == 0
+	return len(q.Phrases) == 0 && q.Author == "" && len(q.UA) == 0 && q.From == 0 && q.To == 0
 }
 
 // Words are the folded words of the query's text phrases, each once: what

@@ -234,6 +234,7 @@ var worded = []struct {
 	{board.ErrScopeRole, http.StatusForbidden, "error.token_scope_role"},
 	{board.ErrBadScope, http.StatusBadRequest, "error.token_bad_scope"},
 	{board.ErrNoToken, http.StatusNotFound, "error.token_unknown"},
+	{board.ErrSearchTooLong, http.StatusBadRequest, "search.error_slow"},
 }
 
 // tooMany is a 429 with the Retry-After the client should honour, worded
