@@ -222,7 +222,7 @@ func TestSearchHostile(t *testing.T) {
 			{`"unbalanced`, 200},
 			{`un*`, 200},
 			{`* ^ ( ) : " OR AND NOT`, 200}, // words, found nowhere
-			{`* ^ ( ) : "`, 400},           // nothing to search
+			{`* ^ ( ) : "`, 400},            // nothing to search
 			{`body:gras`, 200},
 			{`{ua author} : x`, 200},
 			{`<script>alert(1)</script>`, 200},

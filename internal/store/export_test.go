@@ -28,3 +28,11 @@ func (s *Store) RunMigrationForTest(name string) error {
 	}
 	return nil
 }
+
+// SetSearchWindowForTest makes PostgreSQL's first search step read n rows
+// (tests only); it returns the way back.
+func SetSearchWindowForTest(n int) func() {
+	old := searchWindow
+	searchWindow = n
+	return func() { searchWindow = old }
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -50,13 +51,11 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]model.Message, err
 	if q.Before > 0 && (hi == 0 || q.Before < hi) {
 		hi = q.Before
 	}
-	var query string
-	var args []any
 	if s.dialect == postgres {
-		query, args = s.searchPostgres(q, lo, hi)
-	} else {
-		query, args = s.searchSQLite(q, lo, hi)
+		ms, err := s.searchPostgres(ctx, q, lo, hi)
+		return ms, searchError(ctx, err)
 	}
+	query, args := s.searchSQLite(q, lo, hi)
 	ms, err := s.queryMessages(ctx, query, args...)
 	return ms, searchError(ctx, err)
 }
@@ -120,34 +119,88 @@ func (s *Store) searchSQLite(q SearchQuery, lo, hi int64) (string, []any) {
 		` ORDER BY ` + order + ` DESC LIMIT ` + args.add(q.Limit), args
 }
 
-func (s *Store) searchPostgres(q SearchQuery, lo, hi int64) (string, []any) {
-	var args sqlArgs
-	var where []string
-	if len(q.Phrases) > 0 {
-		// phraseto_tsquery reads any text as words, one after the other:
-		// no query syntax to break.
-		var tsq []string
-		for _, p := range q.Phrases {
-			tsq = append(tsq, `phraseto_tsquery('simple', tribune_fold(`+args.add(p)+`))`)
+// searchWindow is how many of the newest rows PostgreSQL reads first,
+// testing each against the query, before it turns to the GIN index.
+var searchWindow = 4000
+
+// searchPostgres runs a search in two steps, because PostgreSQL's planner
+// cannot tell a rare word from a frequent one it has no statistics for
+// (it then walks the whole id index backwards for a rare word, or sorts
+// every match of a frequent one): first the newest searchWindow rows are
+// read in id order and tested, which finds a frequent word's first page at
+// once; then, if the page is not full, the GIN index gives every match
+// below the window (a rare word has few), and only those are sorted.
+func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64) ([]model.Message, error) {
+	// conds writes the conditions, without and with the text search, for
+	// a query of its own (PostgreSQL wants a type for every argument, so
+	// each query numbers only those it uses).
+	conds := func(args *sqlArgs, withText bool) (base, text []string) {
+		if withText {
+			if len(q.Phrases) > 0 {
+				// phraseto_tsquery reads any text as words, one after the
+				// other: no query syntax to break.
+				var tsq []string
+				for _, p := range q.Phrases {
+					tsq = append(tsq, `phraseto_tsquery('simple', tribune_fold(`+args.add(p)+`))`)
+				}
+				text = append(text, `m.search @@ (`+strings.Join(tsq, " && ")+`)`)
+			}
+			for _, u := range q.UA {
+				text = append(text, `to_tsvector('simple', tribune_fold(m.info)) @@ phraseto_tsquery('simple', tribune_fold(`+args.add(u)+`))`)
+			}
 		}
-		where = append(where, `m.search @@ (`+strings.Join(tsq, " && ")+`)`)
+		if q.Author != "" {
+			base = append(base, `m.login <> '' AND lower(m.login) = lower(`+args.add(q.Author)+`)`)
+		}
+		if hi > 0 {
+			base = append(base, `m.id < `+args.add(hi))
+		}
+		if lo > 0 {
+			base = append(base, `m.id >= `+args.add(lo))
+		}
+		base = append(base, `m.removed IS NULL`)
+		return append(base, s.searchFilters(q, args)...), text
 	}
-	for _, u := range q.UA {
-		where = append(where, `to_tsvector('simple', tribune_fold(m.info)) @@ phraseto_tsquery('simple', tribune_fold(`+args.add(u)+`))`)
+	where := func(cs ...[]string) string {
+		var all []string
+		for _, c := range cs {
+			all = append(all, c...)
+		}
+		return strings.Join(all, " AND ")
 	}
-	if q.Author != "" {
-		where = append(where, `m.login <> '' AND lower(m.login) = lower(`+args.add(q.Author)+`)`)
+	if len(q.Phrases) == 0 {
+		// author: has its index, in id order; ua: alone reads back from the
+		// newest, within the timeout.
+		var args sqlArgs
+		base, text := conds(&args, true)
+		return s.queryMessages(ctx, `SELECT `+searchColumns+` FROM messages m WHERE `+where(base, text)+
+			` ORDER BY m.id DESC LIMIT `+args.add(q.Limit), args...)
 	}
-	if hi > 0 {
-		where = append(where, `m.id < `+args.add(hi))
+	var args sqlArgs
+	base, text := conds(&args, true)
+	ms, err := s.queryMessages(ctx, `SELECT `+searchColumns+` FROM (
+		SELECT * FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) m
+		WHERE `+where(text)+` ORDER BY m.id DESC LIMIT `+args.add(q.Limit), args...)
+	if err != nil || len(ms) == q.Limit {
+		return ms, err
 	}
-	if lo > 0 {
-		where = append(where, `m.id >= `+args.add(lo))
+	var floor, rows int64
+	args = nil
+	base, _ = conds(&args, false)
+	err = s.r.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0), COUNT(*) FROM (
+		SELECT m.id FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) w`, args...).Scan(&floor, &rows)
+	if err != nil || rows < int64(searchWindow) {
+		return ms, classify(err) // the window held every candidate
 	}
-	where = append(where, `m.removed IS NULL`)
-	where = append(where, s.searchFilters(q, &args)...)
-	return `SELECT ` + searchColumns + ` FROM messages m WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY m.id DESC LIMIT ` + args.add(q.Limit), args
+	args = nil
+	base, text = conds(&args, true)
+	rest, err := s.queryMessages(ctx, `WITH found AS MATERIALIZED (
+			SELECT m.id FROM messages m WHERE `+where(base, text)+` AND m.id < `+args.add(floor)+`)
+		SELECT `+searchColumns+` FROM messages m JOIN found f ON f.id = m.id ORDER BY m.id DESC LIMIT `+args.add(q.Limit-len(ms)), args...)
+	if err != nil {
+		return nil, err
+	}
+	return append(ms, rest...), nil
 }
 
 // searchFilters are the conditions both dialects write alike.
@@ -179,10 +232,10 @@ func hasWord(s string) bool {
 
 // dayRange turns from and to (local days, 0: open) into ids: the messages
 // of those days have lo <= id < hi (0: no bound). Ids and publication
-// times grow together, so a binary search on the primary key finds them
-// in a few dozen lookups, where a scan of the day column would read the
-// whole table. The day filter itself still applies to every row. empty
-// says no message can be in the range.
+// times grow together, so a search on the primary key finds them in a few
+// lookups, where a scan of the day column would read the whole table. The
+// day filter itself still applies to every row. empty says no message can
+// be in the range.
 func (s *Store) dayRange(ctx context.Context, from, to int) (lo, hi int64, empty bool, err error) {
 	if from != 0 {
 		if lo, err = s.firstIDFrom(ctx, from); err != nil || lo == 0 {
@@ -191,42 +244,82 @@ func (s *Store) dayRange(ctx context.Context, from, to int) (lo, hi int64, empty
 	}
 	if to != 0 {
 		// Past to, the first message of the next day, if any.
-		hi, err = s.firstIDFrom(ctx, to+1)
+		hi, err = s.firstIDFrom(ctx, nextDay(to))
 	}
 	return lo, hi, false, err
 }
 
-// firstIDFrom is the id of the first message published on day or later
-// (YYYYMMDD; day+1 may be no calendar day, which compares right all the
-// same), 0 when there is none.
+func nextDay(day int) int {
+	t := time.Date(day/10000, time.Month(day/100%100), day%100+1, 12, 0, 0, 0, time.UTC)
+	return t.Year()*10000 + int(t.Month())*100 + t.Day()
+}
+
+// firstIDFrom is the id of the first message published on day (YYYYMMDD,
+// in the tribune's zone) or later, 0 when there is none. An interpolation
+// search on the publication time, every other step a bisection, so that
+// steady traffic needs a handful of lookups and bursts no more than twice
+// a bisection's.
 func (s *Store) firstIDFrom(ctx context.Context, day int) (int64, error) {
-	var lo, hi int64
-	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM messages`).Scan(&lo, &hi); err != nil {
+	t := time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, s.loc).UnixMicro()
+	// One connection for every step: the b-tree's pages stay in its cache.
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
 		return 0, classify(fmt.Errorf("store: search days: %w", err))
 	}
-	if hi == 0 {
-		return 0, nil
-	}
-	// The answer, if any, lies in [lo, hi); best is the lowest id known to
-	// be on day or later.
-	hi++
-	var best int64
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		var id int64
-		var d int
-		err := s.r.QueryRowContext(ctx, `SELECT id, day FROM messages WHERE id >= $1 ORDER BY id LIMIT 1`, mid).Scan(&id, &d)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, classify(fmt.Errorf("store: search days: %w", err))
+	defer conn.Close()
+	// probe reads the first message with an id from id on.
+	probe := func(id int64, desc bool) (int64, int64, bool, error) {
+		// SQLite's NOT INDEXED keeps its planner on the primary key: with
+		// statistics (ANALYZE) it may otherwise pick (channel_id, id) and
+		// sort.
+		from := `messages`
+		if s.dialect == sqlite {
+			from = `messages NOT INDEXED`
 		}
+		q := `SELECT id, created FROM ` + from + ` WHERE id >= $1 ORDER BY id LIMIT 1`
+		if desc {
+			q = `SELECT id, created FROM ` + from + ` WHERE id <= $1 ORDER BY id DESC LIMIT 1`
+		}
+		var got, created int64
+		err := conn.QueryRowContext(ctx, q, id).Scan(&got, &created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, 0, false, nil
+		}
+		if err != nil {
+			return 0, 0, false, classify(fmt.Errorf("store: search days: %w", err))
+		}
+		return got, created, true, nil
+	}
+	lo, clo, ok, err := probe(0, false)
+	if err != nil || !ok {
+		return 0, err
+	}
+	if clo >= t {
+		return lo, nil
+	}
+	hi, chi, _, err := probe(math.MaxInt64, true)
+	if err != nil || chi < t {
+		return 0, err
+	}
+	// lo is before t, hi is not; nothing lies in [top, hi) but hi.
+	top := hi
+	for step := 0; lo+1 < top; step++ {
+		mid := lo + (top-lo)/2
+		if step%2 == 0 && chi > clo {
+			mid = lo + int64(float64(hi-lo)*float64(t-clo)/float64(chi-clo))
+		}
+		mid = min(max(mid, lo+1), top-1)
+		id, c, ok, err := probe(mid, false)
 		switch {
-		case err != nil || id >= hi: // nothing in [mid, hi)
-			hi = mid
-		case d >= day:
-			best, hi = id, mid
+		case err != nil:
+			return 0, err
+		case !ok || id >= top: // nothing in [mid, top)
+			top = mid
+		case c >= t:
+			hi, chi, top = id, c, mid // nothing in [mid, id) either
 		default:
-			lo = id + 1
+			lo, clo = id, c
 		}
 	}
-	return best, nil
+	return hi, nil
 }

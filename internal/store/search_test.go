@@ -265,3 +265,38 @@ func TestURLArchive(t *testing.T) {
 }
 
 var _ = errors.Is
+
+// Both of PostgreSQL's steps (the newest rows, then the index) give the
+// same answers, in order, and so does SQLite.
+func TestSearchBeyondTheWindow(t *testing.T) {
+	defer store.SetSearchWindowForTest(3)()
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		var rare, common []int64
+		for i := range 20 {
+			raw := "bruit de fond"
+			if i%7 == 0 {
+				raw = "un mot rare ici"
+				rare = append([]int64{0}, rare...)
+				rare[0] = post(t, s, 1, raw).ID
+				common = append([]int64{rare[0]}, common...)
+				continue
+			}
+			if i%2 == 0 {
+				raw = "un mot courant"
+			}
+			id := post(t, s, 1, raw).ID
+			if i%2 == 0 {
+				common = append([]int64{id}, common...)
+			}
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"rare"}}); !same(got, rare) {
+			t.Errorf("rare: %v, want %v", got, rare)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Limit: 4}); !same(got, common[:4]) {
+			t.Errorf("first page: %v, want %v", got, common[:4])
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Before: common[3]}); !same(got, common[4:]) {
+			t.Errorf("next page: %v, want %v", got, common[4:])
+		}
+	})
+}
