@@ -134,7 +134,7 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 	// conds writes the conditions, without and with the text search, for
 	// a query of its own (PostgreSQL wants a type for every argument, so
 	// each query numbers only those it uses).
-	conds := func(args *sqlArgs, withText bool) (base, text []string) {
+	conds := func(args *sqlArgs, withText bool, id string) (base, text []string) {
 		if withText {
 			if len(q.Phrases) > 0 {
 				// phraseto_tsquery reads any text as words, one after the
@@ -143,20 +143,22 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 				for _, p := range q.Phrases {
 					tsq = append(tsq, `phraseto_tsquery('simple', tribune_fold(`+args.add(p)+`))`)
 				}
-				text = append(text, `m.search @@ (`+strings.Join(tsq, " && ")+`)`)
+				// A subquery: computed once, not once per row (a generic
+				// plan does not fold the function of an argument).
+				text = append(text, `m.search @@ (SELECT `+strings.Join(tsq, " && ")+`)`)
 			}
 			for _, u := range q.UA {
-				text = append(text, `to_tsvector('simple', tribune_fold(m.info)) @@ phraseto_tsquery('simple', tribune_fold(`+args.add(u)+`))`)
+				text = append(text, `to_tsvector('simple', tribune_fold(m.info)) @@ (SELECT phraseto_tsquery('simple', tribune_fold(`+args.add(u)+`)))`)
 			}
 		}
 		if q.Author != "" {
 			base = append(base, `m.login <> '' AND lower(m.login) = lower(`+args.add(q.Author)+`)`)
 		}
 		if hi > 0 {
-			base = append(base, `m.id < `+args.add(hi))
+			base = append(base, id+` < `+args.add(hi))
 		}
 		if lo > 0 {
-			base = append(base, `m.id >= `+args.add(lo))
+			base = append(base, id+` >= `+args.add(lo))
 		}
 		base = append(base, `m.removed IS NULL`)
 		return append(base, s.searchFilters(q, args)...), text
@@ -172,12 +174,12 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 		// author: has its index, in id order; ua: alone reads back from the
 		// newest, within the timeout.
 		var args sqlArgs
-		base, text := conds(&args, true)
+		base, text := conds(&args, true, `m.id`)
 		return s.queryMessages(ctx, `SELECT `+searchColumns+` FROM messages m WHERE `+where(base, text)+
 			` ORDER BY m.id DESC LIMIT `+args.add(q.Limit), args...)
 	}
 	var args sqlArgs
-	base, text := conds(&args, true)
+	base, text := conds(&args, true, `m.id`)
 	ms, err := s.queryMessages(ctx, `SELECT `+searchColumns+` FROM (
 		SELECT * FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) m
 		WHERE `+where(text)+` ORDER BY m.id DESC LIMIT `+args.add(q.Limit), args...)
@@ -186,17 +188,22 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 	}
 	var floor, rows int64
 	args = nil
-	base, _ = conds(&args, false)
+	base, _ = conds(&args, false, `m.id`)
 	err = s.r.QueryRowContext(ctx, `SELECT COALESCE(MIN(id), 0), COUNT(*) FROM (
 		SELECT m.id FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) w`, args...).Scan(&floor, &rows)
 	if err != nil || rows < int64(searchWindow) {
 		return ms, classify(err) // the window held every candidate
 	}
 	args = nil
-	base, text = conds(&args, true)
+	// m.id + 0: the matches the GIN index gives, sorted, rather than the
+	// id index walked backwards (which the planner would pick for a word
+	// it thinks frequent), nor a bitmap of every id in range to AND with
+	// them (which a generic plan, blind to the bounds, picks).
+	base, text = conds(&args, true, `(m.id + 0)`)
 	rest, err := s.queryMessages(ctx, `WITH found AS MATERIALIZED (
-			SELECT m.id FROM messages m WHERE `+where(base, text)+` AND m.id < `+args.add(floor)+`)
-		SELECT `+searchColumns+` FROM messages m JOIN found f ON f.id = m.id ORDER BY m.id DESC LIMIT `+args.add(q.Limit-len(ms)), args...)
+			SELECT m.id FROM messages m WHERE `+where(base, text)+` AND m.id + 0 < `+args.add(floor)+`
+			ORDER BY m.id + 0 DESC LIMIT `+args.add(q.Limit-len(ms))+`)
+		SELECT `+searchColumns+` FROM messages m WHERE m.id IN (SELECT id FROM found) ORDER BY m.id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}

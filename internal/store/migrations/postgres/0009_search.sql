@@ -20,7 +20,12 @@ $$;
 -- the rows already there are indexed by this migration.
 ALTER TABLE messages ADD COLUMN search tsvector
     GENERATED ALWAYS AS (to_tsvector('simple', tribune_fold(raw))) STORED;
-CREATE INDEX messages_search ON messages USING gin (search) WHERE removed IS NULL;
+-- A small pending list: new rows wait in it until they are merged into the
+-- index (by vacuum, or when it is full), and every search reads all of it.
+-- At the default 4 MB, a rare word takes milliseconds instead of a fraction
+-- of one.
+CREATE INDEX messages_search ON messages USING gin (search) WITH (gin_pending_list_limit = 256)
+    WHERE removed IS NULL;
 
 -- author: compares logins without case.
 CREATE INDEX messages_login ON messages (lower(login), id) WHERE login <> '' AND removed IS NULL;
