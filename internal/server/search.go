@@ -36,6 +36,7 @@ type foundMessage struct {
 	boardMessage
 	Channel string // the channel's title
 	Path    string // the channel's board
+	Day     string // YYYY-MM-DD, in the tribune's zone
 }
 
 // searchRequest reads a search's arguments: the query, before_id and
@@ -108,7 +109,7 @@ func (s *Server) showSearch(all bool) handler {
 		channels := s.channelsByID()
 		for i := range res.Messages {
 			m := &res.Messages[i]
-			f := foundMessage{boardMessage: s.boardMessage(m, sess)}
+			f := foundMessage{boardMessage: s.boardMessage(m, sess), Day: m.Created.In(s.cfg.Location).Format(time.DateOnly)}
 			f.Web = template.HTML(search.Highlight(m.Web, words))
 			c := channels[m.ChannelID]
 			f.Channel, f.Path = c.Title, s.channelPath(c)
