@@ -202,9 +202,6 @@ func nextPage(r *http.Request, before int64) string {
 // author__username__contains, message__raw__contains, OR-combined) or by
 // the page's form (pattern and where to look); paged by before_id.
 
-// urlsPerPage is djangotribune's page size.
-const urlsPerPage = 30
-
 type urlsData struct {
 	Action  string
 	All     bool
@@ -225,7 +222,7 @@ type archivedURL struct {
 func (s *Server) urlQuery(r *http.Request, ch int64) (board.URLQuery, string, map[string]bool) {
 	v := r.URL.Query()
 	clean := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "") }
-	q := board.URLQuery{ChannelID: ch, Limit: urlsPerPage,
+	q := board.URLQuery{ChannelID: ch, Limit: max(s.cfg.ArchiveURLsMaxLimit, 1),
 		URL: clean(v.Get("url__contains")), Author: clean(v.Get("author__username__contains")),
 		Message: clean(v.Get("message__raw__contains"))}
 	q.Before, _ = strconv.ParseInt(v.Get("before_id"), 10, 64)
