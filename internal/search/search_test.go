@@ -20,7 +20,7 @@ func TestParse(t *testing.T) {
 		{`from:2026-03-01`, `[]|""|[]|20260301|0`},
 		{`NEAR(a b) OR * ^`, `["NEAR(a" "b)" "OR"]|""|[]|0|0`},
 		{`url:http://x`, `["url:http://x"]|""|[]|0|0`},
-		{"x\x00y \xff", `["x y"]|""|[]|0|0`},
+		{"x\x00y \xff", `["x" "y"]|""|[]|0|0`},
 		{`* ^ ( ) "" -`, `search.error_empty`},
 		{``, `search.error_empty`},
 		{`author:`, `search.error_operand`},
