@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -297,6 +298,56 @@ func TestSearchBeyondTheWindow(t *testing.T) {
 		}
 		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Before: common[3]}); !same(got, common[4:]) {
 			t.Errorf("next page: %v, want %v", got, common[4:])
+		}
+	})
+}
+
+// A bulk load indexes its messages at the end; one interrupted is caught
+// up by the next Migrate.
+func TestSearchBulkLoad(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		before := post(t, s, 1, "avant le chargement")
+		var loaded []int64
+		err := s.BulkLoad(ctx, func(ctx context.Context) error {
+			for i := range 5 {
+				loaded = append([]int64{post(t, s, 1, fmt.Sprintf("chargé numéro %d", i)).ID}, loaded...)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"charge"}}); !same(got, loaded) {
+			t.Errorf("loaded: %v, want %v", got, loaded)
+		}
+		after := post(t, s, 1, "après le chargement")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"chargement"}}); !same(got, []int64{after.ID, before.ID}) {
+			t.Errorf("around the load: %v", got)
+		}
+		if s.Postgres() {
+			return
+		}
+		// A load that died: the trigger is gone and the backlog says since
+		// when.
+		for _, q := range []string{`CREATE TABLE search_backlog (after_id INTEGER NOT NULL)`,
+			`INSERT INTO search_backlog (after_id) SELECT MAX(id) FROM messages`, `DROP TRIGGER message_search_insert`} {
+			if err := s.ExecForTest(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lost := post(t, s, 1, "perdu puis retrouvé")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); got != nil {
+			t.Fatalf("indexed without its trigger? %v", got)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{lost.ID}) {
+			t.Errorf("after Migrate: %v", got)
+		}
+		next := post(t, s, 1, "retrouve encore")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{next.ID, lost.ID}) {
+			t.Errorf("the trigger is back? %v", got)
 		}
 	})
 }

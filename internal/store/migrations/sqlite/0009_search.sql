@@ -24,3 +24,4 @@ END;
 CREATE TRIGGER message_search_delete AFTER DELETE ON messages BEGIN
     DELETE FROM message_search WHERE rowid = old.id;
 END;
+
