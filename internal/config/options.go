@@ -87,7 +87,7 @@ var options = []option{
 	str("TRIBUNE_BAK_SESSION_NAME", "djangotribune_bak", "accepted for djangotribune compatibility; BaK filters live in the server-side session", func(c *Config) *string { return &c.BakSessionName }),
 	integer("TRIBUNE_SESSION_MAX_OWNED_IDS", 50, "accepted for djangotribune compatibility; ownership is recorded on each message, so it is never forgotten", func(c *Config) *int { return &c.SessionMaxOwnedIDs }),
 	integer("TRIBUNE_SAVE_URLS_BY_POST", 5, "number of URLs of a message kept in the URL archive", func(c *Config) *int { return &c.SaveURLsByPost }),
-	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size (accepted for compatibility: the URL archive is not served yet)", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
+	integer("TRIBUNE_ARCHIVE_URLS_MAX_LIMIT", 30, "URL archive page size (urls/), as in djangotribune", func(c *Config) *int { return &c.ArchiveURLsMaxLimit }),
 	{
 		env: "TRIBUNE_TITLES_AVAILABLE", def: strings.Join(defaultTitles, "|"),
 		help: "taglines of the default channel's board, separated by |, one picked at random for each page (empty: none); each board's heading is its channel's title",

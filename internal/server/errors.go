@@ -236,6 +236,7 @@ var worded = []struct {
 	{board.ErrNoToken, http.StatusNotFound, "error.token_unknown"},
 	{board.ErrBadDecision, http.StatusBadRequest, "moderation.bad_decision"},
 	{board.ErrBatchEmpty, http.StatusBadRequest, "moderation.batch_empty"},
+	{board.ErrSearchTooLong, http.StatusBadRequest, "search.error_slow"},
 }
 
 // tooMany is a 429 with the Retry-After the client should honour, worded

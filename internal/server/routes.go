@@ -100,6 +100,12 @@ func (s *Server) channelRoutes() []route {
 		readAt("GET clock/{clock}/{$}", s.clockFinder(backend.JSON)),
 		readAt("GET clock/{clock}/xml/{$}", s.clockFinder(backend.XML)),
 		public(readAt("GET discovery.config", s.discovery)), // it says the tribune is locked
+
+		// History: full-text search and the URL archive (search.go).
+		pageAt("GET search/{$}", s.showSearch(false)),
+		readAt("GET search/json/{$}", s.searchJSON(false)),
+		pageAt("GET urls/{$}", s.showURLs(false)),
+		readAt("GET urls/json/{$}", s.urlsJSON(false)),
 	}
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {
@@ -135,6 +141,13 @@ func (s *Server) siteRoutes() []route {
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens", s.postToken, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens/{id}/revoke", s.revokeToken, s.backWithFlash("/profile")),
+
+		// History across every channel (search.go); they check the lock
+		// themselves.
+		pageAt("GET /all/search/{$}", s.showSearch(true)),
+		readAt("GET /all/search/json/{$}", s.searchJSON(true)),
+		pageAt("GET /all/urls/{$}", s.showURLs(true)),
+		readAt("GET /all/urls/json/{$}", s.urlsJSON(true)),
 
 		// Moderation, for moderators and admins (session, HTTP Basic, or
 		// an access token of the moderate scope on the API).

@@ -132,7 +132,8 @@ func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
 		}
 		applied++
 	}
-	return applied, nil
+	// A bulk load that did not finish left the search index behind.
+	return applied, s.catchUpSearch(ctx)
 }
 
 // CheckSchema fails unless the schema is exactly at the binary's version.

@@ -1,0 +1,353 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tribune-go/tribune/internal/model"
+	"github.com/tribune-go/tribune/internal/search"
+	"github.com/tribune-go/tribune/internal/store"
+	"github.com/tribune-go/tribune/internal/store/storetest"
+)
+
+func ids(ms []model.Message) []int64 {
+	var out []int64
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
+func find(t *testing.T, s *store.Store, q store.SearchQuery) []int64 {
+	t.Helper()
+	if q.Limit == 0 {
+		q.Limit = 50
+	}
+	ms, err := s.Search(ctx, q)
+	if err != nil {
+		t.Fatalf("search %+v: %v", q, err)
+	}
+	return ids(ms)
+}
+
+func same(a, b []int64) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+func TestSearch(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		other, err := s.CreateChannel(ctx, "autre", "Autre")
+		if err != nil {
+			t.Fatal(err)
+		}
+		postAs := func(ch int64, info, login, raw string) int64 {
+			t.Helper()
+			res, err := s.Post(ctx, store.Post{Message: model.Message{ChannelID: ch, Info: info, Login: login, Raw: raw, Web: raw, Remote: raw}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Message.ID
+		}
+		a := postAs(1, "Mozilla/5.0 Firefox/140", "", "L'<b>élève</b> est là")
+		b := postAs(1, "curl/8", "Jean", "ELEVE moyen, vraiment moyen")
+		c := postAs(other.ID, "coin", "jean", "un eleve de l'autre canal")
+		d := postAs(1, "coin", "", "moyen vraiment")
+		for _, tc := range []struct {
+			name string
+			q    store.SearchQuery
+			want []int64
+		}{
+			{"accents both ways", store.SearchQuery{Phrases: []string{"eleve"}}, []int64{c, b, a}},
+			{"accented query", store.SearchQuery{Phrases: []string{"ÉLÈVE"}}, []int64{c, b, a}},
+			{"one channel", store.SearchQuery{ChannelID: 1, Phrases: []string{"eleve"}}, []int64{b, a}},
+			{"all terms", store.SearchQuery{Phrases: []string{"eleve", "moyen"}}, []int64{b}},
+			{"phrase in order", store.SearchQuery{Phrases: []string{"vraiment moyen"}}, []int64{b}},
+			{"phrase other order", store.SearchQuery{Phrases: []string{"moyen vraiment"}}, []int64{d, b}},
+			{"author any case", store.SearchQuery{Author: "JEAN"}, []int64{c, b}},
+			{"author and channel", store.SearchQuery{Author: "jean", ChannelID: 1}, []int64{b}},
+			{"author and word", store.SearchQuery{Author: "jean", Phrases: []string{"canal"}}, []int64{c}},
+			{"ua", store.SearchQuery{UA: []string{"firefox"}}, []int64{a}},
+			{"ua and word", store.SearchQuery{UA: []string{"coin"}, Phrases: []string{"moyen"}}, []int64{d}},
+			{"before", store.SearchQuery{Phrases: []string{"eleve"}, Before: c}, []int64{b, a}},
+			{"limit", store.SearchQuery{Phrases: []string{"eleve"}, Limit: 1}, []int64{c}},
+			{"engine syntax is text", store.SearchQuery{Phrases: []string{`NEAR(eleve moyen) OR * ^"`}}, nil},
+			{"column filter is text", store.SearchQuery{Phrases: []string{`ua:firefox`}}, nil},
+		} {
+			if got := find(t, s, tc.q); !same(got, tc.want) {
+				t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		// A removed message leaves the index; so does a deleted channel's.
+		if _, err := s.Remove(ctx, b, "mod", "spam"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"eleve"}}); !same(got, []int64{c, a}) {
+			t.Errorf("after removal: %v", got)
+		}
+		if err := s.DeleteChannel(ctx, "autre"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"eleve"}}); !same(got, []int64{a}) {
+			t.Errorf("after deleting a channel: %v", got)
+		}
+		if !s.Postgres() {
+			var n int
+			if err := s.QueryRowForTest(`SELECT COUNT(*) FROM message_search WHERE message_search MATCH 'eleve'`).Scan(&n); err != nil || n != 1 {
+				t.Errorf("index rows for eleve: %d, %v", n, err)
+			}
+		}
+	})
+}
+
+// Days are the tribune's: a message posted at 00:30 in Paris on the 2nd
+// is on the 2nd, though it is still the 1st in UTC.
+func TestSearchDays(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, paris)
+	o := opts()
+	o.Now = func() time.Time { return now }
+	storetest.Each(t, o, func(t *testing.T, s *store.Store) {
+		var got []int64
+		for _, at := range []time.Time{
+			time.Date(2026, 3, 1, 12, 0, 0, 0, paris),
+			time.Date(2026, 3, 2, 0, 30, 0, 0, paris),
+			time.Date(2026, 3, 2, 23, 59, 0, 0, paris),
+			time.Date(2026, 3, 5, 9, 0, 0, 0, paris),
+		} {
+			now = at
+			got = append(got, post(t, s, 1, "jour").ID)
+		}
+		for _, tc := range []struct {
+			from, to int
+			want     []int64
+		}{
+			{20260302, 20260302, []int64{got[2], got[1]}},
+			{20260302, 0, []int64{got[3], got[2], got[1]}},
+			{0, 20260301, []int64{got[0]}},
+			{20260303, 20260304, nil},
+			{20260306, 0, nil},
+			{0, 20250101, nil},
+			{20200101, 20300101, []int64{got[3], got[2], got[1], got[0]}},
+		} {
+			q := store.SearchQuery{Phrases: []string{"jour"}, From: tc.from, To: tc.to}
+			if ids := find(t, s, q); !same(ids, tc.want) {
+				t.Errorf("from %d to %d: %v, want %v", tc.from, tc.to, ids, tc.want)
+			}
+		}
+	})
+}
+
+// A database made before search existed gets its messages indexed by the
+// migration.
+func TestSearchIndexesExistingMessages(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		drop := []string{`DROP TRIGGER message_search_insert`, `DROP TRIGGER message_search_update`,
+			`DROP TRIGGER message_search_delete`, `DROP TABLE message_search`}
+		if s.Postgres() {
+			drop = []string{`DROP INDEX messages_login`, `DROP INDEX messages_search`,
+				`ALTER TABLE messages DROP COLUMN search`, `DROP FUNCTION tribune_fold`}
+		}
+		for _, q := range drop {
+			if err := s.ExecForTest(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := post(t, s, 1, "un vieux message oublié")
+		gone := post(t, s, 1, "un vieux message retiré")
+		if _, err := s.Remove(ctx, gone.ID, "mod", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RunMigrationForTest("search"); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"vieux oublie"}}); !same(got, nil) {
+			t.Errorf("phrase across words: %v", got)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"vieux", "message"}}); !same(got, []int64{old.ID}) {
+			t.Errorf("existing messages: %v", got)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"oublie"}}); !same(got, []int64{old.ID}) {
+			t.Errorf("existing message, folded: %v", got)
+		}
+	})
+}
+
+// Pending and rejected submissions are not messages: never found.
+func TestSearchSkipsSubmissions(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		for _, st := range []string{model.StatusPending, model.StatusRejected} {
+			if _, err := s.Post(ctx, store.Post{Status: st, Message: model.Message{ChannelID: 1, Info: "ua", Raw: "secret attente", Web: "x", Remote: "x"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"attente"}}); got != nil {
+			t.Errorf("found %v", got)
+		}
+	})
+}
+
+// The PostgreSQL folding function is search.FoldTable, letter for letter.
+func TestFoldTableInMigration(t *testing.T) {
+	b, err := os.ReadFile("migrations/postgres/0009_search.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := search.FoldTable()
+	if !strings.Contains(string(b), "'"+from+"'") || !strings.Contains(string(b), "'"+to+"'") {
+		t.Errorf("tribune_fold's strings are not search.FoldTable():\n%s\n%s", from, to)
+	}
+}
+
+func TestURLArchive(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		other, err := s.CreateChannel(ctx, "autre", "Autre")
+		if err != nil {
+			t.Fatal(err)
+		}
+		postURLs := func(ch int64, login, raw string, urls ...string) int64 {
+			t.Helper()
+			res, err := s.Post(ctx, store.Post{URLs: urls, Message: model.Message{ChannelID: ch, Info: "ua", Login: login, Raw: raw, Web: raw, Remote: raw}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Message.ID
+		}
+		postURLs(1, "", "voir http://a.example/x", "http://a.example/x")
+		postURLs(other.ID, "Bob", "regarde https://b.example/Y", "https://b.example/Y")
+		gone := postURLs(1, "", "http://c.example/", "http://c.example/")
+		postURLs(1, "alice", "deux liens http://d.example/ http://e.example/", "http://d.example/", "http://e.example/")
+		if _, err := s.Remove(ctx, gone, "mod", ""); err != nil {
+			t.Fatal(err)
+		}
+		list := func(q store.URLQuery) string {
+			t.Helper()
+			if q.Limit == 0 {
+				q.Limit = 30
+			}
+			us, err := s.URLs(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, u := range us {
+				out = append(out, u.URL)
+			}
+			return strings.Join(out, " ")
+		}
+		for _, tc := range []struct {
+			q    store.URLQuery
+			want string
+		}{
+			{store.URLQuery{}, "http://e.example/ http://d.example/ https://b.example/Y http://a.example/x"},
+			{store.URLQuery{ChannelID: 1}, "http://e.example/ http://d.example/ http://a.example/x"},
+			{store.URLQuery{ChannelID: other.ID}, "https://b.example/Y"},
+			{store.URLQuery{Limit: 2}, "http://e.example/ http://d.example/"},
+			{store.URLQuery{URL: "B.EXAMPLE/y"}, "https://b.example/Y"},
+			{store.URLQuery{Author: "bo"}, "https://b.example/Y"},
+			{store.URLQuery{Message: "voir"}, "http://a.example/x"},
+			{store.URLQuery{URL: "a.example", Author: "alice"}, "http://e.example/ http://d.example/ http://a.example/x"},
+			{store.URLQuery{URL: "%"}, ""},
+			{store.URLQuery{URL: "nothing"}, ""},
+		} {
+			if got := list(tc.q); got != tc.want {
+				t.Errorf("%+v: %q, want %q", tc.q, got, tc.want)
+			}
+		}
+		us, err := s.URLs(ctx, store.URLQuery{Limit: 2})
+		if err != nil || len(us) != 2 || us[1].Message.Login != "alice" {
+			t.Fatalf("%+v %v", us, err)
+		}
+		if got := list(store.URLQuery{Before: us[1].ID}); got != "https://b.example/Y http://a.example/x" {
+			t.Errorf("next page: %q", got)
+		}
+	})
+}
+
+var _ = errors.Is
+
+// Both of PostgreSQL's steps (the newest rows, then the index) give the
+// same answers, in order, and so does SQLite.
+func TestSearchBeyondTheWindow(t *testing.T) {
+	defer store.SetSearchWindowForTest(3)()
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		var rare, common []int64
+		for i := range 20 {
+			raw := "bruit de fond"
+			if i%7 == 0 {
+				raw = "un mot rare ici"
+				rare = append([]int64{0}, rare...)
+				rare[0] = post(t, s, 1, raw).ID
+				common = append([]int64{rare[0]}, common...)
+				continue
+			}
+			if i%2 == 0 {
+				raw = "un mot courant"
+			}
+			id := post(t, s, 1, raw).ID
+			if i%2 == 0 {
+				common = append([]int64{id}, common...)
+			}
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"rare"}}); !same(got, rare) {
+			t.Errorf("rare: %v, want %v", got, rare)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Limit: 4}); !same(got, common[:4]) {
+			t.Errorf("first page: %v, want %v", got, common[:4])
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Before: common[3]}); !same(got, common[4:]) {
+			t.Errorf("next page: %v, want %v", got, common[4:])
+		}
+	})
+}
+
+// A bulk load indexes its messages at the end; one interrupted is caught
+// up by the next Migrate.
+func TestSearchBulkLoad(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		before := post(t, s, 1, "avant le chargement")
+		var loaded []int64
+		err := s.BulkLoad(ctx, func(ctx context.Context) error {
+			for i := range 5 {
+				loaded = append([]int64{post(t, s, 1, fmt.Sprintf("chargé numéro %d", i)).ID}, loaded...)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"charge"}}); !same(got, loaded) {
+			t.Errorf("loaded: %v, want %v", got, loaded)
+		}
+		after := post(t, s, 1, "après le chargement")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"chargement"}}); !same(got, []int64{after.ID, before.ID}) {
+			t.Errorf("around the load: %v", got)
+		}
+		if s.Postgres() {
+			return
+		}
+		// A load that died: the trigger is gone and the backlog says since
+		// when.
+		for _, q := range []string{`CREATE TABLE search_backlog (after_id INTEGER NOT NULL)`,
+			`INSERT INTO search_backlog (after_id) SELECT MAX(id) FROM messages`, `DROP TRIGGER message_search_insert`} {
+			if err := s.ExecForTest(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lost := post(t, s, 1, "perdu puis retrouvé")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); got != nil {
+			t.Fatalf("indexed without its trigger? %v", got)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{lost.ID}) {
+			t.Errorf("after Migrate: %v", got)
+		}
+		next := post(t, s, 1, "retrouve encore")
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{next.ID, lost.ID}) {
+			t.Errorf("the trigger is back? %v", got)
+		}
+	})
+}
