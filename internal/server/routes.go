@@ -99,6 +99,15 @@ func (s *Server) channelRoutes() []route {
 		readAt("GET clock/{clock}/{$}", s.clockFinder(backend.JSON)),
 		readAt("GET clock/{clock}/xml/{$}", s.clockFinder(backend.XML)),
 		public(readAt("GET discovery.config", s.discovery)), // it says the tribune is locked
+
+		// History: archives by day, permalinks (history.go, archives.go).
+		pageAt("GET archives/{$}", s.showArchives),
+		pageAt("GET archives/{day}/{$}", s.showDay),
+		readAt("GET archives/{day}/json/{$}", s.dayData(backend.JSON)),
+		readAt("GET archives/{day}/xml/{$}", s.dayData(backend.XML)),
+		readAt("GET archives/{day}/tsv/{$}", s.dayData(backend.TSV)),
+		pageAt("GET message/{id}/{$}", s.showMessage),
+		readAt("GET message/{id}/json/{$}", s.messageJSON),
 	}
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {

@@ -283,6 +283,14 @@ class Board {
     this.markIndices();
 
     this.bindList();
+    // history.js prepends pages of older messages: decorate them, and
+    // keep them when new ones arrive.
+    this.list.addEventListener("tribune:older", (e) => {
+      this.limit += e.detail.length;
+      const added = this.candidates();
+      for (const li of e.detail) this.decorate(li, added);
+      this.markIndices();
+    });
     this.bindForm();
     this.bindTools();
     this.bindGlobal();
