@@ -2,11 +2,11 @@
 -- the channel's whole history.
 --
 -- The clock finder asks for a channel's messages at a clock (of a day,
--- when dated), newest first: the day rides along in the index so that a
--- dated lookup filters without reading the rows. Partial indexes: removed
--- messages are never shown.
+-- when dated, of an index when given), newest first: the day and the index
+-- ride along so that the lookup reads the index alone. Partial indexes:
+-- removed messages are never shown.
 DROP INDEX messages_clock;
-CREATE INDEX messages_clock ON messages (channel_id, clock, id, day) WHERE removed IS NULL;
+CREATE INDEX messages_clock ON messages (channel_id, clock, id) INCLUDE (day, clock_index) WHERE removed IS NULL;
 -- A day's archive, in id order.
 CREATE INDEX messages_day ON messages (channel_id, day, id) WHERE removed IS NULL;
 
