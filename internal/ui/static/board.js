@@ -284,9 +284,10 @@ class Board {
 
     this.bindList();
     // history.js prepends pages of older messages: decorate them, and
-    // keep them when new ones arrive.
+    // keep them when new ones arrive (the reader went back: nothing is
+    // trimmed any more).
     this.list.addEventListener("tribune:older", (e) => {
-      this.limit += e.detail.length;
+      this.trim = () => {};
       const added = this.candidates();
       for (const li of e.detail) this.decorate(li, added);
       this.markIndices();
