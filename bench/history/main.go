@@ -40,12 +40,20 @@ func main() {
 	bin := flag.String("tribune", "", "the tribune binary to measure; empty: build ./cmd/tribune")
 	addr := flag.String("addr", "127.0.0.1:18380", "loopback address for the server")
 	keep := flag.String("keep", "", "directory for the SQLite file, kept after the run (reused when it holds one with n messages)")
+	budget := flag.Duration("budget", time.Minute, "time limit per route: a slower route is measured over fewer requests (said in the output)")
+	only := flag.String("only", "", "measure only the routes whose name contains this")
 	flag.Parse()
+	routeBudget, routeFilter = *budget, *only
 	if err := run(*n, *perDay, *requests, *dsn, *bin, *addr, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "history:", err)
 		os.Exit(1)
 	}
 }
+
+var (
+	routeBudget time.Duration
+	routeFilter string
+)
 
 func run(n, perDay, requests int, dsn, bin, addr, keep string) error {
 	if host, _, err := net.SplitHostPort(addr); err != nil || !net.ParseIP(host).IsLoopback() {
@@ -167,9 +175,16 @@ func run(n, perDay, requests int, dsn, bin, addr, keep string) error {
 	fmt.Printf("\n%d requests per route after %d to warm up, one client, loopback; %d messages\n", requests, requests/2, n)
 	fmt.Printf("%-36s %9s %9s %9s  %s\n", "route", "p50", "p99", "max", "status")
 	for _, rt := range routes {
+		if !strings.Contains(rt.name, routeFilter) {
+			continue
+		}
 		var ds []time.Duration
 		codes := map[int]int{}
-		for i := range requests + requests/2 {
+		began := time.Now()
+		for i := 0; len(ds) < requests; i++ {
+			if time.Since(began) > routeBudget && len(ds) > 0 {
+				break
+			}
 			u := base + rt.url()
 			s := time.Now()
 			code, err := status(u)
@@ -177,13 +192,18 @@ func run(n, perDay, requests int, dsn, bin, addr, keep string) error {
 			if err != nil {
 				return err
 			}
-			if i >= requests/2 {
+			// Warm up on half as many requests, or a quarter of the budget.
+			if i >= requests/2 || time.Since(began) > routeBudget/4 {
 				ds = append(ds, d)
 				codes[code]++
 			}
 		}
+		if len(ds) == 0 {
+			fmt.Printf("%-36s no timed request within %s\n", rt.name, routeBudget)
+			continue
+		}
 		slices.Sort(ds)
-		fmt.Printf("%-36s %9s %9s %9s  %v\n", rt.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*99/100]), ms(ds[len(ds)-1]), codes)
+		fmt.Printf("%-36s %9s %9s %9s  %v n=%d\n", rt.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*99/100]), ms(ds[len(ds)-1]), codes, len(ds))
 	}
 	return nil
 }
