@@ -40,6 +40,7 @@ func main() {
 	bin := flag.String("tribune", "", "the tribune binary to measure; empty: build ./cmd/tribune")
 	addr := flag.String("addr", "127.0.0.1:18380", "loopback address for the server")
 	keep := flag.String("keep", "", "directory for the SQLite file, kept after the run (reused when it holds one with n messages)")
+	flag.BoolVar(&reuse, "reuse", false, "on PostgreSQL, keep the database when it holds n messages already")
 	budget := flag.Duration("budget", time.Minute, "time limit per route: a slower route is measured over fewer requests (said in the output)")
 	only := flag.String("only", "", "measure only the routes whose name contains this")
 	flag.Parse()
@@ -51,6 +52,7 @@ func main() {
 }
 
 var (
+	reuse       bool
 	routeBudget time.Duration
 	routeFilter string
 )
@@ -85,6 +87,18 @@ func run(n, perDay, requests int, dsn, bin, addr, keep string) error {
 		return err
 	}
 	defer conn.Close()
+	if loaded {
+		// The kept database may come from another binary: bring its schema
+		// up to date first, timed (an upgrade's cost).
+		t := time.Now()
+		cmd := exec.Command(bin, "migrate")
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("migrate: %v\n%s", err, out)
+		}
+		fmt.Printf("migrate on the loaded database: %s (%s)\n", time.Since(t).Round(time.Millisecond), strings.TrimSpace(string(out)))
+	}
 	if !loaded {
 		if pg {
 			if _, err := conn.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
@@ -233,7 +247,12 @@ func status(u string) (int, error) {
 func open(db string, pg bool, n int) (*sql.DB, bool, error) {
 	if pg {
 		conn, err := sql.Open("pgx", db)
-		return conn, false, err
+		if err != nil {
+			return nil, false, err
+		}
+		var have int
+		err = conn.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&have)
+		return conn, err == nil && have == n && reuse, nil
 	}
 	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
 	if err != nil {
