@@ -151,19 +151,32 @@ func (b *Board) Permalink(ctx context.Context, channelID, id int64, hide func(*m
 			p.Before = append(p.Before, before[i])
 		}
 	}
-	following, err := b.st.After(ctx, channelID, id, repliesWindow)
+	after, err := b.st.After(ctx, channelID, id, contextSize)
 	if err != nil {
 		return nil, err
 	}
-	for i := range following[:min(contextSize, len(following))] {
-		if hide == nil || !hide(&following[i]) {
-			p.After = append(p.After, following[i])
+	for i := range after {
+		if hide == nil || !hide(&after[i]) {
+			p.After = append(p.After, after[i])
 		}
 	}
 	if p.Answers, err = b.answered(ctx, &m); err != nil {
 		return nil, err
 	}
-	p.Replies = b.replies(&m, following)
+	following, err := b.st.Clocks(ctx, channelID, id, repliesWindow)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range b.replies(&m, following) {
+		full, err := b.st.Message(ctx, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Replies = append(p.Replies, full)
+	}
 	return p, nil
 }
 

@@ -8,8 +8,9 @@ import (
 )
 
 // History: a channel's past by day, read from indexes and from the
-// per-hour counts the triggers of migration 0009 keep (message_counts), so
-// that no read counts or walks the channel's messages.
+// per-day and per-hour counts the triggers of migration 0009 keep
+// (message_days, message_counts), so that no read counts or walks the
+// channel's messages.
 
 // DayCount is how many published messages a channel has on a local day.
 type DayCount struct {
@@ -20,8 +21,8 @@ type DayCount struct {
 // DayCounts lists the local days on which a channel has published
 // messages, with their counts, newest first.
 func (s *Store) DayCounts(ctx context.Context, channelID int64) ([]DayCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT day, SUM(n) FROM message_counts
-		WHERE channel_id = $1 GROUP BY day HAVING SUM(n) > 0 ORDER BY day DESC`, channelID)
+	rows, err := s.r.QueryContext(ctx, `SELECT day, n FROM message_days
+		WHERE channel_id = $1 AND n > 0 ORDER BY day DESC`, channelID)
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: day counts: %w", err))
 	}
@@ -87,12 +88,39 @@ func (s *Store) Neighbours(ctx context.Context, channelID, id int64, n int) (bef
 // before and after it with published messages (0 when none).
 func (s *Store) DayAround(ctx context.Context, channelID int64, day int) (prev, n, next int, err error) {
 	err = s.r.QueryRowContext(ctx, `SELECT
-		COALESCE((SELECT MAX(day) FROM message_counts WHERE channel_id = $1 AND day < $2 AND n > 0), 0),
-		COALESCE((SELECT SUM(n) FROM message_counts WHERE channel_id = $1 AND day = $2), 0),
-		COALESCE((SELECT MIN(day) FROM message_counts WHERE channel_id = $1 AND day > $2 AND n > 0), 0)`,
+		COALESCE((SELECT MAX(day) FROM message_days WHERE channel_id = $1 AND day < $2 AND n > 0), 0),
+		COALESCE((SELECT n FROM message_days WHERE channel_id = $1 AND day = $2), 0),
+		COALESCE((SELECT MIN(day) FROM message_days WHERE channel_id = $1 AND day > $2 AND n > 0), 0)`,
 		channelID, day).Scan(&prev, &n, &next)
 	if err != nil {
 		return 0, 0, 0, classify(fmt.Errorf("store: day around: %w", err))
 	}
 	return prev, n, next, nil
+}
+
+// Clocks reads, of up to n published messages of a channel with id >
+// after, oldest first, what resolving their norloges takes: id, channel,
+// creation time, clock index and raw text (a permalink looks for its
+// answers among many rows: the rest of them is not read).
+func (s *Store) Clocks(ctx context.Context, channelID, after int64, n int) ([]model.Message, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, created, clock_index, raw FROM messages
+		WHERE channel_id = $1 AND id > $2 AND removed IS NULL ORDER BY id LIMIT $3`, channelID, after, n)
+	if err != nil {
+		return nil, classify(fmt.Errorf("store: clocks: %w", err))
+	}
+	defer rows.Close()
+	var ms []model.Message
+	for rows.Next() {
+		m := model.Message{ChannelID: channelID}
+		var created int64
+		if err := rows.Scan(&m.ID, &created, &m.ClockIndex, &m.Raw); err != nil {
+			return nil, classify(fmt.Errorf("store: clocks: %w", err))
+		}
+		m.Created = fromMicros(created)
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, classify(fmt.Errorf("store: clocks: %w", err))
+	}
+	return ms, nil
 }

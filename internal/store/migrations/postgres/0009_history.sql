@@ -10,11 +10,21 @@ CREATE INDEX messages_clock ON messages (channel_id, clock, id) INCLUDE (day, cl
 -- A day's archive, in id order.
 CREATE INDEX messages_day ON messages (channel_id, day, id) WHERE removed IS NULL;
 
--- How many published messages a channel has per local day and hour: the
--- archives' index and activity chart, without counting the messages. Kept
--- by a trigger, so that every write and every removal (and a channel's
--- deletion, by its cascade) keeps it true. A count may reach 0; readers
--- skip those.
+-- How many published messages a channel has per local day, and per day
+-- and hour: the archives' index and activity charts, without counting the
+-- messages (a channel's days are a few thousand rows, its hours 24 times
+-- that). Kept by a trigger, so that every write and every removal (and a
+-- channel's deletion, by its cascade) keeps them true. A count may reach
+-- 0; readers skip those.
+CREATE TABLE message_days (
+    channel_id BIGINT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    day        BIGINT NOT NULL, -- local date as YYYYMMDD
+    n          BIGINT NOT NULL,
+    PRIMARY KEY (channel_id, day)
+);
+INSERT INTO message_days (channel_id, day, n)
+    SELECT channel_id, day, COUNT(*) FROM messages WHERE removed IS NULL GROUP BY channel_id, day;
+
 CREATE TABLE message_counts (
     channel_id BIGINT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
     day        BIGINT NOT NULL, -- local date as YYYYMMDD
@@ -31,10 +41,13 @@ BEGIN
     IF TG_OP <> 'INSERT' AND OLD.removed IS NULL THEN
         UPDATE message_counts SET n = n - 1
             WHERE channel_id = OLD.channel_id AND day = OLD.day AND hour = OLD.clock / 3600;
+        UPDATE message_days SET n = n - 1 WHERE channel_id = OLD.channel_id AND day = OLD.day;
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.removed IS NULL THEN
         INSERT INTO message_counts (channel_id, day, hour, n) VALUES (NEW.channel_id, NEW.day, NEW.clock / 3600, 1)
             ON CONFLICT (channel_id, day, hour) DO UPDATE SET n = message_counts.n + 1;
+        INSERT INTO message_days (channel_id, day, n) VALUES (NEW.channel_id, NEW.day, 1)
+            ON CONFLICT (channel_id, day) DO UPDATE SET n = message_days.n + 1;
     END IF;
     RETURN NULL;
 END
