@@ -49,7 +49,7 @@ type historyLink struct {
 
 // dayPageSize is how many messages a day's page shows before its "more"
 // link.
-const dayPageSize = 200
+const dayPageSize = 100
 
 // parseDay reads a YYYY-MM-DD date of the archives' paths.
 func parseDay(s string) (day int, t time.Time, ok bool) {
