@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,11 @@ func TestEveryRouteSaysNosniff(t *testing.T) {
 		t.Fatalf("create: %d %s", w.Code, w.Body)
 	}
 	tr.clock.set(t, "2013-03-10 15:30:12")
-	chief.say("/", "<b>hello</b>")
-	chief.say("/troie/", "<b>hello</b>")
-	fill := strings.NewReplacer("{$}", "", "{clock}", "15:30:12",
+	here := chief.say("/", "<b>hello</b>")
+	there := chief.say("/troie/", "<b>hello</b>")
+	fill := strings.NewReplacer("{$}", "", "{clock}", "15:30:12", "{day}", "2013-03-10",
 		"{file}", "placeholder") // by route below
+	withID := func(p string, id int64) string { return strings.ReplaceAll(p, "{id}", strconv.FormatInt(id, 10)) }
 	var paths []string
 	for _, rt := range tr.srv.siteRoutes() {
 		if rt.method != "GET" {
@@ -48,7 +50,7 @@ func TestEveryRouteSaysNosniff(t *testing.T) {
 	}
 	for _, rt := range tr.srv.channelRoutes() {
 		if rt.method == "GET" {
-			paths = append(paths, "/"+fill.Replace(rt.path), "/troie/"+fill.Replace(rt.path))
+			paths = append(paths, "/"+withID(fill.Replace(rt.path), here), "/troie/"+withID(fill.Replace(rt.path), there))
 		}
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
