@@ -23,11 +23,14 @@ const (
 	historyBudget = 5000
 )
 
+// DayCount is how many messages a channel has on a local day.
+type DayCount = store.DayCount
+
 // Activity is a channel's history at a glance: its days with their counts
 // (newest first) and, over the last ActivityDays days, its messages per
 // hour of the day.
 type Activity struct {
-	Days  []store.DayCount
+	Days  []DayCount
 	Hours [24]int
 	Since int // YYYYMMDD: the first day Hours counts
 }

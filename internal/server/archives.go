@@ -10,7 +10,6 @@ import (
 
 	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/i18n"
-	"github.com/tribune-go/tribune/internal/store"
 )
 
 // The archives' index: a channel's days with messages, by month, and its
@@ -94,7 +93,7 @@ const (
 
 // dayChart draws the messages per day of the chartDays days up to today,
 // with a label at each month's first day.
-func dayChart(lang i18n.Lang, days []store.DayCount, today time.Time) template.HTML {
+func dayChart(lang i18n.Lang, days []board.DayCount, today time.Time) template.HTML {
 	counts := map[int]int{}
 	for _, dc := range days {
 		counts[dc.Day] = dc.N
