@@ -24,7 +24,7 @@ func TestLayers(t *testing.T) {
 	}
 	// No HTTP below the server: these can be used by a test, a command or
 	// an importer without a request, and cannot answer one.
-	for _, pkg := range []string{"board", "store", "hub", "moderation", "commands", "markup", "backend"} {
+	for _, pkg := range []string{"board", "store", "hub", "moderation", "commands", "markup", "backend", "history"} {
 		for _, d := range deps(t, pkg, true) {
 			if d == "net/http" || strings.HasPrefix(d, "net/http/") {
 				t.Errorf("internal/%s depends on %s", pkg, d)

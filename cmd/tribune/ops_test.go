@@ -318,6 +318,66 @@ func TestMetricsWhereServed(t *testing.T) {
 	}
 }
 
+// Every request the tribune's address receives is counted and logged,
+// those the router answers before any route included: a path outside the
+// prefix (404, under "/", the not-found) and a path to clean (redirected,
+// under the route it goes to).
+func TestUnroutedRequestsCounted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	db := storetest.Backends(t)[0].DSN
+	addr, _, log := serveProcess(t, nil, "-db", db, "-prefix", "/tribune", "-log-requests")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]int{"/elsewhere": 404, "/tribune//x/../remote/xml/": 307, "/tribune/remote/xml/": 304} {
+		r, err := client.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, r.StatusCode, want)
+		}
+	}
+	r, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := map[string]float64{}
+	for _, m := range fams["tribune_http_requests_total"].GetMetric() {
+		var route, code string
+		for _, l := range m.GetLabel() {
+			switch l.GetName() {
+			case "route":
+				route = l.GetValue()
+			case "code", "status":
+				code = l.GetValue()
+			}
+		}
+		counted[route+" "+code] += m.GetCounter().GetValue()
+	}
+	if counted["/ 404"] != 1 || counted["/remote/xml/{$} 307"] != 1 {
+		t.Errorf("unrouted requests counted: %v", counted)
+	}
+	logged := map[string]bool{}
+	for _, rec := range log.records(t) {
+		if req, ok := rec["request"].(map[string]any); ok && rec["msg"] == "request" {
+			logged[fmt.Sprint(req["path"])] = true
+		}
+	}
+	for _, p := range []string{"/elsewhere", "/tribune//x/../remote/xml/"} {
+		if !logged[p] {
+			t.Errorf("%s not logged: %v", p, logged)
+		}
+	}
+}
+
 // tribune version and tribune -version print the version from the build
 // information.
 func TestVersionCommand(t *testing.T) {

@@ -49,8 +49,16 @@ func Hash(password string, p Params) (string, error) {
 // ErrMismatch is returned by Verify for a wrong password.
 var ErrMismatch = errors.New("auth: wrong password")
 
-// Verify checks password against a PHC string made by Hash.
+// Verify checks password against a PHC string made by Hash, or against an
+// imported Django hash (django.go). An account without a password (hash
+// "") matches none.
 func Verify(hash, password string) error {
+	if hash == "" {
+		return ErrMismatch
+	}
+	if !strings.HasPrefix(hash, "$") {
+		return verifyDjango(hash, password)
+	}
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return errors.New("auth: unknown hash format")

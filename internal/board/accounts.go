@@ -171,7 +171,31 @@ func (b *Board) verify(ctx context.Context, name, password, key, addr string) (*
 		}
 		return nil, ErrBadCredentials
 	}
+	if auth.Legacy(u.PasswordHash) {
+		b.upgradeHash(ctx, &u, password)
+	}
 	return &u, nil
+}
+
+// upgradeHash replaces an imported Django hash with an argon2id one, at
+// the first log-in that gives the right password (the check gate's place
+// is still held: the new hash costs one more check). A failure leaves the
+// old hash, which still works.
+func (b *Board) upgradeHash(ctx context.Context, u *model.User, password string) {
+	next, err := auth.Hash(password, b.passwordParams())
+	if err != nil {
+		b.log.Warn("board: upgrading an imported password hash", "user", u.Username, "err", err)
+		return
+	}
+	ok, err := b.st.ReplacePasswordHash(ctx, u.ID, u.PasswordHash, next)
+	if err != nil {
+		b.log.Warn("board: upgrading an imported password hash", "user", u.Username, "err", err)
+		return
+	}
+	if ok {
+		u.PasswordHash = next
+		b.log.Info("board: an imported password hash is now argon2id", "user", u.Username)
+	}
 }
 
 // PasswordChecks says how many passwords the board checked against their

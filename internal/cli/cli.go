@@ -54,6 +54,8 @@ func commands() []command {
 		{"channel", "create, list, delete and moderate channels", channel},
 		{"user", "create, list and manage accounts", user},
 		{"token", "create, list and revoke personal access tokens", token},
+		{"export", "write the messages as JSON Lines on standard output", export},
+		{"import", "import an export, or a djangotribune site's dumpdata (-from djangotribune)", importHistory},
 		{"config", "print the effective configuration (secrets masked)", printConfig},
 		{"version", "print the version", printVersion},
 	}

@@ -614,9 +614,10 @@ func (tr *tribune) exec(query string, args ...any) {
 }
 
 // The commands refuse a schema they cannot use, and say what to do: an
-// old one with TRIBUNE_MIGRATE=false (run tribune migrate), a newer one
-// always (run a newer tribune), none at all for a management command
-// (which creates no tribune).
+// old one (run tribune migrate; serve only with TRIBUNE_MIGRATE=false, and
+// the management commands always, since an older server may still run on
+// it), a newer one always (run a newer tribune), none at all for a
+// management command (which creates no tribune).
 func TestSchemaRefusals(t *testing.T) {
 	each(t, func(t *testing.T, tr *tribune) {
 		tr.env["TRIBUNE_MIGRATE"] = "false"
@@ -631,7 +632,16 @@ func TestSchemaRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr.exec(`INSERT INTO schema_version (version) VALUES ($1)`, latest+1)
+		// A schema one version behind: the commands leave it as it is.
+		tr.exec(`DELETE FROM schema_version WHERE version = $1`, latest)
+		tr.env["TRIBUNE_MIGRATE"] = "true"
+		for _, args := range [][]string{{"channel", "list"}, {"user", "list"}, {"token", "list"}} {
+			tr.fails(1, []string{fmt.Sprintf("schema is at version %d, %d is needed", latest-1, latest), "run tribune migrate"}, "", args...)
+		}
+		if current, _, err := tr.store().SchemaVersion(ctx); err != nil || current != latest-1 {
+			t.Fatalf("a management command changed the schema: at %d, %v", current, err)
+		}
+		tr.exec(`INSERT INTO schema_version (version) VALUES ($1), ($2)`, latest, latest+1)
 		for _, migrate := range []string{"false", "true"} {
 			tr.env["TRIBUNE_MIGRATE"] = migrate
 			for _, args := range [][]string{{"serve"}, {"migrate"}, {"channel", "list"}} {

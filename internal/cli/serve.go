@@ -128,9 +128,10 @@ func storeOptions(cfg *config.Config) store.Options {
 // management command. It creates no database: a missing SQLite file, or a
 // database without the tribune's schema, is an error naming it (a command
 // run from the wrong directory must not make an empty tribune beside the
-// real one). An older schema is migrated like serve does, or with
-// -migrate=false refused. close closes the database. It takes no lock: the
-// commands work while a server runs.
+// real one). Nor does it migrate: an older schema is refused with the way
+// to upgrade it, since a running server of the previous version may share
+// the database (only serve and migrate change the schema). close closes
+// the database. It takes no lock: the commands work while a server runs.
 func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close func(), err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
@@ -160,8 +161,8 @@ func openBoard(ctx context.Context, cfg *config.Config) (b *board.Board, close f
 	return b, func() { st.Close() }, nil
 }
 
-// readySchema refuses a database without a tribune and brings an older
-// schema up to date (or, with -migrate=false, refuses it).
+// readySchema refuses a database without a tribune, or with a schema
+// other than this version's.
 func readySchema(ctx context.Context, st *store.Store, cfg *config.Config) error {
 	current, _, err := st.SchemaVersion(ctx)
 	if err != nil {
@@ -170,11 +171,7 @@ func readySchema(ctx context.Context, st *store.Store, cfg *config.Config) error
 	if current == 0 {
 		return noDatabase(cfg.DB)
 	}
-	if cfg.Migrate {
-		_, err = st.Migrate(ctx)
-		return err
-	}
-	return st.CheckSchema(ctx)
+	return st.CheckSchema(ctx) // it says to run tribune migrate
 }
 
 // noDatabase says that dsn holds no tribune, and what to do.

@@ -20,22 +20,28 @@ import (
 
 // rootHandler serves the tribune, the health checks and, unless they have
 // an address of their own or are off, the metrics; when the tribune is
-// mounted under a prefix, it sends visitors of the site root to it.
+// mounted under a prefix, it sends visitors of the site root to it. Every
+// other request, outside the prefix or with a path to clean, goes to the
+// tribune, whose middleware counts and logs it (a mux here would answer
+// those itself, unseen).
 func rootHandler(cfg *config.Config, t *tribune.Tribune) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", t.Health())
-	mux.Handle("GET /readyz", t.Ready())
-	if cfg.Metrics && cfg.MetricsAddr == "" {
-		mux.Handle("GET /metrics", t.Metrics())
+	ops := http.NewServeMux()
+	ops.Handle("GET /healthz", t.Health())
+	ops.Handle("GET /readyz", t.Ready())
+	metrics := cfg.Metrics && cfg.MetricsAddr == ""
+	if metrics {
+		ops.Handle("GET /metrics", t.Metrics())
 	}
-	if cfg.Prefix == "" {
-		mux.Handle("/", t)
-		return mux
-	}
-	mux.Handle(cfg.Prefix+"/", t)
-	mux.Handle(cfg.Prefix, t)
-	mux.Handle("/{$}", http.RedirectHandler(cfg.Prefix+"/", http.StatusFound))
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/healthz" || p == "/readyz" || p == "/metrics" && metrics:
+			ops.ServeHTTP(w, r)
+		case p == "/" && cfg.Prefix != "":
+			http.Redirect(w, r, cfg.Prefix+"/", http.StatusFound)
+		default:
+			t.ServeHTTP(w, r)
+		}
+	})
 }
 
 // opsHandler serves TRIBUNE_METRICS_ADDR: the metrics and the health

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -130,6 +131,11 @@ func (c *Config) Validate() error {
 		}
 		c.SiteURL = strings.TrimRight(c.SiteURL, "/")
 	}
+	if keywordDSN(c.DB) {
+		// Taken for a file name, it would be shown in errors, password
+		// and all: it is refused without being repeated.
+		add("TRIBUNE_DB looks like a PostgreSQL keyword string (host=… dbname=…): give a URL instead, postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…")
+	}
 	if c.Location == nil {
 		c.Location = time.Local
 	}
@@ -228,4 +234,13 @@ func (c *Config) Validate() error {
 func (c *Config) EffectiveMaxBody() int64 {
 	need := int64(c.PostMaxLength)*4*3 + 4096
 	return max(c.MaxBodyBytes, need)
+}
+
+// keywordDSN tells whether dsn is a libpq keyword/value string, which the
+// tribune does not read (it takes postgres:// URLs).
+func keywordDSN(dsn string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(dsn), " ")
+	key, _, ok := strings.Cut(first, "=")
+	return ok && slices.Contains([]string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile",
+		"sslmode", "connect_timeout", "application_name", "options", "service"}, strings.TrimSpace(key))
 }

@@ -94,9 +94,15 @@ func TestBadValues(t *testing.T) {
 		{[]string{"-metrics=false", "-metrics-addr", "127.0.0.1:9090"}, nil, "TRIBUNE_METRICS is off"},
 		{[]string{"-metrics-addr", "127.0.0.1:8080"}, nil, "must differ from TRIBUNE_ADDR"},
 		{[]string{"-metrics=maybe"}, nil, "not a boolean"},
+		{nil, map[string]string{"TRIBUNE_DB": "host=db.example.com password=topsecret dbname=tribune"}, "give a URL instead"},
+		{nil, map[string]string{"TRIBUNE_DB": " dbname=tribune"}, "PostgreSQL keyword string"},
 	}
 	for _, tc := range cases {
-		if _, err := load(t, tc.args, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+		_, err := load(t, tc.args, tc.env)
+		if err != nil && strings.Contains(err.Error(), "topsecret") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %v: got %v, want an error about %q", tc.args, tc.env, err, tc.want)
 		}
 	}

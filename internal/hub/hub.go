@@ -124,6 +124,14 @@ func (h *Hub) apply(ch store.Change) {
 			c.resync(h)
 		}
 	}
+	for _, id := range ch.History {
+		// An import wrote history, perhaps below the snapshot's newest:
+		// read it again; the live streams are sent none of it.
+		c := h.channel(id)
+		c.mu.Lock()
+		c.snap.Store(nil)
+		c.mu.Unlock()
+	}
 	byChannel := map[int64][]model.Message{}
 	for _, m := range ch.Published {
 		byChannel[m.ChannelID] = append(byChannel[m.ChannelID], m)

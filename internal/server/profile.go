@@ -79,7 +79,7 @@ func (s *Server) postPassword(w http.ResponseWriter, r *http.Request, form url.V
 		return err
 	}
 	if sess.User == nil {
-		return httpError(http.StatusUnauthorized, s.t(r, "moderation.login_needed"))
+		return httpError(http.StatusUnauthorized, s.t(r, "profile.login_needed"))
 	}
 	fresh, err := s.board.ChangePassword(r.Context(), sess, form.Get("current"), form.Get("password"), form.Get("password2"), visitOf(r).ip)
 	if err != nil {

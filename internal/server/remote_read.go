@@ -62,7 +62,7 @@ func (s *Server) backend(f backend.Format) handler {
 		// If-Modified-Since.
 		if newest := snap.Newest(); newest == nil || newest.ID <= opt.after {
 			// An empty selection is "not modified", as in djangotribune.
-			w.WriteHeader(http.StatusNotModified)
+			writeNotModified(w)
 			return nil
 		}
 		k := s.listKey(r, f, opt)
@@ -79,14 +79,11 @@ func (s *Server) backend(f backend.Format) handler {
 			return err
 		}
 		if len(ms) == 0 {
-			w.WriteHeader(http.StatusNotModified)
+			writeNotModified(w)
 			return nil
 		}
 		body := s.encodeList(f, opt, k, ms, snap, sess, hide == nil)
 		s.setValidators(w, r, snap, at, k, "")
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "Last-Modified, ETag, X-Post-Id")
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
 		return nil
 	}

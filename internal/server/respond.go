@@ -18,8 +18,8 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("Pragma", "no-cache")
-	h.Set("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0")
+	h["Pragma"] = noCachePragma
+	h["Cache-Control"] = noCacheControl
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

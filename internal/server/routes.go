@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -225,6 +226,10 @@ func (t *table) mount(root string) {
 			byMethod[http.MethodHead] = h
 			t.client[pattern][http.MethodHead] = t.client[pattern][http.MethodGet]
 		}
+		if slices.Contains(slices.Collect(maps.Values(t.client[pattern])), true) { // a client's route: browsers preflight it
+			byMethod[http.MethodOptions] = preflight
+			t.client[pattern][http.MethodOptions] = true
+		}
 		allow := make([]string, 0, len(byMethod))
 		for m := range byMethod {
 			allow = append(allow, m)
@@ -270,6 +275,9 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 			if rt.kind == kindForm && v.answer == answerText && strings.Contains(r.Header.Get("Accept"), "application/json") {
 				v.answer = answerJSON
 			}
+		}
+		if v.client {
+			clientCORS(w.Header())
 		}
 		if channel != nil {
 			c, err := channel(r)
@@ -323,6 +331,35 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 		return ref.err
 	})
 }
+
+// Browser-hosted coincoins read and post from other sites (docs/protocol.md):
+// the clients' routes let any origin read their answers, without
+// credentials (no Access-Control-Allow-Credentials: a browser sends no
+// cookie on such a request, and another site cannot read what a cookie
+// would have shown), and a preflight lets them send the headers a client
+// needs, an access token in Authorization among them — a token the page
+// was given by its user, never one the browser adds on its own.
+var (
+	anyOrigin      = []string{"*"}
+	exposedHeaders = []string{"Last-Modified, ETag, X-Post-Id, X-Request-Id"}
+)
+
+// clientCORS marks a client's answer as readable by any origin.
+func clientCORS(h http.Header) {
+	h["Access-Control-Allow-Origin"] = anyOrigin // shared, never appended to
+	h["Access-Control-Expose-Headers"] = exposedHeaders
+}
+
+// preflight answers a browser's CORS preflight (OPTIONS) on a client's
+// route.
+var preflight = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	clientCORS(h)
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Modified-Since, If-None-Match, Last-Event-ID, X-Request-Id")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+})
 
 // crossOrigin tells whether a browser sent r for another site or origin:
 // its Sec-Fetch-Site is neither same-origin nor none (typed by the user),

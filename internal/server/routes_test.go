@@ -154,15 +154,15 @@ func TestGetRoutesTable(t *testing.T) {
 	channelRoutes := []route{
 		{"", 200, "DELETE", "GET, HEAD, POST"},
 		{"noscript/", 200, "DELETE", "GET, HEAD"},
-		{"remote/", 200, "POST", "GET, HEAD"},
-		{"remote/tsv/", 200, "POST", "GET, HEAD"},
-		{"remote/json/", 200, "POST", "GET, HEAD"},
-		{"remote/xml/", 200, "POST", "GET, HEAD"},
-		{"crap/remote.xml", 200, "POST", "GET, HEAD"},
-		{"remote/xml/crap/", 200, "POST", "GET, HEAD"},
-		{"clock/12:00/", 200, "POST", "GET, HEAD"},
-		{"clock/12:00/xml/", 200, "POST", "GET, HEAD"},
-		{"discovery.config", 200, "POST", "GET, HEAD"},
+		{"remote/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"remote/tsv/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"remote/json/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"remote/xml/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"crap/remote.xml", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"remote/xml/crap/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"clock/12:00/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"clock/12:00/xml/", 200, "POST", "GET, HEAD, OPTIONS"},
+		{"discovery.config", 200, "POST", "GET, HEAD, OPTIONS"},
 	}
 	siteRoutes := []route{
 		{"login", 200, "DELETE", "GET, HEAD, POST"},
@@ -199,7 +199,7 @@ func TestGetRoutesTable(t *testing.T) {
 				r.path = prefix + "/" + r.path
 				routes = append(routes, r)
 			}
-			routes = append(routes, route{tr.srv.pages.Static.Path("tribune.css"), 200, "POST", "GET, HEAD"})
+			routes = append(routes, route{tr.srv.pages.Static.Path("tribune.css"), 200, "POST", "GET, HEAD, OPTIONS"})
 			for _, r := range routes {
 				get, head := c.get(r.path), c.do("HEAD", r.path, "")
 				if get.Code != r.code || head.Code != r.code {
@@ -228,7 +228,7 @@ func TestGetRoutesTable(t *testing.T) {
 				if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Type") != "text/event-stream; charset=utf-8" {
 					t.Errorf("HEAD %sremote/stream/: %d %v", root, w.Code, w.Header())
 				}
-				if w := c.post(root+"remote/stream/", "content", "x"); w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" {
+				if w := c.post(root+"remote/stream/", "content", "x"); w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD, OPTIONS" {
 					t.Errorf("POST %sremote/stream/: %d %q", root, w.Code, w.Header().Get("Allow"))
 				}
 			}
@@ -282,15 +282,54 @@ func TestSlashlessOtherMethods(t *testing.T) {
 	tr := sqliteTribune(t, nil)
 	c := tr.client("x")
 	for _, tc := range []struct{ method, path, allow string }{
-		{"GET", "/post", "POST, PUT"},
-		{"POST", "/remote", "GET, HEAD"},
-		{"POST", "/remote/xml", "GET, HEAD"},
+		{"GET", "/post", "OPTIONS, POST, PUT"},
+		{"POST", "/remote", "GET, HEAD, OPTIONS"},
+		{"POST", "/remote/xml", "GET, HEAD, OPTIONS"},
 		{"PUT", "/moderation", "GET, HEAD"},
 	} {
 		w := c.do(tc.method, tc.path, "content=x")
 		if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != tc.allow {
 			t.Errorf("%s %s: %d %q, want 405 %q", tc.method, tc.path, w.Code, w.Header().Get("Allow"), tc.allow)
 		}
+	}
+}
+
+// A coincoin in a page of another site may read and post: the clients'
+// routes answer a CORS preflight for the headers it needs (an access token,
+// the conditional headers), with and without the final slash, and their
+// answers, errors and 304s included, are readable by any origin, without
+// credentials. The site's pages and forms offer none of it.
+func TestClientRoutesCORS(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	c := tr.client("x")
+	c.say("/", "hello")
+	for _, path := range []string{"/post/", "/post/xml", "/remote/xml/", "/remote/json", "/clock/12:00/", "/remote/stream/"} {
+		w := c.do("OPTIONS", path, "", "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "POST",
+			"Access-Control-Request-Headers", "authorization, if-none-match")
+		h := w.Header()
+		if w.Code != http.StatusNoContent || h.Get("Access-Control-Allow-Origin") != "*" ||
+			!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") ||
+			!strings.Contains(h.Get("Access-Control-Allow-Headers"), "If-None-Match") ||
+			!strings.Contains(h.Get("Access-Control-Allow-Methods"), "POST") ||
+			h.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("OPTIONS %s: %d %v", path, w.Code, h)
+		}
+	}
+	for _, path := range []string{"/login", "/profile/tokens", "/moderation/", "/"} {
+		if w := c.do("OPTIONS", path, ""); w.Code != http.StatusMethodNotAllowed || w.Header().Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("OPTIONS %s: %d %v", path, w.Code, w.Header())
+		}
+	}
+	post := c.do("POST", "/post/", "message=from+elsewhere", "Origin", "https://elsewhere.example")
+	refused := c.do("POST", "/post/", "message=", "Origin", "https://elsewhere.example")
+	notModified := c.do("GET", "/remote/xml/?last_id=99999", "")
+	for name, w := range map[string]*httptest.ResponseRecorder{"post": post, "refused post": refused, "304": notModified} {
+		if w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "X-Post-Id") {
+			t.Errorf("%s: %d %v", name, w.Code, w.Header())
+		}
+	}
+	if post.Code != http.StatusOK || refused.Code != http.StatusBadRequest || notModified.Code != http.StatusNotModified {
+		t.Errorf("statuses: %d %d %d", post.Code, refused.Code, notModified.Code)
 	}
 }
 

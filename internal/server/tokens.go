@@ -135,7 +135,7 @@ func (s *Server) postToken(w http.ResponseWriter, r *http.Request, form url.Valu
 		return err
 	}
 	if sess.User == nil {
-		return httpError(http.StatusUnauthorized, s.t(r, "moderation.login_needed"))
+		return httpError(http.StatusUnauthorized, s.t(r, "profile.login_needed"))
 	}
 	scope := model.ScopePost
 	if v := form.Get("scope"); v != "" {
@@ -167,7 +167,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, form url.Va
 		return err
 	}
 	if sess.User == nil {
-		return httpError(http.StatusUnauthorized, s.t(r, "moderation.login_needed"))
+		return httpError(http.StatusUnauthorized, s.t(r, "profile.login_needed"))
 	}
 	id, err := s.pathID(r)
 	if err != nil {

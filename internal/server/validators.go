@@ -120,8 +120,23 @@ func (s *Server) notModified(w http.ResponseWriter, r *http.Request, snap *hub.S
 	h := w.Header()
 	h["Etag"] = []string{tag} // canonical keys: polls are the hot path
 	h["Last-Modified"] = []string{httpTime(snap.LastModified(at))}
-	w.WriteHeader(http.StatusNotModified)
+	writeNotModified(w)
 	return true
+}
+
+// Shared header values of the hot paths (never appended to).
+var (
+	noCachePragma  = []string{"no-cache"}
+	noCacheControl = []string{"no-cache, no-store, must-revalidate, max-age=0"}
+)
+
+// writeNotModified answers 304 with the cache headers a 200 would carry
+// (RFC 9110 15.4.5).
+func writeNotModified(w http.ResponseWriter) {
+	h := w.Header()
+	h["Pragma"] = noCachePragma
+	h["Cache-Control"] = noCacheControl
+	w.WriteHeader(http.StatusNotModified)
 }
 
 // setValidators gives an answer made from snap its Last-Modified and ETag

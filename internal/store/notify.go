@@ -44,10 +44,11 @@ type notice struct {
 	Removed   [][2]int64 `json:"r,omitempty"` // channel, id
 	Decided   []int64    `json:"d,omitempty"` // submission ids
 	Channels  bool       `json:"c,omitempty"`
+	History   []int64    `json:"h,omitempty"` // channels an import wrote to
 }
 
 func noticeOf(origin string, c Change) notice {
-	n := notice{Origin: origin, Channels: c.Channels}
+	n := notice{Origin: origin, Channels: c.Channels, History: c.History}
 	ranges := map[int64]int{}
 	for _, m := range c.Published {
 		if i, ok := ranges[m.ChannelID]; ok {
@@ -145,7 +146,7 @@ func (s *Store) listen(ctx context.Context, fn func(Change), resync bool) error 
 		if err := json.Unmarshal([]byte(n.Payload), &no); err != nil || no.Origin == s.origin {
 			continue
 		}
-		c := Change{Foreign: true, Channels: no.Channels}
+		c := Change{Foreign: true, Channels: no.Channels, History: no.History}
 		for _, p := range no.Published {
 			c.Ranges = append(c.Ranges, IDRange{ChannelID: p[0], First: p[1], Last: p[2]})
 		}

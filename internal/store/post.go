@@ -25,6 +25,9 @@ type Change struct {
 	Ranges  []IDRange
 	// Resync says that changes may have been missed: reload everything.
 	Resync bool
+	// History lists the channels whose history an import changed: their
+	// snapshots are read again; live streams are sent nothing.
+	History []int64
 }
 
 // IDRange names messages published in a channel by another process: ids
@@ -32,7 +35,7 @@ type Change struct {
 type IDRange struct{ ChannelID, First, Last int64 }
 
 func (c Change) empty() bool {
-	return len(c.Published) == 0 && len(c.Removed) == 0 && len(c.Decided) == 0 && !c.Channels
+	return len(c.Published) == 0 && len(c.Removed) == 0 && len(c.Decided) == 0 && !c.Channels && len(c.History) == 0
 }
 
 // Post is a message on its way into the store. For a moderated channel,

@@ -247,3 +247,15 @@ func (s *Store) Filters(ctx context.Context, userID int64) ([]Filter, error) {
 	}
 	return fs, rows.Err()
 }
+
+// ReplacePasswordHash replaces an account's hash with next if it is still
+// old (an imported hash upgraded at log-in, which must not undo a password
+// change made meanwhile). It reports whether it did.
+func (s *Store) ReplacePasswordHash(ctx context.Context, id int64, old, next string) (bool, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, next, id, old)
+	if err != nil {
+		return false, classify(fmt.Errorf("store: replace password hash: %w", err))
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
