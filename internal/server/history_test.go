@@ -86,6 +86,10 @@ func TestArchives(t *testing.T) {
 		if got := ids(decodeJSON(t, w)); !slices.Equal(got, []int64{f.m1, f.m2}) || w.Header().Get("X-More-After") != fmt.Sprint(f.m2) {
 			t.Errorf("first page: %v, more after %q", got, w.Header().Get("X-More-After"))
 		}
+		// Browser-hosted clients may read it, its paging header included.
+		if h := w.Header(); h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Expose-Headers"), "X-More-After") {
+			t.Errorf("CORS headers of a day's data: %v", h)
+		}
 		w = c.get(fmt.Sprintf("/archives/2026-03-10/json/?limit=2&last_id=%d", f.m2))
 		if got := ids(decodeJSON(t, w)); !slices.Equal(got, []int64{f.m3}) || w.Header().Get("X-More-After") != "" {
 			t.Errorf("second page: %v, more after %q", got, w.Header().Get("X-More-After"))
