@@ -22,11 +22,21 @@ const chartDays = 182
 type archivesData struct {
 	Board     string
 	Total     int
+	Year      int           // the year whose days are listed
+	Years     []archiveYear // every year with messages, newest first
 	Months    []archiveMonth
 	DayChart  template.HTML
 	HourChart template.HTML
 	Hours     []hourCount // the hour chart's text alternative
 	HoursFrom string      // the first day the hours count
+}
+
+// archiveYear is a year of the archives' index: its days are listed on a
+// page of their own (?year=YYYY), so that a tribune's ten years of days
+// are not one page.
+type archiveYear struct {
+	Year  int
+	Total int
 }
 
 type archiveMonth struct {
@@ -61,6 +71,21 @@ func (s *Server) showArchives(w http.ResponseWriter, r *http.Request) error {
 	d := &archivesData{Board: s.channelPath(c), HoursFrom: longDate(lang, dayTime(act.Since))}
 	for _, dc := range act.Days {
 		d.Total += dc.N
+		if y := dc.Day / 10000; len(d.Years) == 0 || d.Years[len(d.Years)-1].Year != y {
+			d.Years = append(d.Years, archiveYear{Year: y})
+		}
+		d.Years[len(d.Years)-1].Total += dc.N
+	}
+	if len(d.Years) > 0 {
+		d.Year = d.Years[0].Year
+	}
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil {
+		d.Year = y // a year without messages lists no day
+	}
+	for _, dc := range act.Days {
+		if dc.Day/10000 != d.Year {
+			continue
+		}
 		month := i18n.T(lang, "history.month."+strconv.Itoa(dc.Day/100%100)) + " " + strconv.Itoa(dc.Day/10000)
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Label != month {
 			d.Months = append(d.Months, archiveMonth{Label: month})

@@ -295,3 +295,26 @@ func TestHistoryUnderPrefix(t *testing.T) {
 		t.Errorf("day data under a prefix: %d %s", w.Code, w.Body)
 	}
 }
+
+// The archives' index lists one year's days at a time, the latest by
+// default, with links to the others.
+func TestArchivesByYear(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		c := tr.client("Mozilla/5.0 years")
+		tr.clock.set(t, "2025-12-31 23:59:00")
+		c.say("/", "the year's last")
+		tr.clock.set(t, "2026-01-01 00:01:00")
+		c.say("/", "the year's first")
+		for q, want := range map[string][2]string{
+			"":               {`href="2026-01-01/"`, `href="2025-12-31/"`},
+			"?year=abc":      {`href="2026-01-01/"`, `href="2025-12-31/"`},
+			"?year=2025":     {`href="2025-12-31/"`, `href="2026-01-01/"`},
+			"?year=99999999": {`href="?year=2025"`, `href="2026-01-01/"`},
+		} {
+			body := c.get("/archives/"+q, "Accept", "text/html").Body.String()
+			if !strings.Contains(body, want[0]) || strings.Contains(body, want[1]) || !strings.Contains(body, `href="?year=2026"`) {
+				t.Errorf("archives/%s: want %s and not %s:\n%s", q, want[0], want[1], body)
+			}
+		}
+	})
+}
