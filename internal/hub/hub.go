@@ -396,7 +396,8 @@ func (h *Hub) FindClock(ctx context.Context, q store.ClockQuery, hide func(*mode
 	var ms []model.Message
 	budget := h.scanBudget()
 	for {
-		q.Limit = pageSize
+		// Without filters every row read is shown: read no more than asked.
+		q.Limit = min(pageSize, limit-len(ms))
 		if hide != nil {
 			q.Limit = min(pageSize, budget)
 			budget -= q.Limit

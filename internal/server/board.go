@@ -61,6 +61,10 @@ type boardData struct {
 	Refresh  bool
 	Theme    string // the theme control's label
 	Scripts  []string
+	// History (history.go): a page back in time shows the messages before
+	// Before; Older is the id to go on before, 0 when none are left.
+	Before, Older int64
+	MessagePath   string // message/ root of the channel, for permalinks
 }
 
 // boardConfig is what board.js needs, passed as JSON.
@@ -87,7 +91,7 @@ type boardConfig struct {
 
 // boardScripts are the board's modules, in the order they run: board.js
 // first, then those that hook into it (each feature in a file of its own).
-var boardScripts = []string{"board.js", "rowmenu.js", "totoz.js", "format.js", "alerts.js"}
+var boardScripts = []string{"board.js", "rowmenu.js", "history.js", "totoz.js", "format.js", "alerts.js"}
 
 // jsStrings are the catalogue keys the board's scripts use.
 var jsStrings = []string{
@@ -135,13 +139,15 @@ func (s *Server) boardPage(w http.ResponseWriter, r *http.Request, status int, n
 	if n, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && n > 0 {
 		limit = min(n, s.cfg.MaxLimit)
 	}
-	ms, _, err := s.board.List(r.Context(), c.ID, 0, limit, sess.Hide())
+	// ?before=ID: a page back in time (history.go), not live.
+	before := lastIDNamed(r.URL.Query(), "before")
+	ms, older, err := s.boardList(r, c.ID, before, limit, sess)
 	if err != nil {
 		return err
 	}
 	lang := langOf(r)
-	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.Refresh(),
-		Theme: themeLabel(lang, p.Theme), Scripts: boardScripts}
+	d := &boardData{NoScript: noScript, Content: content, Board: s.channelPath(c), Refresh: sess.Refresh() && before == 0,
+		Theme: themeLabel(lang, p.Theme), Scripts: boardScripts, Before: before, Older: older, MessagePath: s.channelPath(c) + "message/"}
 	d.Action = d.Board
 	if noScript {
 		d.Action += "noscript/"

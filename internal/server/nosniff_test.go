@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,10 +29,11 @@ func TestEveryRouteSaysNosniff(t *testing.T) {
 		t.Fatalf("create: %d %s", w.Code, w.Body)
 	}
 	tr.clock.set(t, "2013-03-10 15:30:12")
-	chief.say("/", "<b>hello</b>")
-	chief.say("/troie/", "<b>hello</b>")
-	fill := strings.NewReplacer("{$}", "", "{clock}", "15:30:12",
+	here := chief.say("/", "<b>hello</b>")
+	there := chief.say("/troie/", "<b>hello</b>")
+	fill := strings.NewReplacer("{$}", "", "{clock}", "15:30:12", "{day}", "2013-03-10",
 		"{file}", "placeholder") // by route below
+	withID := func(p string, id int64) string { return strings.ReplaceAll(p, "{id}", strconv.FormatInt(id, 10)) }
 	var paths []string
 	for _, rt := range tr.srv.siteRoutes() {
 		if rt.method != "GET" {
@@ -54,7 +56,7 @@ func TestEveryRouteSaysNosniff(t *testing.T) {
 			if strings.HasPrefix(p, "search/json/") {
 				p += "?q=hello" // an empty search is a 400
 			}
-			paths = append(paths, "/"+p, "/troie/"+p)
+			paths = append(paths, "/"+withID(p, here), "/troie/"+withID(p, there))
 		}
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -106,6 +106,14 @@ func (s *Server) channelRoutes() []route {
 		readAt("GET search/json/{$}", s.searchJSON(false)),
 		pageAt("GET urls/{$}", s.showURLs(false)),
 		readAt("GET urls/json/{$}", s.urlsJSON(false)),
+		// History: archives by day, permalinks (history.go, archives.go).
+		pageAt("GET archives/{$}", s.showArchives),
+		pageAt("GET archives/{day}/{$}", s.showDay),
+		readAt("GET archives/{day}/json/{$}", s.dayData(backend.JSON)),
+		readAt("GET archives/{day}/xml/{$}", s.dayData(backend.XML)),
+		readAt("GET archives/{day}/tsv/{$}", s.dayData(backend.TSV)),
+		pageAt("GET message/{id}/{$}", s.showMessage),
+		readAt("GET message/{id}/json/{$}", s.messageJSON),
 	}
 	// Posting: every format, POST or PUT, urlencoded or multipart.
 	for _, m := range []string{"POST", "PUT"} {

@@ -81,26 +81,34 @@ type ClockQuery struct {
 }
 
 // AtClock reads the messages whose local clock lies in [From, To], newest
-// first, for the clock finder.
+// first, for the clock finder. The ids are picked from the clock index
+// alone (migration 0010), then only those rows are read: a lookup costs the
+// messages at that clock, not the channel's history.
 func (s *Store) AtClock(ctx context.Context, q ClockQuery) ([]model.Message, error) {
-	query := `SELECT ` + messageColumns + ` FROM messages
-		WHERE channel_id = $1 AND clock BETWEEN $2 AND $3 AND id > $4 AND removed IS NULL`
+	indexed := ""
+	if s.dialect == sqlite {
+		// Without statistics SQLite may prefer walking (channel_id, id)
+		// newest first, which is what made a lookup take seconds.
+		indexed = " INDEXED BY messages_clock"
+	}
+	pick := `SELECT id FROM messages` + indexed + `
+		WHERE channel_id = $1 AND clock >= $2 AND clock <= $3 AND id > $4 AND removed IS NULL`
 	args := []any{q.ChannelID, q.From, q.To, q.After}
 	if q.Before > 0 {
 		args = append(args, q.Before)
-		query += fmt.Sprintf(` AND id < $%d`, len(args))
+		pick += fmt.Sprintf(` AND id < $%d`, len(args))
 	}
 	if q.Day != 0 {
 		args = append(args, q.Day)
-		query += fmt.Sprintf(` AND day = $%d`, len(args))
+		pick += fmt.Sprintf(` AND day = $%d`, len(args))
 	}
 	if q.Index != 0 {
 		args = append(args, q.Index)
-		query += fmt.Sprintf(` AND clock_index = $%d`, len(args))
+		pick += fmt.Sprintf(` AND clock_index = $%d`, len(args))
 	}
 	args = append(args, q.Limit)
-	query += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-	return s.queryMessages(ctx, query, args...)
+	pick += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id IN (`+pick+`) ORDER BY id DESC`, args...)
 }
 
 // Message reads one published message by id.

@@ -16,6 +16,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -105,28 +106,70 @@ type asset struct {
 
 func newStatic() (*Static, error) {
 	s := &Static{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	files := map[string][]byte{}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		data, err := staticFiles.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		name := strings.TrimPrefix(p, "static/")
-		sum := sha256.Sum256(data)
-		h := hex.EncodeToString(sum[:])[:12]
-		ext := path.Ext(name)
-		a := &asset{hashed: strings.TrimSuffix(name, ext) + "." + h + ext, data: data, etag: `"` + h + `"`}
-		a.ctype = mime.TypeByExtension(ext)
-		if a.ctype == "" {
-			a.ctype = http.DetectContentType(data)
-		}
-		s.byName[name] = a
-		s.byHashed[a.hashed] = a
-		return nil
+		files[strings.TrimPrefix(p, "static/")] = data
+		return err
 	})
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	for name := range files {
+		if err := s.add(name, files, 0); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// siblingImport is a module's import of another static module. It is
+// rewritten to the fingerprinted name, so that a page's script and a module
+// importing it load one URL, hence one instance (history.js imports
+// board.js).
+var siblingImport = regexp.MustCompile(`from "\./([\w.-]+\.js)"`)
+
+// add fingerprints one static file, after the modules it imports.
+func (s *Static) add(name string, files map[string][]byte, depth int) error {
+	if _, ok := s.byName[name]; ok {
+		return nil
+	}
+	if depth > len(files) {
+		return fmt.Errorf("ui: static modules import each other in a cycle (%s)", name)
+	}
+	data := files[name]
+	ext := path.Ext(name)
+	if ext == ".js" {
+		var failed error
+		data = siblingImport.ReplaceAllFunc(data, func(m []byte) []byte {
+			dep := string(siblingImport.FindSubmatch(m)[1])
+			if _, ok := files[dep]; !ok {
+				failed = fmt.Errorf("ui: %s imports %s, which is not a static file", name, dep)
+				return m
+			}
+			if err := s.add(dep, files, depth+1); err != nil {
+				failed = err
+				return m
+			}
+			return []byte(`from "./` + s.byName[dep].hashed + `"`)
+		})
+		if failed != nil {
+			return failed
+		}
+	}
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])[:12]
+	a := &asset{hashed: strings.TrimSuffix(name, ext) + "." + h + ext, data: data, etag: `"` + h + `"`}
+	a.ctype = mime.TypeByExtension(ext)
+	if a.ctype == "" {
+		a.ctype = http.DetectContentType(data)
+	}
+	s.byName[name] = a
+	s.byHashed[a.hashed] = a
+	return nil
 }
 
 // SetPrefix sets the URL path static files are served under

@@ -285,6 +285,15 @@ class Board {
     this.markIndices();
 
     this.bindList();
+    // history.js prepends pages of older messages: decorate them, and
+    // keep them when new ones arrive (the reader went back: nothing is
+    // trimmed any more).
+    this.list.addEventListener("tribune:older", (e) => {
+      this.trim = () => {};
+      const added = this.candidates();
+      for (const li of e.detail) this.decorate(li, added);
+      this.markIndices();
+    });
     this.bindForm();
     this.bindTools();
     this.bindGlobal();
