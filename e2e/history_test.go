@@ -59,6 +59,21 @@ func TestScrollBackOnBoard(t *testing.T) {
 	if u.truth(fmt.Sprintf(`document.querySelector("#m%d").getBoundingClientRect().height > 40`, live.ID)) {
 		t.Errorf("a row grew with its permalink: %s", u.peek(fmt.Sprintf(`document.querySelector("#m%d").getBoundingClientRect().height`, live.ID)))
 	}
+	// The row menu copies the permalink, and its button and the "#" lie
+	// side by side, neither over the other.
+	apart := fmt.Sprintf(`(() => {
+		const li = document.querySelector("#m%d");
+		const b = li.querySelector(":scope > button.row-menu");
+		if (!b) return "no row menu";
+		const x = li.querySelector(":scope > a.permalink").getBoundingClientRect(), y = b.getBoundingClientRect();
+		return x.right <= y.left || x.left >= y.right ? "apart" : "overlap";
+	})()`, live.ID)
+	if got := u.str(apart); got != "apart" {
+		t.Errorf("the permalink and the row menu: %s", got)
+	}
+	u.truth(fmt.Sprintf(`document.querySelector("#m%d > button.row-menu").click() === undefined`, live.ID))
+	u.waitFor("the row menu's copy link", `[...document.querySelectorAll(".row-menu-panel button")].some(b => b.textContent === "Copy link")`, waitTimeout,
+		`document.querySelector(".row-menu-panel")?.outerHTML`)
 }
 
 // A norloge to a message older than the loaded page resolves through the

@@ -107,7 +107,7 @@ var jsStrings = []string{
 	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent", "board.format", "board.format_b", "board.format_i",
 	"board.format_u", "board.format_s", "board.format_tt", "board.format_code", "board.format_m", "board.alerts",
 	"board.alerts_help", "board.alerts_notify", "board.alerts_sound", "board.alerts_unsupported", "board.alerts_blocked",
-	"board.alert_hail", "board.alert_answer", "board.new_since",
+	"board.alert_hail", "board.alert_answer", "board.new_since", "history.copy_link",
 }
 
 func (s *Server) showBoard(w http.ResponseWriter, r *http.Request) error {

@@ -16,7 +16,7 @@ func TestJSStringsMatchBoardJS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range regexp.MustCompile(`"((?:board|error)\.[a-z_]+)"`).FindAllStringSubmatch(string(js), -1) {
+		for _, m := range regexp.MustCompile(`"((?:board|error|history)\.[a-z_]+)"`).FindAllStringSubmatch(string(js), -1) {
 			if !slices.Contains(used, m[1]) {
 				used = append(used, m[1])
 			}

@@ -102,6 +102,23 @@ class History {
 
   // The board: permalinks on rows added live, older pages at the top.
   startBoard() {
+    // The row menu (rowmenu.js) copies a row's permalink: what a reader
+    // pastes elsewhere. Without a clipboard (a page served over plain
+    // HTTP), it opens the permalink instead.
+    const menu = window.tribune && window.tribune.rowMenu;
+    const board = window.tribune && window.tribune.board;
+    if (menu && this.root) {
+      menu.add({
+        key: "copy-link",
+        label: board ? board.t("history.copy_link") : "Copy link",
+        show: (li) => !!li.dataset.id && !li.classList.contains("pending"),
+        run: (li) => {
+          const url = new URL(this.root + "message/" + li.dataset.id + "/", location.href).href;
+          if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).catch(() => (location.href = url));
+          else location.href = url;
+        },
+      });
+    }
     const permalinks = (root) => {
       for (const li of root.querySelectorAll ? root.querySelectorAll("li.message[data-id]") : []) this.permalink(li);
     };
