@@ -92,6 +92,11 @@ func TestNorlogeBeforeTheLoadedPage(t *testing.T) {
 	if u.truth(fmt.Sprintf(`document.getElementById("m%d")`, first.ID)) {
 		t.Fatal("the first message should be out of the loaded page")
 	}
+	// As a reader does: the pointer rests on the norloge (its preview
+	// comes from the clock finder), then clicks.
+	u.hover("the norloge", fmt.Sprintf(`document.querySelector("#m%d span.pointer")`, answer.ID))
+	u.waitFor("the preview", `document.getElementById("preview")?.textContent.includes("au commencement")`, waitTimeout,
+		`document.getElementById("preview")?.outerHTML`)
 	u.click(fmt.Sprintf("#m%d span.pointer", answer.ID))
 	u.waitFor("the first message's permalink", fmt.Sprintf(`location.pathname === "/message/%d/"`, first.ID), waitTimeout,
 		`location.href`)
