@@ -81,6 +81,9 @@ type Importer struct {
 	// Imported counts the messages written in each channel.
 	Imported map[int64]int
 	done     bool
+	// SQLite: the derived rows wait for the end (import_derived.go).
+	deferred bool
+	runs     []idRun
 }
 
 // Rows per INSERT statement: one statement's overhead spread over many
@@ -133,6 +136,10 @@ func (s *Store) NewImporter(ctx context.Context, renumber bool) (*Importer, erro
 			conn.Close()
 			return nil, classify(fmt.Errorf("store: begin import: %w", err))
 		}
+	}
+	if err := im.deferDerived(ctx); err != nil {
+		im.Abort()
+		return nil, err
 	}
 	return im, nil
 }
@@ -258,6 +265,7 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 				l.id, l.created, l.modified, l.index = m.ID, created, modified, index
 			}
 			im.Imported[m.ChannelID]++
+			im.wrote(m.ID)
 		}
 		if err := im.insert(ctx, args, part); err != nil {
 			return err
@@ -284,8 +292,6 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 		}
 		urls = urls[n*5:]
 	}
-	// Derived data of the batch (a search index, day counts) goes here:
-	// the messages have their ids.
 	return nil
 }
 
@@ -424,6 +430,10 @@ func (im *Importer) Finish(ctx context.Context) error {
 	}
 	im.done = true
 	defer im.close() // after the commit or the rollback
+	if err := im.fillDerived(ctx); err != nil {
+		im.tx.Rollback()
+		return err
+	}
 	var change Change
 	for id := range im.Imported {
 		if im.unsorted[id] {

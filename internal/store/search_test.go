@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -302,52 +301,65 @@ func TestSearchBeyondTheWindow(t *testing.T) {
 	})
 }
 
-// A bulk load indexes its messages at the end; one interrupted is caught
-// up by the next Migrate.
-func TestSearchBulkLoad(t *testing.T) {
+// An import's messages are searched and counted like posted ones (on
+// SQLite their derived rows are written at the end of the import); a
+// failed import leaves the triggers in place, and posts after an import
+// are indexed and counted as before.
+func TestImportDerivedRows(t *testing.T) {
 	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
 		before := post(t, s, 1, "avant le chargement")
-		var loaded []int64
-		err := s.BulkLoad(ctx, func(ctx context.Context) error {
-			for i := range 5 {
-				loaded = append([]int64{post(t, s, 1, fmt.Sprintf("chargé numéro %d", i)).ID}, loaded...)
+		at := time.Date(2025, 6, 1, 10, 0, 0, 0, time.UTC)
+		write := func(ms []store.ImportMessage) error {
+			im, err := s.NewImporter(ctx, false)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		})
-		if err != nil {
+			if err := im.WriteMessages(ctx, ms); err != nil {
+				im.Abort()
+				return err
+			}
+			return im.Finish(ctx)
+		}
+		var loaded []int64
+		var ms []store.ImportMessage
+		// Two runs of ids with a gap, and one below the posted message's.
+		for i, id := range []int64{1000, 1001, 1002, 1500, 1501} {
+			ms = append(ms, store.ImportMessage{ID: id, ChannelID: 1, Created: at.Add(time.Duration(i) * time.Hour),
+				Info: "importé", Raw: fmt.Sprintf("chargé numéro %d", i), Web: "x", Remote: "x"})
+			loaded = append([]int64{id}, loaded...)
+		}
+		if err := write(ms); err != nil {
 			t.Fatal(err)
 		}
 		if got := find(t, s, store.SearchQuery{Phrases: []string{"charge"}}); !same(got, loaded) {
-			t.Errorf("loaded: %v, want %v", got, loaded)
+			t.Errorf("imported messages found: %v, want %v", got, loaded)
+		}
+		days, err := s.DayCounts(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var imported int
+		for _, d := range days {
+			if d.Day == 20250601 {
+				imported = d.N
+			}
+		}
+		if imported != 5 {
+			t.Errorf("the imported day counts %d messages, want 5: %v", imported, days)
+		}
+		// A failed import (an id taken) changes nothing, triggers included.
+		err = write([]store.ImportMessage{{ID: 2000, ChannelID: 1, Created: at, Info: "x", Raw: "raté", Web: "x", Remote: "x"},
+			{ID: 1000, ChannelID: 1, Created: at, Info: "x", Raw: "raté", Web: "x", Remote: "x"}})
+		var ce *store.CollisionError
+		if !errors.As(err, &ce) {
+			t.Fatalf("collision: %v", err)
 		}
 		after := post(t, s, 1, "après le chargement")
 		if got := find(t, s, store.SearchQuery{Phrases: []string{"chargement"}}); !same(got, []int64{after.ID, before.ID}) {
-			t.Errorf("around the load: %v", got)
+			t.Errorf("posts around the imports: %v", got)
 		}
-		if s.Postgres() {
-			return
-		}
-		// A load that died: the trigger is gone and the backlog says since
-		// when.
-		for _, q := range []string{`CREATE TABLE search_backlog (after_id INTEGER NOT NULL)`,
-			`INSERT INTO search_backlog (after_id) SELECT MAX(id) FROM messages`, `DROP TRIGGER message_search_insert`} {
-			if err := s.ExecForTest(q); err != nil {
-				t.Fatal(err)
-			}
-		}
-		lost := post(t, s, 1, "perdu puis retrouvé")
-		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); got != nil {
-			t.Fatalf("indexed without its trigger? %v", got)
-		}
-		if _, err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{lost.ID}) {
-			t.Errorf("after Migrate: %v", got)
-		}
-		next := post(t, s, 1, "retrouve encore")
-		if got := find(t, s, store.SearchQuery{Phrases: []string{"retrouve"}}); !same(got, []int64{next.ID, lost.ID}) {
-			t.Errorf("the trigger is back? %v", got)
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"rate"}}); got != nil {
+			t.Errorf("a failed import's message found: %v", got)
 		}
 	})
 }
