@@ -111,7 +111,7 @@ func TestSearch(t *testing.T) {
 		w := reader.get("/search/?q=eleve", "Accept", "text/html")
 		body := w.Body.String()
 		if w.Code != 200 || !strings.Contains(body, "<mark>ELEVE</mark>") || !strings.Contains(body, fmt.Sprintf(`id="m%d"`, a)) ||
-			strings.Contains(body, fmt.Sprintf(`id="m%d"`, c)) {
+			strings.Contains(body, fmt.Sprintf(`id="m%d"`, c)) || !strings.Contains(body, fmt.Sprintf(`href="/message/%d/"`, a)) {
 			t.Errorf("page: %d %s", w.Code, body)
 		}
 		if w := reader.get("/search/", "Accept", "text/html"); w.Code != 200 || !strings.Contains(w.Body.String(), `name="q"`) {
