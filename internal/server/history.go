@@ -150,9 +150,6 @@ func (s *Server) dayData(f backend.Format) handler {
 			newest[len(ms)-1-i] = ms[i]
 		}
 		body := s.encodeList(f, opt, s.listKey(r, f, opt), newest, nil, sess, false)
-		// A client's route: serve gave it the CORS headers; coincoins in
-		// a browser may read X-More-After too.
-		w.Header().Set("Access-Control-Expose-Headers", exposedHeaders[0]+", X-More-After")
 		writeBody(w, r, http.StatusOK, f.ContentType(), body)
 		return nil
 	}

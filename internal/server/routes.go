@@ -356,7 +356,7 @@ func (s *Server) serve(rt route, channel func(*http.Request) (model.Channel, err
 // was given by its user, never one the browser adds on its own.
 var (
 	anyOrigin      = []string{"*"}
-	exposedHeaders = []string{"Last-Modified, ETag, X-Post-Id, X-Request-Id"}
+	exposedHeaders = []string{"Last-Modified, ETag, X-Post-Id, X-Request-Id, Link, X-More-After"}
 )
 
 // clientCORS marks a client's answer as readable by any origin.

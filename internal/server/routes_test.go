@@ -323,8 +323,10 @@ func TestClientRoutesCORS(t *testing.T) {
 	post := c.do("POST", "/post/", "message=from+elsewhere", "Origin", "https://elsewhere.example")
 	refused := c.do("POST", "/post/", "message=", "Origin", "https://elsewhere.example")
 	notModified := c.do("GET", "/remote/xml/?last_id=99999", "")
-	for name, w := range map[string]*httptest.ResponseRecorder{"post": post, "refused post": refused, "304": notModified} {
-		if w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "X-Post-Id") {
+	search := c.do("GET", "/search/json/?q=hello", "")
+	for name, w := range map[string]*httptest.ResponseRecorder{"post": post, "refused post": refused, "304": notModified, "search": search} {
+		if w.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "X-Post-Id") ||
+			!strings.Contains(w.Header().Get("Access-Control-Expose-Headers"), "Link") {
 			t.Errorf("%s: %d %v", name, w.Code, w.Header())
 		}
 	}

@@ -158,8 +158,6 @@ func (s *Server) searchJSON(all bool) handler {
 		if res.Next != 0 {
 			w.Header().Set("Link", "<"+nextPage(r, res.Next)+`>; rel="next"`)
 		}
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Expose-Headers", "Link")
 		writeBody(w, r, http.StatusOK, backend.JSON.ContentType(), body)
 		return nil
 	}
@@ -333,8 +331,6 @@ func (s *Server) urlsJSON(all bool) handler {
 		if res.Next != 0 {
 			w.Header().Set("Link", "<"+nextPage(r, res.Next)+`>; rel="next"`)
 		}
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Expose-Headers", "Link")
 		writeBody(w, r, http.StatusOK, backend.JSON.ContentType(), body)
 		return nil
 	}
