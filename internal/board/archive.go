@@ -58,60 +58,48 @@ func DayOf(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day
 // with id > after that hide does not hide, oldest first. more tells
 // whether the day has messages after the last one returned.
 func (b *Board) OfDay(ctx context.Context, channelID int64, day int, after int64, limit int, hide func(*model.Message) bool) (ms []model.Message, more bool, err error) {
-	for budget := historyBudget; budget > 0; {
-		n := min(historyPage, budget, limit-len(ms)+1)
-		if hide != nil {
-			n = min(historyPage, budget)
-		}
-		budget -= n
-		page, err := b.st.OfDay(ctx, channelID, day, after, n)
-		if err != nil {
-			return nil, false, err
-		}
-		for i := range page {
-			if hide != nil && hide(&page[i]) {
-				continue
-			}
-			if len(ms) == limit {
-				return ms, true, nil
-			}
-			ms = append(ms, page[i])
-		}
-		if len(page) < n {
-			return ms, false, nil
-		}
-		after = page[len(page)-1].ID
-	}
-	return ms, true, nil
+	return unhidden(limit, hide, after, func(from int64, n int) ([]model.Message, error) {
+		return b.st.OfDay(ctx, channelID, day, from, n)
+	})
 }
 
 // Older reads up to limit messages of a channel with id < before that hide
 // does not hide, newest first: the board's pages back in time. more tells
 // whether older ones remain.
 func (b *Board) Older(ctx context.Context, channelID, before int64, limit int, hide func(*model.Message) bool) (ms []model.Message, more bool, err error) {
+	return unhidden(limit, hide, before, func(from int64, n int) ([]model.Message, error) {
+		return b.st.Page(ctx, channelID, 0, from, n)
+	})
+}
+
+// unhidden reads pages of n messages from the id from on (page gives them
+// in its own order) until it holds limit that hide does not hide, within
+// a budget of rows read: a viewer who hides most of a channel costs a
+// bounded read. more tells whether messages remain past the last one.
+func unhidden(limit int, hide func(*model.Message) bool, from int64, page func(from int64, n int) ([]model.Message, error)) (ms []model.Message, more bool, err error) {
 	for budget := historyBudget; budget > 0; {
 		n := min(historyPage, budget, limit-len(ms)+1)
 		if hide != nil {
 			n = min(historyPage, budget)
 		}
 		budget -= n
-		page, err := b.st.Page(ctx, channelID, 0, before, n)
+		rows, err := page(from, n)
 		if err != nil {
 			return nil, false, err
 		}
-		for i := range page {
-			if hide != nil && hide(&page[i]) {
+		for i := range rows {
+			if hide != nil && hide(&rows[i]) {
 				continue
 			}
 			if len(ms) == limit {
 				return ms, true, nil
 			}
-			ms = append(ms, page[i])
+			ms = append(ms, rows[i])
 		}
-		if len(page) < n {
+		if len(rows) < n {
 			return ms, false, nil
 		}
-		before = page[len(page)-1].ID
+		from = rows[len(rows)-1].ID
 	}
 	return ms, true, nil
 }
