@@ -99,9 +99,9 @@ func (s *Store) notifyNow(ctx context.Context, c Change) {
 func (s *Store) Listening() <-chan struct{} { return s.listening }
 
 // Listen delivers the changes other processes commit, until ctx ends. On
-// SQLite (one process) it just waits for ctx. After a lost connection it
-// delivers a Change with Resync set, since notifications may have been
-// missed.
+// SQLite (one process) it just waits for ctx. Once listening, and again
+// after a lost connection, it delivers a Change with Resync set, since
+// notifications may have been missed.
 func (s *Store) Listen(ctx context.Context, fn func(Change)) {
 	if s.dialect != postgres {
 		s.listeningOnce.Do(func() { close(s.listening) })
@@ -109,8 +109,11 @@ func (s *Store) Listen(ctx context.Context, fn func(Change)) {
 		return
 	}
 	delay := 100 * time.Millisecond
-	for first := true; ctx.Err() == nil; first = false {
-		err := s.listen(ctx, fn, !first)
+	for ctx.Err() == nil {
+		// Resync on the first connection too: a request served before it
+		// may have loaded a snapshot that another process's commit, made
+		// before the LISTEN, has already changed.
+		err := s.listen(ctx, fn, true)
 		if ctx.Err() != nil {
 			return
 		}
