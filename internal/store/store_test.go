@@ -496,8 +496,8 @@ func TestSecretSharedBetweenStores(t *testing.T) {
 // which the tribune answers 503 (a page cap fills the SQLite file as a
 // full disk would).
 func TestFullIsNamed(t *testing.T) {
-	s := storetest.Open(t, storetest.Backends(t)[0], store.Options{Location: time.UTC, MaxPageCount: 40})
-	big := strings.Repeat("x", 200_000) // more than the pages left
+	s := storetest.Open(t, storetest.Backends(t)[0], store.Options{Location: time.UTC, MaxPageCount: 120})
+	big := strings.Repeat("x", 1_000_000) // more than the pages left
 	if _, err := s.CreateChannel(ctx, "big", big); !errors.Is(err, store.ErrFull) {
 		t.Errorf("channel: %v", err)
 	}
