@@ -146,6 +146,7 @@ func (s *Server) siteRoutes() []route {
 		pageAt("GET /profile", s.showProfile),
 		pageAt("GET /multi/{$}", s.showMulti),
 		pageAt("GET /multi/stream/{$}", s.multiStream),
+		pageAt("GET /totoz/search", s.searchTotoz),
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens", s.postToken, s.backWithFlash("/profile")),
 		formAt("POST /profile/tokens/{id}/revoke", s.revokeToken, s.backWithFlash("/profile")),
