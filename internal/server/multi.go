@@ -227,10 +227,19 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 		return tooMany(v.lang, "error.too_many_streams", streamRetryOne)
 	}
 	defer s.streams.release(key)
+	// Watch the session before reading it, so no change falls in between:
+	// new BaK filters apply at once, as on a channel's stream (stream.go).
+	var changed <-chan struct{}
+	if id := s.sessionID(r); id != "" {
+		c, stop := s.board.WatchSession(id)
+		defer stop()
+		changed = c
+	}
 	sess, err := s.session(r)
 	if err != nil {
 		return err
 	}
+	vw := newViewer(sess)
 	after := lastID(r.URL.Query())
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > 0 {
 		after = id
@@ -278,9 +287,8 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	sw.write([]byte("retry: 3000\n\n"))
-	hide := sess.Hide()
 	send := func(c *multiChannel, m *model.Message, data []byte) {
-		if hide != nil && hide(m) {
+		if vw.hide != nil && vw.hide(m) {
 			return
 		}
 		b, _ := json.Marshal(multiEvent{Channel: c.Slug, Row: data})
@@ -306,26 +314,54 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 			}
 			for j := range ms {
 				last[chans[i].ID] = ms[j].ID
-				send(&chans[i], &ms[j], s.board.EncodeLive(&ms[j], sess.Owns(&ms[j])))
+				send(&chans[i], &ms[j], s.board.EncodeLive(&ms[j], vw.owns(&ms[j])))
 			}
 		}
+	}
+	// reread applies the session as it is now: its filters (the page
+	// reloads its list when they changed), its user; false ends the
+	// stream (the client reconnects), as the lock asks for one without a
+	// user.
+	reread := func() bool {
+		s.forgetSession(r)
+		fresh, err := s.session(r)
+		if err != nil || s.cfg.Locked && fresh.User == nil {
+			return false
+		}
+		old := vw
+		vw = newViewer(fresh)
+		if vw.filters != old.filters {
+			sw.event("reset", map[string]string{"reason": "filters"})
+		}
+		return true
 	}
 	keep := time.NewTicker(s.cfg.StreamKeepAlive)
 	defer keep.Stop()
 	for sw.err == nil {
+		// A change of the session is applied before the events that
+		// follow it (a save made before an event applies to it).
+		select {
+		case <-changed:
+			if !reread() {
+				return nil
+			}
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 			return nil
 		case <-s.stopping:
 			return nil
+		case <-changed:
+			if !reread() {
+				return nil
+			}
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
-			if s.cfg.Locked {
-				// The lock holds for as long as the stream lives.
-				s.forgetSession(r)
-				if sess, err := s.session(r); err != nil || sess.User == nil {
-					return nil
-				}
+			// Changes made in another process, or ending the session
+			// (a password change), are seen here.
+			if !reread() {
+				return nil
 			}
 		case t := <-merged:
 			switch {
@@ -338,7 +374,7 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 				}
 				last[t.c.ID] = m.ID
 				owned := 0
-				if sess.Owns(m) {
+				if vw.owns(m) {
 					owned = 1
 				}
 				send(t.c, m, t.e.Data[owned])

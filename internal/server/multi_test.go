@@ -117,3 +117,60 @@ func TestMultiCaptcha(t *testing.T) {
 		t.Errorf("a post without the captcha: %d %s", w.Code, w.Body)
 	}
 }
+
+// The combined stream applies the viewer's new BaK filters at once, and
+// tells the page to reload its list, as a channel's stream does; another
+// visitor's stream is not touched.
+func TestMultiStreamFollowsFilterChanges(t *testing.T) {
+	eachTribune(t, nil, func(t *testing.T, tr *tribune) {
+		for _, slug := range []string{"troie", "dev"} {
+			if _, err := tr.board.CreateChannel(t.Context(), slug, slug); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := httptest.NewServer(tr.srv)
+		t.Cleanup(srv.Close)
+		poster, other, reader := tr.client("Poster"), tr.client("Someone"), tr.client("Reader")
+		if w := reader.get("/multi/?c=troie,dev", "Accept", "text/html"); w.Code != 200 || reader.cookies[tr.cfg.SessionCookieName] == nil {
+			t.Fatalf("the multi page: %d, cookies %v", w.Code, reader.cookies)
+		}
+		const path = "/multi/stream/?c=troie,dev"
+		mine := openStream(t, srv, path, reader.cookies)
+		stranger := openStream(t, srv, path, nil)
+		expect := func(s *sseClient, what string, want ...string) {
+			t.Helper()
+			for _, w := range want {
+				if w == "reset" {
+					if e := s.next("reset"); e.data != `{"reason":"filters"}` {
+						t.Fatalf("%s: reset %+v", what, e)
+					}
+					continue
+				}
+				if e := s.next("message"); !strings.Contains(e.data, w) {
+					t.Fatalf("%s: got message %s, want %q", what, e.data, w)
+				}
+			}
+		}
+		if w := reader.post("/post/", "content", "/bak add ua Poster"); w.Code != 200 {
+			t.Fatalf("/bak add: %d %s", w.Code, w.Body)
+		}
+		poster.say("/troie/", "hidden from the reader")
+		other.say("/dev/", "shown to the reader")
+		expect(mine, "after /bak add", "reset", "shown to the reader")
+		expect(stranger, "stranger", "hidden from the reader", "shown to the reader")
+
+		if w := reader.post("/prefs/filters", "op", "off"); w.Code >= 400 {
+			t.Fatalf("filters off: %d %s", w.Code, w.Body)
+		}
+		poster.say("/dev/", "shown again")
+		expect(mine, "after the filters are off", "reset", "shown again")
+		expect(stranger, "stranger", "shown again")
+
+		// A save that leaves the filters alone resets nothing.
+		if w := reader.post("/prefs", "theme", "dark"); w.Code >= 400 {
+			t.Fatalf("theme: %d %s", w.Code, w.Body)
+		}
+		poster.say("/troie/", "after the theme")
+		expect(mine, "after a theme change", "after the theme")
+	})
+}
