@@ -80,10 +80,7 @@ func (s *Server) multiChannels(r *http.Request) ([]multiChannel, error) {
 			return nil, httpError(http.StatusNotFound, s.t(r, "multi.unknown_channel", it))
 		}
 		if alias == "" {
-			alias = strings.ReplaceAll(slug, "-", "_")
-			if slug == "" {
-				alias = "tribune"
-			}
+			alias = defaultAlias(slug)
 		}
 		if !aliasChars.MatchString(alias) {
 			return nil, httpError(http.StatusBadRequest, s.t(r, "multi.bad_alias"))
@@ -95,6 +92,14 @@ func (s *Server) multiChannels(r *http.Request) ([]multiChannel, error) {
 			Board: s.channelPath(c), Clock: s.channelPath(c) + "clock/"})
 	}
 	return out, nil
+}
+
+// defaultAlias is the alias of a channel named without one.
+func defaultAlias(slug string) string {
+	if slug == "" {
+		return "tribune"
+	}
+	return strings.ReplaceAll(slug, "-", "_")
 }
 
 // cmpSlug names a channel in ?c=.
@@ -119,6 +124,9 @@ type multiData struct {
 	Config   string
 	Lib      string // board.js, whose pure functions multi.js imports
 	Captcha  string // captcha id when the viewer must solve one, as on a board
+	Action   string // where the form posts without JavaScript (multi_post.go)
+	Chosen   int    // the channel chosen in the selector, its index
+	Content  string // what was typed, after a refused post
 }
 
 // multiConfig is what multi.js needs.
@@ -146,6 +154,13 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.multiPage(w, r, http.StatusOK, chans, r.URL.Query().Get("to"), "", "")
+}
+
+// multiPage shows the view of chans; to is the channel chosen in the
+// selector (a slug, ~ for the default channel; none: the first), and a
+// refused post comes back with its error and its text.
+func (s *Server) multiPage(w http.ResponseWriter, r *http.Request, status int, chans []multiChannel, to, errMsg, content string) error {
 	sess, err := s.session(r)
 	if err != nil {
 		return err
@@ -161,6 +176,11 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.TabTitle = boardTabTitle(strings.Join(titles, ", "), p.Site)
+	if errMsg != "" {
+		p.Error = errMsg
+	} else {
+		s.showFlash(w, r, p)
+	}
 	limit := s.cfg.DefaultLimit
 	var all []multiMessage
 	for _, c := range chans {
@@ -195,12 +215,18 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 		cfg.Strings[k] = i18n.T(langOf(r), k)
 	}
 	b, _ := json.Marshal(cfg)
-	d := multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js")}
+	d := multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js"),
+		Action: s.multiPath(chans, ""), Content: content}
+	for i, c := range chans {
+		if cmpSlug(c.Slug) == to || c.Slug == to && to != "" {
+			d.Chosen = i
+		}
+	}
 	if s.cfg.Captcha && sess.User == nil {
 		d.Captcha = s.board.NewCaptchaID()
 	}
 	p.Data = d
-	return s.render(w, r, http.StatusOK, p)
+	return s.render(w, r, status, p)
 }
 
 // multiEvent is a live message of one of the channels.

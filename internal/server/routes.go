@@ -145,6 +145,7 @@ func (s *Server) siteRoutes() []route {
 		formAt("POST /prefs/filters", s.postFilters, s.backWithFlash("/profile")),
 		pageAt("GET /profile", s.showProfile),
 		pageAt("GET /multi/{$}", s.showMulti),
+		formAt("POST /multi/{$}", s.postMulti),
 		pageAt("GET /multi/stream/{$}", s.multiStream),
 		pageAt("GET /totoz/search", s.searchTotoz),
 		formAt("POST /profile/password", s.postPassword, s.backWithFlash("/profile")),
