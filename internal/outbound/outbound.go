@@ -71,7 +71,13 @@ func (c *Client) Post(ctx context.Context, url, contentType string, body []byte,
 
 // do sends req and reads its answer, for Post and Get.
 func (c *Client) do(req *http.Request, maxAnswer int) (status int, answer []byte, err error) {
-	resp, err := c.http.Do(req)
+	hc := c.http
+	if req.Method == http.MethodGet {
+		noRedirect := *c.http // same transport, so same connections
+		noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &noRedirect
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -91,7 +97,9 @@ func (c *Client) do(req *http.Request, maxAnswer int) (status int, answer []byte
 
 // Get GETs url with "Accept: accept" and the same User-Agent, and returns
 // the answer as Post does: bounded by maxAnswer (one byte more when cut),
-// err nil only for a 2xx answer, the body always closed.
+// err nil only for a 2xx answer, the body always closed. A redirect is
+// not followed (it is a non-2xx answer): the address asked is the one the
+// operator set, not one the remote picks.
 func (c *Client) Get(ctx context.Context, url, accept string, maxAnswer int) (status int, answer []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

@@ -178,9 +178,13 @@ func TestPostReusesConnections(t *testing.T) {
 // answer as Post does.
 func TestGet(t *testing.T) {
 	type seen struct{ method, accept, userAgent, query string }
-	got := make(chan seen, 3)
+	got := make(chan seen, 5)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got <- seen{r.Method, r.Header.Get("Accept"), r.Header.Get("User-Agent"), r.URL.RawQuery}
+		if r.URL.Query().Get("terms") == "moved" {
+			http.Redirect(w, r, "/elsewhere?terms=x", http.StatusFound)
+			return
+		}
 		if r.URL.Query().Get("terms") == "down" {
 			http.Error(w, "no", http.StatusBadGateway)
 			return
@@ -199,5 +203,15 @@ func TestGet(t *testing.T) {
 	}
 	if status, answer, err := c.Get(t.Context(), srv.URL+"/search.xml?terms=down", "application/xml", 10); err == nil || status != 502 || answer != nil {
 		t.Errorf("a 502: %d %q %v", status, answer, err)
+	}
+	<-got
+	if status, _, err := c.Get(t.Context(), srv.URL+"/search.xml?terms=moved", "application/xml", 10); err == nil || status != http.StatusFound {
+		t.Errorf("a redirect: %d %v, want the 302 itself", status, err)
+	}
+	<-got
+	select {
+	case s := <-got:
+		t.Errorf("the redirect was followed: %+v", s)
+	default:
 	}
 }

@@ -139,6 +139,9 @@ func TestTotozSearchRemoteFailures(t *testing.T) {
 			fmt.Fprint(w, `["plop"]`)
 		case "big":
 			fmt.Fprint(w, big)
+		case "moved":
+			w.Header().Set("Location", "/search.xml?terms=plop")
+			w.WriteHeader(http.StatusFound)
 		case "cut":
 			hj, _ := w.(http.Hijacker)
 			conn, _, _ := hj.Hijack()
@@ -148,11 +151,14 @@ func TestTotozSearchRemoteFailures(t *testing.T) {
 	})
 	tr := sqliteTribune(t, func(c *config.Config) { c.TotozSearchURL = remote.URL + "/search.xml?terms={query}" })
 	c := tr.client("ff")
-	for _, q := range []string{"down", "garbage", "json", "big", "cut"} {
+	for _, q := range []string{"down", "garbage", "json", "big", "cut", "moved"} {
 		code, names, w := c.totozSearch(q)
 		if code != http.StatusOK || len(names) != 0 {
 			t.Errorf("q=%s: status %d, %q", q, code, w.Body)
 		}
+	}
+	if got := remote.questions(); len(got) != 6 {
+		t.Errorf("the totoz server was asked %q (a redirect followed?)", got)
 	}
 	if len(big) <= 64<<10 {
 		t.Fatal("the big answer is not big")
