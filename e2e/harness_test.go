@@ -203,6 +203,7 @@ func newServerWith(t *testing.T, mutate func(*config.Config), setup func(ctx con
 	cfg.PostRateLimit = config.Rate{}
 	cfg.PasswordHashMemoryKiB = 64
 	cfg.SQLiteSynchronous = "normal"
+	cfg.TotozSearchURL = "" // nothing may reach totoz.eu from a test: a test sets its own
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if mutate != nil {
 		mutate(&cfg)

@@ -109,3 +109,57 @@ func TestTotozNoServer(t *testing.T) {
 		t.Errorf("requests left the site: %s", got)
 	}
 }
+
+// With a totoz server's search, the palette suggests what it finds, asked
+// through the tribune: the page itself asks the totoz server for images
+// only.
+func TestTotozPaletteSearch(t *testing.T) {
+	pics, _ := totozServer(t)
+	var searches atomic.Int64
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/search.xml" {
+			http.Redirect(w, r, pics.URL+r.URL.Path, http.StatusFound) // the pictures
+			return
+		}
+		searches.Add(1)
+		w.Header().Set("Content-Type", "application/xml")
+		terms := r.URL.Query().Get("terms")
+		w.Write([]byte(`<totozes><totoz><name>` + terms + `-found</name></totoz><totoz><name>` + terms +
+			`zilla</name></totoz><totoz><name>&lt;img src=x onerror=alert(1)&gt;</name></totoz></totozes>`))
+	}))
+	t.Cleanup(remote.Close)
+	s := newServerWith(t, func(c *config.Config) {
+		c.SmileysURL = remote.URL + "/img/{name}"
+		c.TotozSearchURL = "auto"
+	}, nil)
+	s.post("", "olcc/1.4", "bonjour [:plop]")
+	u := newTab(t, "totoz search", 1200, 800)
+	u.openBoard(s.URL + "/")
+	// "[:" alone: the totoz of the board.
+	u.typeIn("#content", "[:")
+	u.waitFor("the palette", `!document.getElementById("totoz-palette").hidden`, waitTimeout)
+	if got := u.str(`[...document.querySelectorAll(".totoz-option")].map(o => o.dataset.name).join(",")`); got != "plop" {
+		t.Errorf("[: offers %q", got)
+	}
+	// A name typed: the server's search.
+	u.typeIn("#content", "go")
+	u.waitFor("the names found", `[...document.querySelectorAll(".totoz-option")].map(o => o.dataset.name).join(",") === "go-found,gozilla"`, waitTimeout,
+		`[...document.querySelectorAll(".totoz-option")].map(o => o.dataset.name).join(",")`)
+	if !strings.Contains(u.str(`document.getElementById("totoz-hint").textContent`), "totoz server") {
+		t.Errorf("the hint says %q", u.str(`document.getElementById("totoz-hint").textContent`))
+	}
+	u.key("Enter", "\r")
+	if got := u.str(`document.getElementById("content").value`); got != "[:go-found] " {
+		t.Errorf("Enter gives %q", got)
+	}
+	if searches.Load() == 0 {
+		t.Error("the totoz server's search was not asked")
+	}
+	// The page asked the tribune, never the totoz server, for the search.
+	if got := u.str(`performance.getEntriesByType("resource").filter(e => e.name.startsWith(` + js(remote.URL) + `) && !e.name.includes("/img/")).map(e => e.name).join(" ")`); got != "" {
+		t.Errorf("the page asked the totoz server: %s", got)
+	}
+	if !u.truth(`performance.getEntriesByType("resource").some(e => e.name.includes("/totoz/search?q=go"))`) {
+		t.Error("the page did not ask the tribune's search")
+	}
+}

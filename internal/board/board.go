@@ -31,12 +31,14 @@ import (
 	"github.com/tribune-go/tribune/internal/store"
 )
 
-// Outbound makes the tribune's own HTTP calls (webhooks, LastFM): it posts
-// body and returns the answer's status and at most maxAnswer bytes of it.
+// Outbound makes the tribune's own HTTP calls (webhooks, LastFM, the totoz
+// search) and returns the answer's status and at most maxAnswer bytes of it.
 // The outbound package has the real one; the interface keeps HTTP out of
 // this package.
 type Outbound interface {
 	Post(ctx context.Context, url, contentType string, body []byte, maxAnswer int) (status int, answer []byte, err error)
+	// Get asks url for a document of type accept (the totoz search).
+	Get(ctx context.Context, url, accept string, maxAnswer int) (status int, answer []byte, err error)
 }
 
 // Deps is what a Board is built from.
@@ -69,6 +71,7 @@ type Board struct {
 	reserved map[string]bool
 	gates    gates
 	sessions watchers
+	totoz    *totozSearch
 	signer   signer // session tokens and captcha ids
 	// tokenTouches is when this process last wrote each access token's
 	// last use.
@@ -108,6 +111,7 @@ func New(d Deps) (*Board, error) {
 	b := &Board{cfg: cfg, st: d.Store, hub: h, log: log, markup: r, out: d.Outbound, metrics: d.Metrics,
 		lastfm:   &commands.LastFM{URL: cfg.LastFMAPIURL, Key: cfg.LastFMAPIKey, Timeout: cfg.LastFMTimeout, Client: d.Outbound},
 		reserved: map[string]bool{},
+		totoz:    newTotozSearch(cfg.TotozSearch(), cfg.TotozSearchRateLimit.N, cfg.TotozSearchRateLimit.Period),
 		posts:    newLimit(d.Store, "posts", cfg.PostRateLimit),
 		commands: newLimit(d.Store, "commands", cfg.PostRateLimit),
 		signups:  newLimit(d.Store, "signups", cfg.SignupRateLimit),

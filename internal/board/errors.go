@@ -46,6 +46,7 @@ const (
 	LimitCommands              // commands that post nothing, with a budget of their own
 	LimitLogins                // failed log-ins (per account and address, per address, per account)
 	LimitSignups               // new accounts, per address
+	LimitTotoz                 // totoz searches, per address
 )
 
 // LimitError is a rate limit's refusal: try again after Wait.

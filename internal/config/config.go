@@ -35,6 +35,8 @@ type Config struct {
 	UACookieMaxAge        int           // TRIBUNE_MESSAGES_UA_COOKIE_MAXAGE, seconds
 	UALengthMin           int           // TRIBUNE_MESSAGES_UA_LENGTH_MIN
 	SmileysURL            string        // TRIBUNE_SMILEYS_URL
+	TotozSearchURL        string        // TRIBUNE_TOTOZ_SEARCH_URL ("auto": see TotozSearch)
+	TotozSearchRateLimit  Rate          // TRIBUNE_TOTOZ_SEARCH_RATE_LIMIT
 	BakSessionName        string        // TRIBUNE_BAK_SESSION_NAME (kept for operators; see docs)
 	SessionMaxOwnedIDs    int           // TRIBUNE_SESSION_MAX_OWNED_IDS (kept for operators; see docs)
 	SaveURLsByPost        int           // TRIBUNE_SAVE_URLS_BY_POST
@@ -166,6 +168,12 @@ func (c *Config) Validate() error {
 		!strings.HasPrefix(su, "https://") && !strings.HasPrefix(su, "http://") && !strings.HasPrefix(su, "/")) {
 		add("TRIBUNE_SMILEYS_URL must start with https://, http:// or / and contain {name} (or {0}), where the totoz name goes, or be empty")
 	}
+	if ts := c.TotozSearchURL; ts != "" && ts != "auto" {
+		if u, err := url.Parse(strings.ReplaceAll(ts, "{query}", "x")); err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
+			u.Host == "" || !strings.Contains(ts, "{query}") {
+			add("TRIBUNE_TOTOZ_SEARCH_URL must be an http(s) URL containing {query}, auto or empty")
+		}
+	}
 	switch c.SQLiteSynchronous {
 	case "full", "normal":
 	default:
@@ -241,4 +249,19 @@ func keywordDSN(dsn string) bool {
 	key, _, ok := strings.Cut(first, "=")
 	return ok && slices.Contains([]string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile",
 		"sslmode", "connect_timeout", "application_name", "options", "service"}, strings.TrimSpace(key))
+}
+
+// TotozSearch is the address template of the totoz server's search,
+// {query} standing for the name typed, "" for none: TRIBUNE_TOTOZ_SEARCH_URL,
+// or for "auto" totoz.eu's search.xml on the host of TRIBUNE_SMILEYS_URL
+// (LinuxFr's and olcc's totoz server, and its mirrors, answer there).
+func (c *Config) TotozSearch() string {
+	if c.TotozSearchURL != "auto" {
+		return c.TotozSearchURL
+	}
+	u, err := url.Parse(strings.NewReplacer("{name}", "x", "{0}", "x").Replace(c.SmileysURL))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host + "/search.xml?terms={query}"
 }

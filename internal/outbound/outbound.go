@@ -1,8 +1,8 @@
 // Package outbound makes the tribune's own HTTP calls to other services: the
-// moderation webhooks, the moderation queue notification and LastFM. The
-// packages that decide what to call (moderation, commands) define the one
-// method they need and never import net/http; the server hands them a
-// *Client.
+// moderation webhooks, the moderation queue notification, LastFM and the
+// totoz server's search. The packages that decide what to call
+// (moderation, commands, board) define the one method they need and never
+// import net/http; the tribune hands them a *Client.
 package outbound
 
 import (
@@ -66,7 +66,18 @@ func (c *Client) Post(ctx context.Context, url, contentType string, body []byte,
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
-	resp, err := c.http.Do(req)
+	return c.do(req, maxAnswer)
+}
+
+// do sends req and reads its answer, for Post and Get.
+func (c *Client) do(req *http.Request, maxAnswer int) (status int, answer []byte, err error) {
+	hc := c.http
+	if req.Method == http.MethodGet {
+		noRedirect := *c.http // same transport, so same connections
+		noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		hc = &noRedirect
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -82,4 +93,19 @@ func (c *Client) Post(ctx context.Context, url, contentType string, body []byte,
 		return resp.StatusCode, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, answer, nil
+}
+
+// Get GETs url with "Accept: accept" and the same User-Agent, and returns
+// the answer as Post does: bounded by maxAnswer (one byte more when cut),
+// err nil only for a 2xx answer, the body always closed. A redirect is
+// not followed (it is a non-2xx answer): the address asked is the one the
+// operator set, not one the remote picks.
+func (c *Client) Get(ctx context.Context, url, accept string, maxAnswer int) (status int, answer []byte, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("User-Agent", c.userAgent)
+	return c.do(req, maxAnswer)
 }

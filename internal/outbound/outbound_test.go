@@ -173,3 +173,45 @@ func TestPostReusesConnections(t *testing.T) {
 		t.Errorf("%d connections for 5 calls, want 1", n)
 	}
 }
+
+// Get asks with its Accept and the tribune's User-Agent, and bounds the
+// answer as Post does.
+func TestGet(t *testing.T) {
+	type seen struct{ method, accept, userAgent, query string }
+	got := make(chan seen, 5)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.Method, r.Header.Get("Accept"), r.Header.Get("User-Agent"), r.URL.RawQuery}
+		if r.URL.Query().Get("terms") == "moved" {
+			http.Redirect(w, r, "/elsewhere?terms=x", http.StatusFound)
+			return
+		}
+		if r.URL.Query().Get("terms") == "down" {
+			http.Error(w, "no", http.StatusBadGateway)
+			return
+		}
+		io.WriteString(w, strings.Repeat("x", 1000))
+	}))
+	defer srv.Close()
+	c := outbound.New(nil)
+	status, answer, err := c.Get(t.Context(), srv.URL+"/search.xml?terms=a%20b", "application/xml", 10)
+	if err != nil || status != 200 || len(answer) != 11 {
+		t.Fatalf("Get = %d, %d bytes, %v; want 200 and maxAnswer+1 bytes (cut)", status, len(answer), err)
+	}
+	want := seen{"GET", "application/xml", "tribune/" + version.String(), "terms=a%20b"}
+	if s := <-got; s != want {
+		t.Errorf("request %+v, want %+v", s, want)
+	}
+	if status, answer, err := c.Get(t.Context(), srv.URL+"/search.xml?terms=down", "application/xml", 10); err == nil || status != 502 || answer != nil {
+		t.Errorf("a 502: %d %q %v", status, answer, err)
+	}
+	<-got
+	if status, _, err := c.Get(t.Context(), srv.URL+"/search.xml?terms=moved", "application/xml", 10); err == nil || status != http.StatusFound {
+		t.Errorf("a redirect: %d %v, want the 302 itself", status, err)
+	}
+	<-got
+	select {
+	case s := <-got:
+		t.Errorf("the redirect was followed: %+v", s)
+	default:
+	}
+}

@@ -85,7 +85,8 @@ type boardConfig struct {
 	Limit       int               `json:"limit"`
 	LastID      int64             `json:"lastID"`
 	MaxLength   int               `json:"maxLength"`
-	TotozURL    string            `json:"totozURL"` // the totoz server's image address, {name} for the name; "" for none
+	TotozURL    string            `json:"totozURL"`                 // the totoz server's image address, {name} for the name; "" for none
+	TotozSearch string            `json:"totozSearchURL,omitempty"` // the palette's search (totoz.go); none: recent totoz only
 	Strings     map[string]string `json:"strings"`
 }
 
@@ -104,7 +105,7 @@ var jsStrings = []string{
 	"board.kind_icontains", "board.kind_exact", "board.kind_iexact", "board.kind_startswith", "board.kind_endswith",
 	"board.filters_reset", "board.filters_save", "board.filters_load", "board.refresh_secs", "board.remove_title",
 	"board.remove_confirm", "board.refresh_every", "board.seconds", "board.row_menu",
-	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent", "board.format", "board.format_b", "board.format_i",
+	"board.totoz_inline", "board.totoz_palette", "board.totoz_recent", "board.totoz_found", "board.format", "board.format_b", "board.format_i",
 	"board.format_u", "board.format_s", "board.format_tt", "board.format_code", "board.format_m", "board.alerts",
 	"board.alerts_help", "board.alerts_notify", "board.alerts_sound", "board.alerts_unsupported", "board.alerts_blocked",
 	"board.alert_hail", "board.alert_answer", "board.new_since", "history.copy_link",
@@ -274,6 +275,9 @@ func (s *Server) boardConfigJSON(r *http.Request, c model.Channel, sess *board.S
 		Name: s.chosenName(r), Refresh: d.Refresh, RefreshSecs: sess.RefreshSecs(s.cfg.RefreshShifting / 1000),
 		Limit: limit, LastID: d.LastID, MaxLength: s.cfg.PostMaxLength, Strings: map[string]string{},
 		TotozURL: s.cfg.SmileysURL,
+	}
+	if s.board.TotozSearchOn() {
+		cfg.TotozSearch = s.cfg.Prefix + "/totoz/search"
 	}
 	if sess.User != nil {
 		cfg.Login = sess.User.Username

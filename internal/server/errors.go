@@ -168,6 +168,8 @@ func (s *Server) word(r *http.Request, err error) *Error {
 			key = "error.too_many_posts"
 		case board.LimitCommands:
 			key = "error.too_many_commands"
+		case board.LimitTotoz:
+			key = "error.too_many_totoz"
 		}
 		return tooMany(lang, key, limit.Wait)
 	case errors.As(err, &busy):

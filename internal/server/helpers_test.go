@@ -66,6 +66,7 @@ func testConfig() *config.Config {
 	cfg.SiteURL = "http://example.com"
 	cfg.PostRateLimit = config.Rate{}
 	cfg.SignupRateLimit = config.Rate{}
+	cfg.TotozSearchURL = "" // nothing may reach totoz.eu from a test
 	return &cfg
 }
 

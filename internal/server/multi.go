@@ -80,10 +80,7 @@ func (s *Server) multiChannels(r *http.Request) ([]multiChannel, error) {
 			return nil, httpError(http.StatusNotFound, s.t(r, "multi.unknown_channel", it))
 		}
 		if alias == "" {
-			alias = strings.ReplaceAll(slug, "-", "_")
-			if slug == "" {
-				alias = "tribune"
-			}
+			alias = defaultAlias(slug)
 		}
 		if !aliasChars.MatchString(alias) {
 			return nil, httpError(http.StatusBadRequest, s.t(r, "multi.bad_alias"))
@@ -95,6 +92,14 @@ func (s *Server) multiChannels(r *http.Request) ([]multiChannel, error) {
 			Board: s.channelPath(c), Clock: s.channelPath(c) + "clock/"})
 	}
 	return out, nil
+}
+
+// defaultAlias is the alias of a channel named without one.
+func defaultAlias(slug string) string {
+	if slug == "" {
+		return "tribune"
+	}
+	return strings.ReplaceAll(slug, "-", "_")
 }
 
 // cmpSlug names a channel in ?c=.
@@ -119,6 +124,9 @@ type multiData struct {
 	Config   string
 	Lib      string // board.js, whose pure functions multi.js imports
 	Captcha  string // captcha id when the viewer must solve one, as on a board
+	Action   string // where the form posts without JavaScript (multi_post.go)
+	Chosen   int    // the channel chosen in the selector, its index
+	Content  string // what was typed, after a refused post
 }
 
 // multiConfig is what multi.js needs.
@@ -146,6 +154,13 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.multiPage(w, r, http.StatusOK, chans, r.URL.Query().Get("to"), "", "")
+}
+
+// multiPage shows the view of chans; to is the channel chosen in the
+// selector (a slug, ~ for the default channel; none: the first), and a
+// refused post comes back with its error and its text.
+func (s *Server) multiPage(w http.ResponseWriter, r *http.Request, status int, chans []multiChannel, to, errMsg, content string) error {
 	sess, err := s.session(r)
 	if err != nil {
 		return err
@@ -161,6 +176,11 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.TabTitle = boardTabTitle(strings.Join(titles, ", "), p.Site)
+	if errMsg != "" {
+		p.Error = errMsg
+	} else {
+		s.showFlash(w, r, p)
+	}
 	limit := s.cfg.DefaultLimit
 	var all []multiMessage
 	for _, c := range chans {
@@ -195,12 +215,18 @@ func (s *Server) showMulti(w http.ResponseWriter, r *http.Request) error {
 		cfg.Strings[k] = i18n.T(langOf(r), k)
 	}
 	b, _ := json.Marshal(cfg)
-	d := multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js")}
+	d := multiData{Channels: chans, Messages: all, Config: string(b), Lib: s.pages.Static.Path("board.js"),
+		Action: s.multiPath(chans, ""), Content: content}
+	for i, c := range chans {
+		if cmpSlug(c.Slug) == to || c.Slug == to && to != "" {
+			d.Chosen = i
+		}
+	}
 	if s.cfg.Captcha && sess.User == nil {
 		d.Captcha = s.board.NewCaptchaID()
 	}
 	p.Data = d
-	return s.render(w, r, http.StatusOK, p)
+	return s.render(w, r, status, p)
 }
 
 // multiEvent is a live message of one of the channels.
@@ -227,10 +253,19 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 		return tooMany(v.lang, "error.too_many_streams", streamRetryOne)
 	}
 	defer s.streams.release(key)
+	// Watch the session before reading it, so no change falls in between:
+	// new BaK filters apply at once, as on a channel's stream (stream.go).
+	var changed <-chan struct{}
+	if id := s.sessionID(r); id != "" {
+		c, stop := s.board.WatchSession(id)
+		defer stop()
+		changed = c
+	}
 	sess, err := s.session(r)
 	if err != nil {
 		return err
 	}
+	vw := newViewer(sess)
 	after := lastID(r.URL.Query())
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id > 0 {
 		after = id
@@ -278,9 +313,8 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	sw.write([]byte("retry: 3000\n\n"))
-	hide := sess.Hide()
 	send := func(c *multiChannel, m *model.Message, data []byte) {
-		if hide != nil && hide(m) {
+		if vw.hide != nil && vw.hide(m) {
 			return
 		}
 		b, _ := json.Marshal(multiEvent{Channel: c.Slug, Row: data})
@@ -306,26 +340,54 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 			}
 			for j := range ms {
 				last[chans[i].ID] = ms[j].ID
-				send(&chans[i], &ms[j], s.board.EncodeLive(&ms[j], sess.Owns(&ms[j])))
+				send(&chans[i], &ms[j], s.board.EncodeLive(&ms[j], vw.owns(&ms[j])))
 			}
 		}
+	}
+	// reread applies the session as it is now: its filters (the page
+	// reloads its list when they changed), its user; false ends the
+	// stream (the client reconnects), as the lock asks for one without a
+	// user.
+	reread := func() bool {
+		s.forgetSession(r)
+		fresh, err := s.session(r)
+		if err != nil || s.cfg.Locked && fresh.User == nil {
+			return false
+		}
+		old := vw
+		vw = newViewer(fresh)
+		if vw.filters != old.filters {
+			sw.event("reset", map[string]string{"reason": "filters"})
+		}
+		return true
 	}
 	keep := time.NewTicker(s.cfg.StreamKeepAlive)
 	defer keep.Stop()
 	for sw.err == nil {
+		// A change of the session is applied before the events that
+		// follow it (a save made before an event applies to it).
+		select {
+		case <-changed:
+			if !reread() {
+				return nil
+			}
+		default:
+		}
 		select {
 		case <-r.Context().Done():
 			return nil
 		case <-s.stopping:
 			return nil
+		case <-changed:
+			if !reread() {
+				return nil
+			}
 		case <-keep.C:
 			sw.write([]byte(": keep-alive\n\n"))
-			if s.cfg.Locked {
-				// The lock holds for as long as the stream lives.
-				s.forgetSession(r)
-				if sess, err := s.session(r); err != nil || sess.User == nil {
-					return nil
-				}
+			// Changes made in another process, or ending the session
+			// (a password change), are seen here.
+			if !reread() {
+				return nil
 			}
 		case t := <-merged:
 			switch {
@@ -338,7 +400,7 @@ func (s *Server) multiStream(w http.ResponseWriter, r *http.Request) error {
 				}
 				last[t.c.ID] = m.ID
 				owned := 0
-				if sess.Owns(m) {
+				if vw.owns(m) {
 					owned = 1
 				}
 				send(t.c, m, t.e.Data[owned])

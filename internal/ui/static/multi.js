@@ -169,7 +169,36 @@ async function start() {
       const d = parse(ev);
       if (d) document.getElementById("m" + d.id)?.remove();
     });
-    es.addEventListener("reset", () => window.location.reload());
+    es.addEventListener("reset", (ev) => {
+      const d = parse(ev);
+      if (d && d.reason === "filters") reloadList();
+      else window.location.reload(); // too much was missed
+    });
+  }
+
+  // reloadList reads the list again when the viewer's BaK filters changed
+  // (in this tab or another): the page as it is now, its list only, so
+  // what is being typed stays; messages that came live meanwhile, with the
+  // new filters, are kept.
+  let reloading = 0;
+  async function reloadList() {
+    const mine = ++reloading;
+    let doc;
+    try {
+      const res = await fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      if (!res.ok) return;
+      doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    } catch {
+      return;
+    }
+    const fresh = doc.getElementById("messages");
+    if (!fresh || mine !== reloading) return;
+    const items = [...fresh.children];
+    const newest = items.reduce((n, li) => Math.max(n, +li.dataset.id || 0), 0);
+    const later = [...messages()].filter((li) => +li.dataset.id > newest);
+    list.replaceChildren(...items.map((li) => document.importNode(li, true)), ...later);
+    if (later.length) document.getElementById("empty")?.remove();
+    for (const li of messages()) decorate(li);
   }
 
   // Clicking a clock inserts its norloge, with @alias when the message is

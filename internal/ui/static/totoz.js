@@ -1,8 +1,9 @@
 // totoz.js: totoz as olcc and LinuxFr users know them, beside board.js's
 // hover bubble: an option to show them inline in the list, and a palette
-// that opens when "[:" is typed in the message and suggests names (the
-// totoz used lately on this tribune: those on the board, then those the
-// viewer sent). Images come only from the configured totoz server; with
+// that opens when "[:" is typed in the message and suggests names: those
+// the totoz server's search finds, when the site has one, else the totoz
+// used lately on this tribune (those on the board, then those the viewer
+// sent). Images come only from the configured totoz server; with
 // none configured, nothing here loads an image.
 
 const tribune = (typeof window !== "undefined" && window.tribune) || {};
@@ -38,6 +39,11 @@ function store(key, v) {
 export function totozQuery(text, caret) {
   const m = /\[:([^\]\s[]{0,40})$/.exec(String(text).slice(0, caret));
   return m ? m[1] : null;
+}
+
+/** searchable tells whether the server's search takes q: the characters of a totoz name, 1 to 40. */
+export function searchable(q) {
+  return /^[A-Za-z0-9 _@:-]{1,40}$/.test(String(q));
 }
 
 if (board && board.cfg.totozURL !== undefined && board.list) {
@@ -127,6 +133,7 @@ if (board && board.cfg.totozURL !== undefined && board.list) {
   }
 
   function close() {
+    search(""); // a late answer must not open it again
     if (box.hidden) return;
     box.hidden = true;
     input.setAttribute("aria-expanded", "false");
@@ -143,16 +150,52 @@ if (board && board.cfg.totozURL !== undefined && board.list) {
     } else input.removeAttribute("aria-activedescendant");
   }
 
+  // The totoz server's search, through the tribune (the page may load
+  // the server's images, not ask it anything): asked once the typing
+  // pauses, the previous question abandoned.
+  let asking = null;
+  let pause = 0;
+  function search(query) {
+    clearTimeout(pause);
+    if (asking) asking.abort();
+    asking = null;
+    if (!board.cfg.totozSearchURL || !searchable(query)) return;
+    pause = setTimeout(async () => {
+      const ctl = (asking = new AbortController());
+      try {
+        const res = await fetch(`${board.cfg.totozSearchURL}?q=${encodeURIComponent(query)}`, {
+          signal: ctl.signal,
+          headers: { Accept: "application/json" },
+        });
+        const names = res.ok ? await res.json() : [];
+        const caret = input.selectionStart ?? input.value.length;
+        // Still the question of the name being typed.
+        if (asking === ctl && totozQuery(input.value, caret) === query && Array.isArray(names) && names.length)
+          show(names.filter((n) => typeof n === "string").slice(0, 12), true);
+      } catch {
+        // Offline or abandoned: the recent totoz stay.
+      }
+    }, 200);
+  }
+
   function open(query) {
     const q = query.toLowerCase();
     const names = recent()
       .filter((n) => n.toLowerCase().includes(q))
       .sort((a, b) => a.toLowerCase().startsWith(q) === b.toLowerCase().startsWith(q) ? 0 : a.toLowerCase().startsWith(q) ? -1 : 1)
       .slice(0, 12);
+    show(names, false);
+    search(query);
+  }
+
+  // show lists names, found by the server's search or used recently.
+  function show(names, found) {
     if (!names.length) {
       close();
       return;
     }
+    hint.textContent = board.t(found ? "board.totoz_found" : "board.totoz_recent");
+    box.classList.toggle("found", found);
     listbox.replaceChildren();
     options = names.map((name, i) => {
       const li = el("li", "totoz-option");
