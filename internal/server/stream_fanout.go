@@ -56,7 +56,9 @@ type fanChannel struct {
 
 func newFanout(s *Server) *fanout {
 	f := &fanout{s: s, channels: map[int64]*fanChannel{}}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
+	// One shard a core: more would only take turns on the cores, and
+	// take them from the posting path.
+	n := runtime.GOMAXPROCS(0)
 	for range n {
 		sh := &shard{f: f, byChannel: map[int64]map[*liveStream]struct{}{}, wake: make(chan struct{}, 1)}
 		f.shards = append(f.shards, sh)
@@ -229,24 +231,67 @@ func (sh *shard) queue(channel int64, fr *frame) {
 	}
 }
 
+// Pacing. Each pass writes to a stream everything queued since its last
+// pass, so a pass costs one write(2) per stream whatever the number of
+// events. While events keep coming (more are queued when a pass ends),
+// the shard rests after each pass, one to maxRest times as long as the
+// pass took, rising with each busy pass: the fan-out then takes at most
+// half, then a quarter of its core, the posting path and the HTTP
+// handlers keep the rest, and each pass carries more events. When the
+// events are spaced out (a pass ends with nothing queued) there is no
+// rest, so the time to the streams stays the time of one pass. A pass
+// also yields the core every yieldEvery streams.
+const (
+	minPassGap = 2 * time.Millisecond
+	maxRest    = 3
+	yieldEvery = 256
+)
+
 func (sh *shard) run() {
 	keep := time.NewTicker(sh.f.s.cfg.StreamKeepAlive)
 	defer keep.Stop()
+	pause := time.NewTimer(0)
+	<-pause.C
+	var next time.Time // the earliest start of the next pass
+	rest := 0          // passes that ended with more events queued, up to maxRest
 	for {
 		select {
 		case <-sh.wake:
+			if wait := time.Until(next); wait > 0 {
+				pause.Reset(wait)
+				select {
+				case <-pause.C:
+				case <-sh.f.s.stopping:
+					pause.Stop()
+					sh.stop()
+					return
+				}
+			}
+			start := time.Now()
 			sh.deliver()
+			took := time.Since(start)
+			if len(sh.wake) > 0 {
+				rest = min(rest+1, maxRest)
+			} else {
+				rest = 0
+			}
+			next = time.Now().Add(max(minPassGap, took*time.Duration(rest)))
 		case <-keep.C:
 			sh.keepAlive()
 		case <-sh.f.s.stopping:
-			sh.mu.Lock()
-			sh.closed = true
-			sh.mu.Unlock()
-			for _, st := range sh.snapshot(0, true) {
-				st.end()
-			}
+			sh.stop()
 			return
 		}
+	}
+}
+
+// stop ends every stream of the shard and takes no more.
+func (sh *shard) stop() {
+	sh.mu.Lock()
+	sh.closed = true
+	sh.mu.Unlock()
+	for _, st := range sh.snapshot(0, true) {
+		st.end()
 	}
 }
 
@@ -291,7 +336,10 @@ func (sh *shard) deliver() {
 			frames = append(frames, q[i].fr)
 		}
 		streams := sh.snapshot(ch, false)
-		for _, st := range streams {
+		for j, st := range streams {
+			if j > 0 && j%yieldEvery == 0 {
+				runtime.Gosched()
+			}
 			sh.buf = st.deliver(frames, sh.buf)
 		}
 		if gone {
