@@ -34,6 +34,13 @@ import (
 // maxPending is how many bytes a stream may lag behind before it ends.
 const maxPending = 256 << 10
 
+// maxTotalPending is how many bytes all the streams of a process may lag
+// behind together: past it, a stream that falls further behind ends at
+// once (its client reconnects with Last-Event-ID and reads the database).
+// Without it, posting faster than thousands of streams read would hold
+// maxPending for each of them (10,000 streams: gigabytes).
+const maxTotalPending = 64 << 20
+
 // maxHeld is how many events a stream may hold while it starts or reads
 // its session again before it ends.
 const maxHeld = hub.QueueSize
@@ -43,6 +50,9 @@ type fanout struct {
 	s      *Server
 	shards []*shard
 	next   atomic.Uint32
+	// pending is the bytes the streams hold, not yet taken by their
+	// connections (liveStream.setPendingLocked).
+	pending atomic.Int64
 
 	mu       sync.Mutex
 	channels map[int64]*fanChannel
@@ -483,17 +493,18 @@ func (st *liveStream) writeLocked(b []byte) {
 		return
 	}
 	if st.flushing || st.held > 0 {
-		if len(st.pending)+len(b) > st.s.maxPending {
+		if len(st.pending)+len(b) > st.s.maxPending || st.s.fan.pending.Load()+int64(len(b)) > st.s.maxTotalPending {
 			st.endLocked()
 			return
 		}
-		st.pending = append(st.pending, b...)
+		st.setPendingLocked(append(st.pending, b...))
 		return
 	}
 	if len(st.pending) > 0 {
 		// Kept while the stream was held: they go first.
-		b = append(st.pending, b...)
-		st.pending = nil
+		p := st.pending
+		st.setPendingLocked(nil)
+		b = append(p, b...)
 	}
 	n, err := st.sink.tryWrite(b)
 	if err != nil {
@@ -501,10 +512,21 @@ func (st *liveStream) writeLocked(b []byte) {
 		return
 	}
 	if n < len(b) {
-		st.pending = append([]byte(nil), b[n:]...)
+		if len(b)-n > st.s.maxPending || st.s.fan.pending.Load()+int64(len(b)-n) > st.s.maxTotalPending {
+			st.endLocked()
+			return
+		}
+		st.setPendingLocked(append([]byte(nil), b[n:]...))
 		st.flushing = true
 		st.sink.startFlush(st)
 	}
+}
+
+// setPendingLocked sets the stream's pending bytes and keeps the fan-out's
+// total of them; st.mu is held.
+func (st *liveStream) setPendingLocked(p []byte) {
+	st.s.fan.pending.Add(int64(len(p) - len(st.pending)))
+	st.pending = p
 }
 
 // flush writes the pending bytes, waiting for the connection, until none
@@ -513,15 +535,17 @@ func (st *liveStream) flush() {
 	for {
 		st.mu.Lock()
 		b := st.pending
-		st.pending = nil
 		if st.ended || len(b) == 0 || st.held > 0 {
-			st.pending = b
 			st.flushing = false
 			st.mu.Unlock()
 			return
 		}
+		// b stays in the total until written: it is held meanwhile.
+		st.pending = nil
 		st.mu.Unlock()
-		if err := st.sink.write(b); err != nil {
+		err := st.sink.write(b)
+		st.s.fan.pending.Add(-int64(len(b)))
+		if err != nil {
 			st.end()
 			return
 		}
@@ -544,7 +568,8 @@ func (st *liveStream) endLocked() {
 		return
 	}
 	st.ended = true
-	st.pending, st.early = nil, nil
+	st.setPendingLocked(nil)
+	st.early = nil
 	go st.endOnce.Do(st.teardown)
 }
 
