@@ -159,6 +159,7 @@ type run struct {
 	lat       [][]time.Duration // per stream
 	delivered atomic.Int64
 	ended     atomic.Int64
+	others    atomic.Int64 // other messages delivered (the burst's)
 }
 
 // stream opens one stream from src and records the arrival of every post.
@@ -214,6 +215,7 @@ func (r *run) stream(ctx context.Context, i int, target string, src net.IP, open
 		}
 		j := bytes.Index(line, marker)
 		if j < 0 {
+			r.others.Add(1)
 			continue
 		}
 		rest := line[j+len(marker):]
@@ -239,6 +241,8 @@ func (r *run) burst(ctx context.Context, post string, d time.Duration) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	var ok, bad atomic.Int64
+	open := int64(len(r.lat)) - r.ended.Load()
+	ended0, others0 := r.ended.Load(), r.others.Load()
 	end := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for range 16 {
@@ -261,6 +265,11 @@ func (r *run) burst(ctx context.Context, post string, d time.Duration) {
 	}
 	wg.Wait()
 	fmt.Printf("burst: %d acknowledged posts in %s, %.0f posts/s (failed: %d)\n", ok.Load(), d, float64(ok.Load())/d.Seconds(), bad.Load())
+	// The streams must keep up: one that lags too far is ended by the
+	// tribune, and fewer streams would make posting look cheaper.
+	time.Sleep(2 * time.Second)
+	fmt.Printf("burst: delivered %d/%d to the %d open streams, %d streams ended during the burst\n",
+		r.others.Load()-others0, ok.Load()*open, open, r.ended.Load()-ended0)
 }
 
 // netip4 is the i-th source address: 127.1.0.1, 127.1.0.2…

@@ -29,6 +29,8 @@ type Server struct {
 	fan     *fanout // the open streams
 	// maxPending is how far a stream may lag, in bytes, before it ends.
 	maxPending int
+	// maxTotalPending is how far all the streams may lag together.
+	maxTotalPending int64
 	// streamMax is the most live streams open at once (StreamCap).
 	streamMax int
 	backlog   int // most messages a resuming stream is sent; 0: maxBacklog
@@ -49,6 +51,7 @@ func New(b *board.Board, log *slog.Logger, m *metrics.Metrics) (*Server, error) 
 		stopping: make(chan struct{})}
 	s.streamMax, _ = StreamCap(s.cfg)
 	s.maxPending = maxPending
+	s.maxTotalPending = maxTotalPending
 	s.fan = newFanout(s)
 	m.Streams(s.streams.count, s.streamMax)
 	var err error

@@ -34,6 +34,13 @@ import (
 // maxPending is how many bytes a stream may lag behind before it ends.
 const maxPending = 256 << 10
 
+// maxTotalPending is how many bytes all the streams of a process may lag
+// behind together: past it, a stream that falls further behind ends at
+// once (its client reconnects with Last-Event-ID and reads the database).
+// Without it, posting faster than thousands of streams read would hold
+// maxPending for each of them (10,000 streams: gigabytes).
+const maxTotalPending = 64 << 20
+
 // maxHeld is how many events a stream may hold while it starts or reads
 // its session again before it ends.
 const maxHeld = hub.QueueSize
@@ -43,6 +50,9 @@ type fanout struct {
 	s      *Server
 	shards []*shard
 	next   atomic.Uint32
+	// pending is the bytes the streams hold, not yet taken by their
+	// connections (liveStream.setPendingLocked).
+	pending atomic.Int64
 
 	mu       sync.Mutex
 	channels map[int64]*fanChannel
@@ -56,7 +66,9 @@ type fanChannel struct {
 
 func newFanout(s *Server) *fanout {
 	f := &fanout{s: s, channels: map[int64]*fanChannel{}}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
+	// One shard a core: more would only take turns on the cores, and
+	// take them from the posting path.
+	n := runtime.GOMAXPROCS(0)
 	for range n {
 		sh := &shard{f: f, byChannel: map[int64]map[*liveStream]struct{}{}, wake: make(chan struct{}, 1)}
 		f.shards = append(f.shards, sh)
@@ -229,24 +241,67 @@ func (sh *shard) queue(channel int64, fr *frame) {
 	}
 }
 
+// Pacing. Each pass writes to a stream everything queued since its last
+// pass, so a pass costs one write(2) per stream whatever the number of
+// events. While events keep coming (more are queued when a pass ends),
+// the shard rests after each pass, one to maxRest times as long as the
+// pass took, rising with each busy pass: the fan-out then takes at most
+// half, then a quarter of its core, the posting path and the HTTP
+// handlers keep the rest, and each pass carries more events. When the
+// events are spaced out (a pass ends with nothing queued) there is no
+// rest, so the time to the streams stays the time of one pass. A pass
+// also yields the core every yieldEvery streams.
+const (
+	minPassGap = 2 * time.Millisecond
+	maxRest    = 3
+	yieldEvery = 256
+)
+
 func (sh *shard) run() {
 	keep := time.NewTicker(sh.f.s.cfg.StreamKeepAlive)
 	defer keep.Stop()
+	pause := time.NewTimer(0)
+	<-pause.C
+	var next time.Time // the earliest start of the next pass
+	rest := 0          // passes that ended with more events queued, up to maxRest
 	for {
 		select {
 		case <-sh.wake:
+			if wait := time.Until(next); wait > 0 {
+				pause.Reset(wait)
+				select {
+				case <-pause.C:
+				case <-sh.f.s.stopping:
+					pause.Stop()
+					sh.stop()
+					return
+				}
+			}
+			start := time.Now()
 			sh.deliver()
+			took := time.Since(start)
+			if len(sh.wake) > 0 {
+				rest = min(rest+1, maxRest)
+			} else {
+				rest = 0
+			}
+			next = time.Now().Add(max(minPassGap, took*time.Duration(rest)))
 		case <-keep.C:
 			sh.keepAlive()
 		case <-sh.f.s.stopping:
-			sh.mu.Lock()
-			sh.closed = true
-			sh.mu.Unlock()
-			for _, st := range sh.snapshot(0, true) {
-				st.end()
-			}
+			sh.stop()
 			return
 		}
+	}
+}
+
+// stop ends every stream of the shard and takes no more.
+func (sh *shard) stop() {
+	sh.mu.Lock()
+	sh.closed = true
+	sh.mu.Unlock()
+	for _, st := range sh.snapshot(0, true) {
+		st.end()
 	}
 }
 
@@ -291,7 +346,10 @@ func (sh *shard) deliver() {
 			frames = append(frames, q[i].fr)
 		}
 		streams := sh.snapshot(ch, false)
-		for _, st := range streams {
+		for j, st := range streams {
+			if j > 0 && j%yieldEvery == 0 {
+				runtime.Gosched()
+			}
 			sh.buf = st.deliver(frames, sh.buf)
 		}
 		if gone {
@@ -435,17 +493,18 @@ func (st *liveStream) writeLocked(b []byte) {
 		return
 	}
 	if st.flushing || st.held > 0 {
-		if len(st.pending)+len(b) > st.s.maxPending {
+		if len(st.pending)+len(b) > st.s.maxPending || st.s.fan.pending.Load()+int64(len(b)) > st.s.maxTotalPending {
 			st.endLocked()
 			return
 		}
-		st.pending = append(st.pending, b...)
+		st.setPendingLocked(append(st.pending, b...))
 		return
 	}
 	if len(st.pending) > 0 {
 		// Kept while the stream was held: they go first.
-		b = append(st.pending, b...)
-		st.pending = nil
+		p := st.pending
+		st.setPendingLocked(nil)
+		b = append(p, b...)
 	}
 	n, err := st.sink.tryWrite(b)
 	if err != nil {
@@ -453,10 +512,21 @@ func (st *liveStream) writeLocked(b []byte) {
 		return
 	}
 	if n < len(b) {
-		st.pending = append([]byte(nil), b[n:]...)
+		if len(b)-n > st.s.maxPending || st.s.fan.pending.Load()+int64(len(b)-n) > st.s.maxTotalPending {
+			st.endLocked()
+			return
+		}
+		st.setPendingLocked(append([]byte(nil), b[n:]...))
 		st.flushing = true
 		st.sink.startFlush(st)
 	}
+}
+
+// setPendingLocked sets the stream's pending bytes and keeps the fan-out's
+// total of them; st.mu is held.
+func (st *liveStream) setPendingLocked(p []byte) {
+	st.s.fan.pending.Add(int64(len(p) - len(st.pending)))
+	st.pending = p
 }
 
 // flush writes the pending bytes, waiting for the connection, until none
@@ -465,15 +535,17 @@ func (st *liveStream) flush() {
 	for {
 		st.mu.Lock()
 		b := st.pending
-		st.pending = nil
 		if st.ended || len(b) == 0 || st.held > 0 {
-			st.pending = b
 			st.flushing = false
 			st.mu.Unlock()
 			return
 		}
+		// b stays in the total until written: it is held meanwhile.
+		st.pending = nil
 		st.mu.Unlock()
-		if err := st.sink.write(b); err != nil {
+		err := st.sink.write(b)
+		st.s.fan.pending.Add(-int64(len(b)))
+		if err != nil {
 			st.end()
 			return
 		}
@@ -496,7 +568,8 @@ func (st *liveStream) endLocked() {
 		return
 	}
 	st.ended = true
-	st.pending, st.early = nil, nil
+	st.setPendingLocked(nil)
+	st.early = nil
 	go st.endOnce.Do(st.teardown)
 }
 

@@ -109,6 +109,67 @@ func TestStreamThatStopsReadingEndsAlone(t *testing.T) {
 	}
 }
 
+// Streams that stop reading end once all of them together lag more than
+// the process allows, well before each reaches its own limit; a stream
+// that reads gets every message, and the bytes held are all given back.
+func TestStalledStreamsShareOneBudget(t *testing.T) {
+	tr := sqliteTribune(t, nil)
+	tr.srv.maxPending = 4 << 20
+	tr.srv.maxTotalPending = 64 << 10
+	srv := httptest.NewServer(tr.srv)
+	t.Cleanup(srv.Close)
+	reader := openStream(t, srv, "/remote/stream/", nil)
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return nil
+	}}
+	for range 3 {
+		conn, err := d.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET /remote/stream/ HTTP/1.1\r\nHost: x\r\n\r\n")
+		if status, err := bufio.NewReader(conn).ReadString('\n'); err != nil || !strings.Contains(status, " 200 ") {
+			t.Fatalf("a stalled stream: %q %v", status, err)
+		}
+	}
+	waitFor(t, func() bool { return tr.srv.streams.count() == 4 })
+	var mu sync.Mutex
+	var got []string
+	go func() {
+		for e := range reader.events {
+			if e.name == "message" {
+				mu.Lock()
+				got = append(got, e.id)
+				mu.Unlock()
+			}
+		}
+	}()
+	poster := tr.client("poster")
+	long := strings.Repeat("a long message to fill the buffers ", 12)
+	var posted []string
+	for i := 0; tr.srv.streams.count() > 1; i++ {
+		// 4 MiB each would take some 10,000 posts of this size; the
+		// budget, about 200.
+		if i == 1000 {
+			t.Fatalf("%d stalled streams still open", tr.srv.streams.count()-1)
+		}
+		posted = append(posted, strconv.FormatInt(poster.say("/", fmt.Sprintf("%d %s", i, long)), 10))
+	}
+	waitFor(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) >= len(posted)
+	})
+	mu.Lock()
+	if !slices.Equal(got, posted) {
+		t.Fatalf("the reading stream got %d messages, %d posted", len(got), len(posted))
+	}
+	mu.Unlock()
+	waitFor(t, func() bool { return tr.srv.fan.pending.Load() == 0 })
+}
+
 // Where the connection cannot be taken over (HTTP/2), the handler writes
 // the stream itself, with the same events: owned marks, order.
 func TestStreamOverHTTP2(t *testing.T) {

@@ -68,18 +68,28 @@ func noticeOf(origin string, c Change) notice {
 	return n
 }
 
+// notify sends the notification of c at tx's commit.
 func (s *Store) notify(ctx context.Context, tx *sql.Tx, c Change) error {
-	b, err := json.Marshal(noticeOf(s.origin, c))
+	payload, err := s.noticePayload(c)
 	if err != nil {
 		return err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, payload); err != nil {
+		return classify(fmt.Errorf("store: notify: %w", err))
+	}
+	return nil
+}
+
+// noticePayload is the payload of the notification of c.
+func (s *Store) noticePayload(c Change) (string, error) {
+	b, err := json.Marshal(noticeOf(s.origin, c))
+	if err != nil {
+		return "", err
 	}
 	if len(b) > 7900 { // NOTIFY payloads must stay under 8000 bytes
 		b, _ = json.Marshal(notice{Origin: s.origin, Channels: true})
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, s.notifyChannel, string(b)); err != nil {
-		return classify(fmt.Errorf("store: notify: %w", err))
-	}
-	return nil
+	return string(b), nil
 }
 
 // notifyNow sends a notification outside the group committer (channel

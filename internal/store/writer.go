@@ -184,13 +184,17 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 			}
 		}
 	}
-	if err := b.insertRows(ctx); err != nil {
-		return nil, change, err
-	}
 	if w.s.dialect == postgres && !b.change.empty() {
-		if err := w.s.notify(ctx, tx, b.change); err != nil {
+		// The last rows and the notification: one statement.
+		payload, err := w.s.noticePayload(b.change)
+		if err != nil {
 			return nil, change, err
 		}
+		if err := b.insertRowsNotify(ctx, w.s.notifyChannel, payload); err != nil {
+			return nil, change, err
+		}
+	} else if err := b.insertRows(ctx); err != nil {
+		return nil, change, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, change, classify(fmt.Errorf("store: commit: %w", err))

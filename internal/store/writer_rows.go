@@ -70,13 +70,13 @@ func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modifie
 // insertRows inserts the rows waiting, if any.
 func (b *batch) insertRows(ctx context.Context) error {
 	if len(b.rows.messages) > 0 {
-		q := insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, len(b.rows.messages)/16, "")
+		q := insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, len(b.rows.messages)/16, "", 1)
 		if _, err := b.tx.ExecContext(ctx, q, b.rows.messages...); err != nil {
 			return classify(fmt.Errorf("store: insert messages: %w", err))
 		}
 	}
 	if len(b.rows.urls) > 0 {
-		q := insertValues("INSERT INTO urls ("+urlColumns+") VALUES ", 5, len(b.rows.urls)/5, " ON CONFLICT (url_hash) DO NOTHING")
+		q := insertValues("INSERT INTO urls ("+urlColumns+") VALUES ", 5, len(b.rows.urls)/5, " ON CONFLICT (url_hash) DO NOTHING", 1)
 		if _, err := b.tx.ExecContext(ctx, q, b.rows.urls...); err != nil {
 			return classify(fmt.Errorf("store: archive urls: %w", err))
 		}
@@ -85,11 +85,37 @@ func (b *batch) insertRows(ctx context.Context) error {
 	return nil
 }
 
-// insertValues writes an INSERT of n rows of cols placeholders each.
-func insertValues(head string, cols, n int, tail string) string {
+// insertRowsNotify inserts the rows waiting and sends the batch's
+// notification (payload) in one statement, one round trip instead of
+// three: the inserts are data-modifying WITH clauses, which run to the end
+// whether or not the statement reads them, and the notification goes out
+// at the commit, as from its own statement.
+func (b *batch) insertRowsNotify(ctx context.Context, channel, payload string) error {
+	var q strings.Builder
+	var args []any
+	sep := "WITH "
+	if n := len(b.rows.messages) / 16; n > 0 {
+		q.WriteString(sep + "m AS (" + insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, n, "", len(args)+1) + ")")
+		args, sep = append(args, b.rows.messages...), ", "
+	}
+	if n := len(b.rows.urls) / 5; n > 0 {
+		q.WriteString(sep + "u AS (" + insertValues("INSERT INTO urls ("+urlColumns+") VALUES ", 5, n, " ON CONFLICT (url_hash) DO NOTHING", len(args)+1) + ")")
+		args = append(args, b.rows.urls...)
+	}
+	fmt.Fprintf(&q, " SELECT pg_notify($%d, $%d)", len(args)+1, len(args)+2)
+	args = append(args, channel, payload)
+	if _, err := b.tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return classify(fmt.Errorf("store: insert messages and notify: %w", err))
+	}
+	b.rows = rows{}
+	return nil
+}
+
+// insertValues writes an INSERT of n rows of cols placeholders each,
+// numbered from p.
+func insertValues(head string, cols, n int, tail string, p int) string {
 	var q strings.Builder
 	q.WriteString(head)
-	p := 1
 	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
