@@ -26,20 +26,33 @@ func (s *Server) postBoardNoScript(w http.ResponseWriter, r *http.Request, form 
 	return s.postBoardForm(w, r, form, true)
 }
 
-func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.Values, noScript bool) error {
+// postFromForm posts text to c from a board's form (the channel's or the
+// multi-channel view's), as the session's visitor with the form's captcha,
+// and applies what the post asks of the session. A rejection by the
+// moderation chain is an error. sess is nil when the session could not be
+// read (err says why): there is nothing to answer with.
+func (s *Server) postFromForm(w http.ResponseWriter, r *http.Request, c model.Channel, form url.Values, text string) (*board.Session, board.Outcome, error) {
 	sess, err := s.session(r)
 	if err != nil {
-		return err
+		return nil, board.Outcome{}, err
 	}
 	p := s.poster(r, sess.User, sess, board.ViaBoard)
 	p.CaptchaID, p.Captcha = form.Get("captcha_id"), form.Get("captcha")
-	c := visitOf(r).channel
-	out, err := s.board.Post(r.Context(), c, p, messageField(form))
+	out, err := s.board.Post(r.Context(), c, p, text)
 	if aerr := s.apply(w, r, sess, out.Effects); err == nil {
 		err = aerr
 	}
 	if err == nil && out.Submission.Status == model.StatusRejected {
 		err = rejectedError(langOf(r), out.Submission)
+	}
+	return sess, out, err
+}
+
+func (s *Server) postBoardForm(w http.ResponseWriter, r *http.Request, form url.Values, noScript bool) error {
+	c := visitOf(r).channel
+	sess, out, err := s.postFromForm(w, r, c, form, messageField(form))
+	if sess == nil {
+		return err
 	}
 	if visitOf(r).answer == answerJSON {
 		return s.boardAnswerJSON(w, r, form, sess, out, err)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tribune-go/tribune/internal/board"
 	"github.com/tribune-go/tribune/internal/model"
 )
 
@@ -79,18 +78,9 @@ func (s *Server) postMulti(w http.ResponseWriter, r *http.Request, form url.Valu
 		return httpError(http.StatusNotFound, s.t(r, "multi.unknown_channel", cmpSlug(mc.Slug)))
 	}
 	visitOf(r).channel = c
-	sess, err := s.session(r)
-	if err != nil {
+	sess, out, err := s.postFromForm(w, r, c, form, text)
+	if sess == nil {
 		return err
-	}
-	p := s.poster(r, sess.User, sess, board.ViaBoard)
-	p.CaptchaID, p.Captcha = form.Get("captcha_id"), form.Get("captcha")
-	out, err := s.board.Post(r.Context(), c, p, text)
-	if aerr := s.apply(w, r, sess, out.Effects); err == nil {
-		err = aerr
-	}
-	if err == nil && out.Submission.Status == model.StatusRejected {
-		err = rejectedError(langOf(r), out.Submission)
 	}
 	if visitOf(r).answer == answerJSON {
 		return s.boardAnswerJSON(w, r, form, sess, out, err)
