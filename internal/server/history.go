@@ -178,23 +178,30 @@ func (s *Server) messageID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// permalink reads the message of the request's message/ID/ path in its
+// context, as the visitor sees it.
+func (s *Server) permalink(r *http.Request) (*board.Permalink, *board.Session, error) {
+	id, err := s.messageID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := s.session(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	pl, err := s.board.Permalink(r.Context(), visitOf(r).channel.ID, id, sess.Hide())
+	return pl, sess, err
+}
+
 // showMessage serves message/ID/: the message among its neighbours,
 // highlighted, with links to its day, to what it answers and to its
 // answers.
 func (s *Server) showMessage(w http.ResponseWriter, r *http.Request) error {
-	c := visitOf(r).channel
-	id, err := s.messageID(r)
+	pl, sess, err := s.permalink(r)
 	if err != nil {
 		return err
 	}
-	sess, err := s.session(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.board.Permalink(r.Context(), c.ID, id, sess.Hide())
-	if err != nil {
-		return err
-	}
+	c, id := visitOf(r).channel, pl.Message.ID
 	lang := langOf(r)
 	local := pl.Message.Created.In(s.cfg.Location)
 	p, err := s.newPage(r, "message", i18n.T(lang, "history.message_title", local.Format("2006-01-02 15:04:05")))
@@ -243,16 +250,7 @@ func cutRunes(s string, n int) string {
 // messageJSON serves message/ID/json/: the message and its context as
 // rows of the JSON backend.
 func (s *Server) messageJSON(w http.ResponseWriter, r *http.Request) error {
-	c := visitOf(r).channel
-	id, err := s.messageID(r)
-	if err != nil {
-		return err
-	}
-	sess, err := s.session(r)
-	if err != nil {
-		return err
-	}
-	pl, err := s.board.Permalink(r.Context(), c.ID, id, sess.Hide())
+	pl, sess, err := s.permalink(r)
 	if err != nil {
 		return err
 	}
