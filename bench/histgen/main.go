@@ -11,6 +11,11 @@
 // (undated, with an index, dated), a few dozen accounts and anonymous
 // user agents, bursts of several messages in one second, quiet nights,
 // spread over -days days. The same -seed writes the same file.
+//
+// With -rare K, K rare words (zorglub000, zorglub001, …) are planted about
+// ten times each, evenly through the history, for timing a search that
+// finds few messages (bench/search -existing). They take nothing from the
+// random stream: the rest of the file is the same with or without them.
 package main
 
 import (
@@ -63,6 +68,7 @@ func main() {
 	zone := flag.String("timezone", "Europe/Paris", "the zone of the times written")
 	seed := flag.Uint64("seed", 1, "random seed")
 	out := flag.String("o", "-", "output file (- for standard output)")
+	rare := flag.Int64("rare", 0, "plant this many rare words (zorglubNNN), about ten times each")
 	flag.Parse()
 	loc, err := time.LoadLocation(*zone)
 	if err != nil {
@@ -79,7 +85,7 @@ func main() {
 		}
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := generate(bw, *n, strings.Split(*channels, ","), *days, last, loc, *seed); err != nil {
+	if err := generate(bw, *n, strings.Split(*channels, ","), *days, last, loc, *seed, *rare); err != nil {
 		fail(err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -95,7 +101,13 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func generate(w *bufio.Writer, n int64, channels []string, days int, end time.Time, loc *time.Location, seed uint64) error {
+func generate(w *bufio.Writer, n int64, channels []string, days int, end time.Time, loc *time.Location, seed uint64, rare int64) error {
+	// Every step-th message gets the next rare word, so each comes back
+	// about ten times.
+	step := int64(0)
+	if rare > 0 {
+		step = max(1, n/(rare*10))
+	}
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	logins := make([]string, 40)
 	for i := range logins {
@@ -172,6 +184,9 @@ func generate(w *bufio.Writer, n int64, channels []string, days int, end time.Ti
 			}
 		} else {
 			l.Info = agents[r.IntN(len(agents))]
+		}
+		if step > 0 && id%step == 0 {
+			fmt.Fprintf(&text, " zorglub%03d", (id/step)%rare)
 		}
 		l.Message = text.String()
 		if err := enc.Encode(&l); err != nil {

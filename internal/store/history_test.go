@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
+	"github.com/tribune-go/tribune/internal/model"
 	"github.com/tribune-go/tribune/internal/store"
 	"github.com/tribune-go/tribune/internal/store/storetest"
 )
@@ -50,25 +52,48 @@ func TestHistoryCounts(t *testing.T) {
 			}
 		}
 		check("after three posts", 3)
+		// Posts that arrive together share a batch, and on PostgreSQL one
+		// INSERT whose counts are kept per statement: two channels in it.
+		other, err := s.CreateChannel(ctx, "other", "Other")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Go(func() {
+				to := ch.ID
+				if i%4 == 0 {
+					to = other.ID
+				}
+				if _, err := s.Post(ctx, store.Post{Message: model.Message{ChannelID: to, Info: "ua", Raw: "x", Web: "x", Remote: "x"}}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		check("after 30 posts together", 33)
+		if days, err := s.DayCounts(ctx, other.ID); err != nil || len(days) != 1 || days[0].N != 10 {
+			t.Errorf("the other channel's days: %+v %v", days, err)
+		}
 		if _, err := s.Remove(ctx, b.ID, "modo", "test"); err != nil {
 			t.Fatal(err)
 		}
-		check("after a removal", 2)
+		check("after a removal", 32)
 		if _, err := s.Remove(ctx, b.ID, "modo", "again"); err == nil {
-			check("after removing it again", 2)
+			check("after removing it again", 32)
 		}
 		ms, err := s.OfDay(ctx, ch.ID, day, 0, 10)
-		if err != nil || len(ms) != 2 || ms[0].ID != a.ID {
+		if err != nil || len(ms) != 10 || ms[0].ID != a.ID {
 			t.Errorf("the day's messages: %+v %v", ms, err)
 		}
 		clocks, err := s.Clocks(ctx, ch.ID, 0, 10)
-		if err != nil || len(clocks) != 2 || clocks[0].Raw != "a" || clocks[0].Created.IsZero() {
+		if err != nil || len(clocks) != 10 || clocks[0].Raw != "a" || clocks[0].Created.IsZero() {
 			t.Errorf("clocks: %+v %v", clocks, err)
 		}
 		// Another channel's messages are its own.
 		def, _ := s.Channel(ctx, "")
 		post(t, s, def.ID, "elsewhere")
-		check("after a post elsewhere", 2)
+		check("after a post elsewhere", 32)
 		if err := s.DeleteChannel(ctx, "counted"); err != nil {
 			t.Fatal(err)
 		}

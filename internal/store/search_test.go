@@ -187,16 +187,53 @@ func TestSearchSkipsSubmissions(t *testing.T) {
 	})
 }
 
-// The PostgreSQL folding function is search.FoldTable, letter for letter.
+// The PostgreSQL folding function is search.FoldTable, letter for letter,
+// as 0009 made it, and as 0011 makes it again in two parts: the Latin-1
+// letters (the first 27) and the rest.
 func TestFoldTableInMigration(t *testing.T) {
-	b, err := os.ReadFile("migrations/postgres/0009_search.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 	from, to := search.FoldTable()
-	if !strings.Contains(string(b), "'"+from+"'") || !strings.Contains(string(b), "'"+to+"'") {
-		t.Errorf("tribune_fold's strings are not search.FoldTable():\n%s\n%s", from, to)
+	f, tt := []rune(from), []rune(to)
+	for file, parts := range map[string][][2]string{
+		"0009_search.sql":         {{from, to}},
+		"0011_cheaper_writes.sql": {{string(f[:27]), string(tt[:27])}, {string(f[27:]), string(tt[27:])}},
+	} {
+		b, err := os.ReadFile("migrations/postgres/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			if !strings.Contains(string(b), "'"+p[0]+"', '"+p[1]+"'") && !strings.Contains(string(b), "'"+p[0]+"',\n        '"+p[1]+"'") {
+				t.Errorf("%s: tribune_fold's strings are not search.FoldTable():\n%s\n%s", file, p[0], p[1])
+			}
+		}
 	}
+	if f[26] > 0xff || f[27] <= 0xff {
+		t.Errorf("the first 27 letters of FoldTable are not Latin-1's: %q", from)
+	}
+}
+
+// 0011's folding (a shortcut for ASCII texts) gives what 0009's gave, so
+// the rows indexed before it stay true.
+func TestFoldShortcutSameAsBefore(t *testing.T) {
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		if !s.Postgres() {
+			t.Skip("PostgreSQL's function")
+		}
+		from, to := search.FoldTable()
+		for _, text := range []string{"", "plain ASCII, with punctuation: a/b [:totoz] 12:00:00",
+			"MiXeD CaSe http://example.com/?q=1&r=2", "Élève déjà là-bas ÇA ŒUF", "tab\tand\nnew line",
+			"naïve ß ı İ ﬁ", "ŝ ǜ ȳ Ŝ œuf", "emoji 🦆 coin", "~!@#$%^&*()_+`-={}|[]\\:\";'<>?,./"} {
+			var before, after string
+			err := s.QueryRowForTest(`SELECT regexp_replace(translate(lower($1), $2, $3), '[!-/:-@[-`+"`"+`{-~]+', ' ', 'g'), tribune_fold($1)`,
+				text, from, to).Scan(&before, &after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if before != after {
+				t.Errorf("%q: folded %q, was %q", text, after, before)
+			}
+		}
+	})
 }
 
 func TestURLArchive(t *testing.T) {
