@@ -69,11 +69,7 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 	if err != nil {
 		return res, err
 	}
-	submit := s.writer.submit
-	if p.Status == "" {
-		submit = s.writer.submitPlain // an open channel's: only a message
-	}
-	err = submit(ctx, func(ctx context.Context, b *batch) error {
+	apply := func(ctx context.Context, b *batch) error {
 		res = PostResult{}
 		m := p.Message
 		if m.Submitted.IsZero() {
@@ -108,7 +104,12 @@ func (s *Store) Post(ctx context.Context, p Post) (PostResult, error) {
 			b.change.Decided = append(b.change.Decided, res.Submission)
 		}
 		return nil
-	})
+	}
+	if p.Status == "" {
+		err = s.writer.submitPlain(ctx, p.Message.ChannelID, apply) // an open channel's: only a message
+	} else {
+		err = s.writer.submit(ctx, apply)
+	}
 	if err != nil {
 		return PostResult{}, err // res may still be written by the writer (submit)
 	}

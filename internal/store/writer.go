@@ -43,7 +43,8 @@ type op struct {
 	// plain: the op only publishes messages (a post to an open channel),
 	// so its rows may wait for the batch's multi-row inserts
 	// (writer_rows.go).
-	plain bool
+	plain   bool
+	channel int64 // a plain op's channel
 }
 
 func newWriter(s *Store) *writer {
@@ -69,9 +70,10 @@ func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, b *bat
 	return w.submitOp(ctx, &op{apply: fn, err: make(chan error, 1)})
 }
 
-// submitPlain is submit for an op that only publishes messages.
-func (w *writer) submitPlain(ctx context.Context, fn func(ctx context.Context, b *batch) error) error {
-	return w.submitOp(ctx, &op{apply: fn, err: make(chan error, 1), plain: true})
+// submitPlain is submit for an op that only publishes a message to
+// channel.
+func (w *writer) submitPlain(ctx context.Context, channel int64, fn func(ctx context.Context, b *batch) error) error {
+	return w.submitOp(ctx, &op{apply: fn, err: make(chan error, 1), plain: true, channel: channel})
 }
 
 func (w *writer) submitOp(ctx context.Context, o *op) error {
@@ -147,22 +149,27 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	// hangs up must not cancel the writes of the others.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tx, err := w.s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, change, classify(fmt.Errorf("store: begin: %w", err))
-	}
-	defer tx.Rollback()
+	b := &batch{s: w.s, last: map[int64]*lastMessage{}}
+	var pg *pgTx
+	var sqliteTx *sql.Tx
 	if w.s.dialect == postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
-			return nil, change, classify(fmt.Errorf("store: lock: %w", err))
+		if pg, err = w.beginPostgres(ctx, b, ops); err != nil {
+			return nil, change, err
 		}
+		defer pg.rollback()
+		b.tx = pg.conn
+	} else {
+		if sqliteTx, err = w.s.w.BeginTx(ctx, nil); err != nil {
+			return nil, change, classify(fmt.Errorf("store: begin: %w", err))
+		}
+		defer sqliteTx.Rollback()
+		b.tx = sqliteTx
 	}
-	b := &batch{s: w.s, tx: tx, last: map[int64]*lastMessage{}}
 	errs = make([]error, len(ops))
 	for i, o := range ops {
 		// Rows waiting for a multi-row insert go in before any op that
 		// may read or change them.
-		b.ops, b.deferring = ops[i:], o.plain && w.s.dialect == postgres
+		b.ops, b.deferring = ops[i:], o.plain && pg != nil
 		if !b.deferring {
 			if err := b.insertRows(ctx); err != nil {
 				return nil, change, err
@@ -184,19 +191,14 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 			}
 		}
 	}
-	if w.s.dialect == postgres && !b.change.empty() {
-		// The last rows and the notification: one statement.
-		payload, err := w.s.noticePayload(b.change)
-		if err != nil {
+	if pg != nil {
+		// The last rows, the notification and COMMIT: one round trip.
+		if err := pg.commit(ctx, b); err != nil {
 			return nil, change, err
 		}
-		if err := b.insertRowsNotify(ctx, w.s.notifyChannel, payload); err != nil {
-			return nil, change, err
-		}
-	} else if err := b.insertRows(ctx); err != nil {
-		return nil, change, err
+		return errs, b.change, nil
 	}
-	if err := tx.Commit(); err != nil {
+	if err := sqliteTx.Commit(); err != nil {
 		return nil, change, classify(fmt.Errorf("store: commit: %w", err))
 	}
 	return errs, b.change, nil
@@ -211,7 +213,7 @@ func (e opError) Error() string { return e.err.Error() }
 // batch is the state of one group transaction.
 type batch struct {
 	s      *Store
-	tx     *sql.Tx
+	tx     execer
 	last   map[int64]*lastMessage // newest message of each channel touched
 	change Change
 
@@ -237,9 +239,7 @@ func (b *batch) lastOf(ctx context.Context, channelID int64) (*lastMessage, erro
 		return l, nil
 	}
 	l := &lastMessage{}
-	err := b.tx.QueryRowContext(ctx,
-		`SELECT id, created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
-		channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
+	err := b.tx.QueryRowContext(ctx, lastMessageQuery, channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, classify(fmt.Errorf("store: last message: %w", err))
 	}

@@ -41,8 +41,7 @@ func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modifie
 				n++
 			}
 		}
-		rs, err := b.tx.QueryContext(ctx,
-			`SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $1) ORDER BY 1`, max(n, 1))
+		rs, err := b.tx.QueryContext(ctx, messageIDsQuery, max(n, 1))
 		if err != nil {
 			return classify(fmt.Errorf("store: message ids: %w", err))
 		}
@@ -85,12 +84,12 @@ func (b *batch) insertRows(ctx context.Context) error {
 	return nil
 }
 
-// insertRowsNotify inserts the rows waiting and sends the batch's
-// notification (payload) in one statement, one round trip instead of
-// three: the inserts are data-modifying WITH clauses, which run to the end
-// whether or not the statement reads them, and the notification goes out
-// at the commit, as from its own statement.
-func (b *batch) insertRowsNotify(ctx context.Context, channel, payload string) error {
+// rowsNotify is the statement that inserts the rows waiting and sends the
+// batch's notification (payload): one statement, one round trip instead
+// of three. The inserts are data-modifying WITH clauses, which run to the
+// end whether or not the statement reads them, and the notification goes
+// out at the commit, as from its own statement.
+func (b *batch) rowsNotify(channel, payload string) (string, []any) {
 	var q strings.Builder
 	var args []any
 	sep := "WITH "
@@ -103,12 +102,7 @@ func (b *batch) insertRowsNotify(ctx context.Context, channel, payload string) e
 		args = append(args, b.rows.urls...)
 	}
 	fmt.Fprintf(&q, " SELECT pg_notify($%d, $%d)", len(args)+1, len(args)+2)
-	args = append(args, channel, payload)
-	if _, err := b.tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return classify(fmt.Errorf("store: insert messages and notify: %w", err))
-	}
-	b.rows = rows{}
-	return nil
+	return q.String(), append(args, channel, payload)
 }
 
 // insertValues writes an INSERT of n rows of cols placeholders each,

@@ -97,3 +97,54 @@ func TestMixedBatchesKeepEveryPost(t *testing.T) {
 		}
 	})
 }
+
+// Two processes posting to one channel of one PostgreSQL database at once:
+// each batch reads the channel's last message after taking the lock (in
+// the same round trip, on PostgreSQL), so the ids follow the publication
+// times and the clock indices count on from the other process's messages.
+func TestTwoProcessesPostInOneOrder(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		if b.Name != "postgres" {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			a, other := storetest.Open(t, b, opts()), storetest.Open(t, b, opts())
+			def, _ := a.Channel(ctx, "")
+			var wg sync.WaitGroup
+			for g := range 16 {
+				s := a
+				if g%2 == 1 {
+					s = other
+				}
+				wg.Go(func() {
+					for i := range 25 {
+						text := fmt.Sprintf("g%d-%d", g, i)
+						if _, err := s.Post(ctx, store.Post{Message: model.Message{ChannelID: def.ID, Info: "ua", Raw: text, Web: text, Remote: text}}); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			ms, err := a.Page(ctx, def.ID, 0, 0, 1000)
+			if err != nil || len(ms) != 400 {
+				t.Fatalf("%d messages, %v", len(ms), err)
+			}
+			// Page is newest first.
+			for i := len(ms) - 2; i >= 0; i-- {
+				prev, m := ms[i+1], ms[i]
+				if m.ID <= prev.ID || m.Created.Before(prev.Created) {
+					t.Fatalf("message %d (%s) after %d (%s)", m.ID, m.Created, prev.ID, prev.Created)
+				}
+				want := 1
+				if m.Created.Unix() == prev.Created.Unix() {
+					want = prev.ClockIndex + 1
+				}
+				if m.ClockIndex != want {
+					t.Fatalf("message %d: clock index %d after %d in the same second, want %d", m.ID, m.ClockIndex, prev.ClockIndex, want)
+				}
+			}
+		})
+	}
+}
