@@ -9,6 +9,13 @@
 //	go run ./bench/search -n 1000000 -db /tmp/s.db -keep    # load once, measure again later
 //	go run ./bench/search -n 1000000 -db postgres://…       # PostgreSQL (a database of its own: it is emptied)
 //	go run ./bench/search -n 200000 -index after            # load without the index, build it after
+//	go run ./bench/search -existing -db postgres://…/hist10m # a database loaded from histgen -rare 200
+//
+// With -existing, nothing is loaded or emptied: the database is measured as
+// it is, with the query words of bench/histgen (its vocabulary, its logins,
+// the rare words it plants with -rare 200, its days). This is how the
+// ten-million-message figures are taken: histgen writes the history,
+// tribune import loads it (as an operator would), and this measures it.
 //
 // Only loopback is used. The figures of a run are in bench/README.md.
 package main
@@ -48,6 +55,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the messages already loaded when there are at least n")
 	index := flag.String("index", "triggers", "SQLite: 'triggers' (the index follows each insert) or 'after' (built after the load)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load")
+	existing := flag.Bool("existing", false, "measure the database as it is (loaded from bench/histgen -rare 200), with histgen's words")
 	flag.Parse()
 	ctx := context.Background()
 	if *cpuprofile != "" {
@@ -80,7 +88,10 @@ func main() {
 	db, pg := openRaw(*dsn)
 	var have int
 	db.QueryRow(`SELECT COUNT(*) FROM messages`).Scan(&have)
-	if !*keep || have < *n {
+	if *existing {
+		*n = have
+		useHistgenWords(db)
+	} else if !*keep || have < *n {
 		if pg {
 			for _, q := range []string{`TRUNCATE urls, messages CASCADE`} {
 				must(db.Exec(q))
@@ -130,13 +141,16 @@ func main() {
 			return "/search/json/?q=" + url.QueryEscape(pick([]string{"eleve", "deja", "tres", "ete", "ca", "cafe"}))
 		}},
 		{"author + word", func() string {
-			return "/search/json/?q=" + url.QueryEscape(fmt.Sprintf("author:user%d %s", rng.IntN(50), pick(frequent)))
+			return "/search/json/?q=" + url.QueryEscape("author:"+pick(authors[:min(50, len(authors))])+" "+pick(frequent))
 		}},
 		{"author alone", func() string {
-			return "/search/json/?q=" + url.QueryEscape(fmt.Sprintf("author:user%d", rng.IntN(200)))
+			return "/search/json/?q=" + url.QueryEscape("author:"+pick(authors))
 		}},
 		{"word + one day", func() string {
-			day := dayOf(rng, paris, *n)
+			day := days[rng.IntN(len(days))]
+			if len(days) == 0 {
+				day = dayOf(rng, paris, *n)
+			}
 			return "/search/json/?q=" + url.QueryEscape(pick(frequent)+" from:"+day+" to:"+day)
 		}},
 		{"URL archive, first page", func() string { return "/urls/json/" }},
@@ -222,6 +236,52 @@ const rareWords = 200
 func rareWord(i int) string { return fmt.Sprintf("zorglub%03d", i) }
 
 var frequent = []string{"est", "pas", "the", "lol", "mais", "que", "is", "pour", "you", "bien"}
+
+// authors are the logins of the loaded messages (the loader's: user0…).
+var authors = func() []string {
+	a := make([]string, 200)
+	for i := range a {
+		a[i] = fmt.Sprintf("user%d", i)
+	}
+	return a
+}()
+
+// days are days with messages, for "word + one day"; empty: the loader's
+// (dayOf).
+var days []string
+
+// useHistgenWords makes the queries those of a history bench/histgen
+// wrote: its common words (each in about 7% of the messages), its logins,
+// phrases of two of its words, and its days, read from the database.
+func useHistgenWords(db *sql.DB) {
+	frequent = []string{"le", "the", "est", "café", "and", "server", "moule", "très", "pas", "coin"}
+	phrases = []string{`"pas mal"`, `"le café"`, `"the server"`, `"très bien"`, `"moule coin"`}
+	authors = nil
+	for i := range 40 { // as histgen names them
+		a := []string{"batman", "hécube", "priam", "cassandre", "le_géomètre", "moules", "plop", "Zorglub",
+			"Émilie", "jean-luc", "tôto", "ßeta"}[i%12]
+		if i >= 12 {
+			a += fmt.Sprint(i)
+		}
+		authors = append(authors, a)
+	}
+	rs, err := db.Query(`SELECT day FROM message_days WHERE n > 0 ORDER BY day`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var d int
+		if err := rs.Scan(&d); err != nil {
+			log.Fatal(err)
+		}
+		days = append(days, fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100))
+	}
+	q := `SELECT COALESCE(MAX(message_id), 0) / 2 FROM urls`
+	if err := db.QueryRow(q).Scan(&urlsBefore); err != nil {
+		log.Fatal(err)
+	}
+}
 
 var phrases = []string{`"c'est pas faux"`, `"pas mal"`, `"it works"`, `"moules frites"`, `"la tribune"`}
 

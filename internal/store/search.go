@@ -100,7 +100,11 @@ func (s *Store) searchSQLite(q SearchQuery, lo, hi int64) (string, []any) {
 	from := `messages m`
 	order := `m.id`
 	if len(match) > 0 {
-		from = `message_search f JOIN messages m ON m.id = f.rowid`
+		// CROSS JOIN keeps the index as the outer loop, read in rowid
+		// order within the day range: with both ends of a range, SQLite's
+		// planner would otherwise walk the day's messages and run the
+		// match once for each (80 ms for a day of 100 messages).
+		from = `message_search f CROSS JOIN messages m ON m.id = f.rowid`
 		order = `f.rowid`
 		where = append(where, `message_search MATCH `+args.add(strings.Join(match, " AND ")))
 	}

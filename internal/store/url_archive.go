@@ -65,7 +65,16 @@ func (s *Store) URLs(ctx context.Context, q URLQuery) ([]ArchivedURL, error) {
 	if len(or) > 0 {
 		where = append(where, `(`+strings.Join(or, ` OR `)+`)`)
 	}
-	query := `SELECT u.id, u.url, ` + searchColumns + ` FROM urls u JOIN messages m ON m.id = u.message_id
+	// Newest links first, each joined to its message, until the page is
+	// full. SQLite's CROSS JOIN keeps that order of the loops: without
+	// statistics (a database just imported) its planner would read every
+	// message of the channel and sort their links (29 ms at 50,000
+	// messages, seconds at ten million).
+	join := `JOIN`
+	if s.dialect == sqlite {
+		join = `CROSS JOIN`
+	}
+	query := `SELECT u.id, u.url, ` + searchColumns + ` FROM urls u ` + join + ` messages m ON m.id = u.message_id
 		WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY u.id DESC LIMIT ` + args.add(q.Limit)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
