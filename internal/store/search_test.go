@@ -338,6 +338,38 @@ func TestSearchBeyondTheWindow(t *testing.T) {
 	})
 }
 
+// PostgreSQL's second window (sized from what the first one found) and
+// the index after it give the matches in order, none twice, none missed;
+// SQLite the same.
+func TestSearchSecondWindow(t *testing.T) {
+	defer store.SetSearchWindowForTest(3)()
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		var want []int64 // newest first
+		for i := range 50 {
+			raw := "bruit de fond"
+			// The newest is a match, then one in ten.
+			if i == 49 || i < 47 && i%10 == 0 {
+				raw = "un mot courant"
+			}
+			id := post(t, s, 1, raw).ID
+			if raw != "bruit de fond" {
+				want = append([]int64{id}, want...)
+			}
+		}
+		// The first window (3 rows) finds one: the second reads 24 rows
+		// and finds two; the index gives the last two.
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Limit: 5}); !same(got, want[:5]) {
+			t.Errorf("first page: %v, want %v", got, want[:5])
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Limit: 50}); !same(got, want) {
+			t.Errorf("all: %v, want %v", got, want)
+		}
+		if got := find(t, s, store.SearchQuery{Phrases: []string{"mot"}, Limit: 2, Before: want[1]}); !same(got, want[2:4]) {
+			t.Errorf("a page further: %v, want %v", got, want[2:4])
+		}
+	})
+}
+
 // An import's messages are searched and counted like posted ones (on
 // SQLite their derived rows are written at the end of the import); a
 // failed import leaves the triggers in place, and posts after an import

@@ -30,8 +30,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Errors callers match with errors.Is.
@@ -147,10 +148,18 @@ func IsPostgres(dsn string) bool {
 
 func (s *Store) openPostgres(ctx context.Context, dsn string) error {
 	s.dialect = postgres
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return classify(fmt.Errorf("store: open postgres: %w", err))
 	}
+	// No JIT compilation unless the DSN asks for it: the planner turns it
+	// on past a cost that a search of a large history reaches, and for
+	// queries that read a few dozen rows compiling takes longer (25 ms)
+	// than running them.
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(20)
 	db.SetConnMaxIdleTime(5 * time.Minute)
