@@ -68,7 +68,11 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	go func() { <-ctx.Done(); fail("timed out after %s", *timeout) }()
+	go func() {
+		if <-ctx.Done(); ctx.Err() == context.DeadlineExceeded {
+			fail("timed out after %s", *timeout)
+		}
+	}()
 
 	before, goBefore := rssAll(procs), goMemAll(targets)
 	r := &run{sent: make([]atomic.Int64, *m), marker: fmt.Sprintf("st%x-", time.Now().UnixNano()&0xffffff)}
