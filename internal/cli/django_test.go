@@ -142,7 +142,7 @@ func TestImportDjangotribune(t *testing.T) {
 		// Again: the ids are taken; with -renumber the messages come again
 		// under new ids (and the old archive's rows refer to them), while
 		// the accounts, whose names are taken now, are not imported twice.
-		tr.fails(1, []string{"message id 1 is taken"}, "", "import", "-from", "djangotribune", "testdata/djangotribune.json")
+		tr.fails(1, []string{"object 15: message id 1 is taken"}, "", "import", "-from", "djangotribune", "testdata/djangotribune.json")
 		out = tr.ok("", "import", "-renumber", "-from", "djangotribune", "testdata/djangotribune.json")
 		if !strings.Contains(out, "imported 33 message(s)") || !strings.Contains(out, "imported 0 account(s)") ||
 			!strings.Contains(out, `not imported: account "superman" (pk 2): an account of the same name`) {

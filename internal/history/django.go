@@ -97,6 +97,7 @@ func ImportDjango(ctx context.Context, b *board.Board, st *store.Store, r io.Rea
 	if err != nil {
 		return nil, err
 	}
+	x.im.Unit = "object" // a dump's positions are its objects
 	d := &djangoImport{importer: x, users: map[int64]djangoAccount{}, channelIDs: map[int64]int64{}, messages: map[int64]int64{}}
 	if err := d.run(ctx, r); err != nil {
 		x.im.Abort()

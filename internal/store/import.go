@@ -56,14 +56,19 @@ type ImportMessage struct {
 type CollisionError struct {
 	ID   int64
 	Line int
+	Unit string // what Line counts: "line" or "object"
 }
 
 func (e *CollisionError) Error() string {
-	return fmt.Sprintf("line %d: message id %d is taken in this database (import with -renumber to give the messages new ids)", e.Line, e.ID)
+	return fmt.Sprintf("%s %d: message id %d is taken in this database (import with -renumber to give the messages new ids)", e.Unit, e.Line, e.ID)
 }
 
 // Importer writes one import. Not safe for concurrent use.
 type Importer struct {
+	// Unit is what ImportMessage.Line counts, for errors: "line" (an
+	// export's), or "object" (a dump's).
+	Unit string
+
 	s        *Store
 	conn     *sql.Conn // PostgreSQL: the transaction's connection, for COPY
 	tx       *sql.Tx
@@ -128,7 +133,7 @@ func (s *Store) NewImporter(ctx context.Context, renumber bool) (*Importer, erro
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: begin import: %w", err))
 	}
-	im := &Importer{s: s, conn: conn, tx: tx, renumber: renumber, messages: map[int]*sql.Stmt{}, urls: map[int]*sql.Stmt{},
+	im := &Importer{Unit: "line", s: s, conn: conn, tx: tx, renumber: renumber, messages: map[int]*sql.Stmt{}, urls: map[int]*sql.Stmt{},
 		last: map[int64]*lastMessage{}, start: map[int64]int64{}, unsorted: map[int64]bool{}, Imported: map[int64]int{}}
 	if s.dialect == postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryLock); err != nil {
@@ -244,7 +249,7 @@ func (im *Importer) WriteMessages(ctx context.Context, ms []ImportMessage) error
 					return err
 				}
 			} else if m.ID <= 0 {
-				return fmt.Errorf("line %d: the message has no id", m.Line)
+				return fmt.Errorf("%s %d: the message has no id", im.Unit, m.Line)
 			}
 			created := m.Created.UTC().Truncate(time.Microsecond).UnixMicro()
 			sec := created / 1e6
@@ -335,15 +340,15 @@ func (im *Importer) insert(ctx context.Context, args []any, part []ImportMessage
 	var pe *pgconn.PgError
 	if !(errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT ||
 		errors.As(err, &pe) && pe.Code == "23505") { // unique_violation
-		return classify(fmt.Errorf("store: import messages (line %d): %w", part[0].Line, err))
+		return classify(fmt.Errorf("store: import messages (%s %d): %w", im.Unit, part[0].Line, err))
 	}
 	for _, m := range part {
 		var one int
 		if im.s.r.QueryRowContext(ctx, `SELECT 1 FROM messages WHERE id = $1`, m.ID).Scan(&one) == nil {
-			return &CollisionError{ID: m.ID, Line: m.Line}
+			return &CollisionError{ID: m.ID, Line: m.Line, Unit: im.Unit}
 		}
 	}
-	return fmt.Errorf("lines %d to %d: a message id is listed twice in the file", part[0].Line, part[len(part)-1].Line)
+	return fmt.Errorf("%ss %d to %d: a message id is listed twice in the file", im.Unit, part[0].Line, part[len(part)-1].Line)
 }
 
 // Channel finds the channel of slug, or creates it with title. It does
