@@ -159,7 +159,9 @@ func TestModerationScreenshot(t *testing.T) {
 		u.colorScheme(theme)
 		u.login(s.URL, "modo", "/moderation/")
 		if theme == "light" {
-			// A decision, for the table of the latest ones.
+			// A decision, for the table of the latest ones, once the queue
+			// is on the page.
+			u.waitFor("four waiting messages", `document.querySelectorAll("table.queue tbody tr").length === 4`, waitTimeout)
 			last := `document.querySelector("table.queue tbody tr:last-child")`
 			u.str(last + `.querySelector("input[name=reason]").value = "hors sujet"`)
 			u.str(last + `.querySelector("form.reject button").click()`)
