@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -108,6 +109,16 @@ func (s *Store) AtClock(ctx context.Context, q ClockQuery) ([]model.Message, err
 	}
 	args = append(args, q.Limit)
 	pick += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	if s.dialect == postgres && q.To > q.From {
+		// A range of clocks (a minute): the newest of each clock, then the
+		// newest of those. Otherwise PostgreSQL reads every entry of the
+		// range, of every day, to sort them (7,000 at ten million
+		// messages: 21 ms at the 99th percentile, against 6 ms for one
+		// clock).
+		pick = `SELECT x.id FROM generate_series($2::bigint, $3::bigint) AS c(clock), LATERAL (` +
+			strings.Replace(pick, `clock >= $2 AND clock <= $3`, `clock = c.clock`, 1) +
+			fmt.Sprintf(`) x ORDER BY x.id DESC LIMIT $%d`, len(args))
+	}
 	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id IN (`+pick+`) ORDER BY id DESC`, args...)
 }
 
