@@ -36,3 +36,12 @@ func SetSearchWindowForTest(n int) func() {
 	searchWindow = n
 	return func() { searchWindow = old }
 }
+
+// SetIndexCandidatesForTest sets how many rows the GIN index may read for a
+// phrase before windows are read instead (tests only); it returns the way
+// back.
+func SetIndexCandidatesForTest(n int64) func() {
+	old := maxIndexCandidates
+	maxIndexCandidates = n
+	return func() { maxIndexCandidates = old }
+}

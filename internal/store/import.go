@@ -154,30 +154,11 @@ func (im *Importer) statement(ctx context.Context, cache map[int]*sql.Stmt, n, w
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	var b strings.Builder
-	b.WriteString(head)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for j := range width {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			if im.s.dialect == sqlite {
-				// Anonymous: the SQLite driver looks every named
-				// parameter's name up in a list, which makes binding
-				// quadratic in their number.
-				b.WriteByte('?')
-			} else {
-				fmt.Fprintf(&b, "$%d", i*width+j+1)
-			}
-		}
-		b.WriteByte(')')
+	first := 1
+	if im.s.dialect == sqlite {
+		first = 0 // anonymous placeholders
 	}
-	b.WriteString(tail)
-	st, err := im.tx.PrepareContext(ctx, b.String())
+	st, err := im.tx.PrepareContext(ctx, insertValues(head, width, n, tail, first))
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: import: %w", err))
 	}
@@ -191,9 +172,7 @@ func (im *Importer) lastOf(ctx context.Context, channelID int64) (*lastMessage, 
 		return l, nil
 	}
 	l := &lastMessage{}
-	err := im.tx.QueryRowContext(ctx,
-		`SELECT id, created, modified, clock_index FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`,
-		channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
+	err := im.tx.QueryRowContext(ctx, lastMessageQuery, channelID).Scan(&l.id, &l.created, &l.modified, &l.index)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, classify(fmt.Errorf("store: last message: %w", err))
 	}

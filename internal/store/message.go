@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tribune-go/tribune/internal/model"
 )
@@ -92,8 +91,18 @@ func (s *Store) AtClock(ctx context.Context, q ClockQuery) ([]model.Message, err
 		// newest first, which is what made a lookup take seconds.
 		indexed = " INDEXED BY messages_clock"
 	}
+	// A range of clocks (a minute) on PostgreSQL: the newest of each clock
+	// (LATERAL), then the newest of those. Otherwise PostgreSQL reads
+	// every entry of the range, of every day, to sort them (7,000 at ten
+	// million messages: 21 ms at the 99th percentile, against 6 ms for
+	// one clock).
+	perClock := s.dialect == postgres && q.To > q.From
+	clock := `clock >= $2 AND clock <= $3`
+	if perClock {
+		clock = `clock = c.clock`
+	}
 	pick := `SELECT id FROM messages` + indexed + `
-		WHERE channel_id = $1 AND clock >= $2 AND clock <= $3 AND id > $4 AND removed IS NULL`
+		WHERE channel_id = $1 AND ` + clock + ` AND id > $4 AND removed IS NULL`
 	args := []any{q.ChannelID, q.From, q.To, q.After}
 	if q.Before > 0 {
 		args = append(args, q.Before)
@@ -108,16 +117,10 @@ func (s *Store) AtClock(ctx context.Context, q ClockQuery) ([]model.Message, err
 		pick += fmt.Sprintf(` AND clock_index = $%d`, len(args))
 	}
 	args = append(args, q.Limit)
-	pick += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-	if s.dialect == postgres && q.To > q.From {
-		// A range of clocks (a minute): the newest of each clock, then the
-		// newest of those. Otherwise PostgreSQL reads every entry of the
-		// range, of every day, to sort them (7,000 at ten million
-		// messages: 21 ms at the 99th percentile, against 6 ms for one
-		// clock).
-		pick = `SELECT x.id FROM generate_series($2::bigint, $3::bigint) AS c(clock), LATERAL (` +
-			strings.Replace(pick, `clock >= $2 AND clock <= $3`, `clock = c.clock`, 1) +
-			fmt.Sprintf(`) x ORDER BY x.id DESC LIMIT $%d`, len(args))
+	limit := fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	pick += limit
+	if perClock {
+		pick = `SELECT id FROM generate_series($2::bigint, $3::bigint) AS c(clock), LATERAL (` + pick + `) x` + limit
 	}
 	return s.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE id IN (`+pick+`) ORDER BY id DESC`, args...)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -234,10 +235,20 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 	// rest of the page twice over, while they find some (or, when none,
 	// while the index would read too many rows for a phrase).
 	read, size := searchWindow, 0
-	if len(ms) == 0 {
-		c, err := s.phraseCandidates(ctx, q, conds, where)
+	if len(ms) == 0 && slices.ContainsFunc(q.Phrases, func(p string) bool { return len(search.Tokens(p)) > 1 }) {
+		// How many of the newest rows hold every word, in any order.
+		var args sqlArgs
+		base, _ := conds(&args, false, `m.id`)
+		var tsq []string
+		for _, p := range q.Phrases {
+			tsq = append(tsq, `plainto_tsquery('simple', tribune_fold(`+args.add(p)+`))`)
+		}
+		var c int64
+		err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
+			SELECT m.search FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) w
+			WHERE w.search @@ (SELECT `+strings.Join(tsq, " && ")+`)`, args...).Scan(&c)
 		if err != nil {
-			return nil, err
+			return nil, classify(err)
 		}
 		if c*(floor/int64(searchWindow)) > maxIndexCandidates {
 			// No match among the newest rows, but a phrase of common
@@ -282,34 +293,8 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, lo, hi int64)
 
 // maxIndexCandidates is how many messages the GIN index may have read
 // from the heap for a phrase (it finds the messages with all the words;
-// their order is checked on each row) before a window is read instead.
-const maxIndexCandidates = 20_000
-
-// phraseCandidates counts the newest searchWindow rows that hold every
-// word of q's phrases, in any order: 0 when no phrase has two words.
-func (s *Store) phraseCandidates(ctx context.Context, q SearchQuery,
-	conds func(args *sqlArgs, withText bool, id string) (base, text []string), where func(cs ...[]string) string) (int64, error) {
-	var words []string
-	for _, p := range q.Phrases {
-		if len(search.Tokens(p)) > 1 {
-			words = append(words, p)
-		}
-	}
-	if len(words) == 0 {
-		return 0, nil
-	}
-	var args sqlArgs
-	base, _ := conds(&args, false, `m.id`)
-	var tsq []string
-	for _, p := range q.Phrases {
-		tsq = append(tsq, `plainto_tsquery('simple', tribune_fold(`+args.add(p)+`))`)
-	}
-	var c int64
-	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (
-		SELECT m.search FROM messages m WHERE `+where(base)+` ORDER BY m.id DESC LIMIT `+args.add(searchWindow)+`) w
-		WHERE w.search @@ (SELECT `+strings.Join(tsq, " && ")+`)`, args...).Scan(&c)
-	return c, classify(err)
-}
+// their order is checked on each row) before windows are read instead.
+var maxIndexCandidates int64 = 20_000
 
 // searchFilters are the conditions both dialects write alike.
 func (s *Store) searchFilters(q SearchQuery, args *sqlArgs) []string {

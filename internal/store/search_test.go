@@ -370,6 +370,35 @@ func TestSearchSecondWindow(t *testing.T) {
 	})
 }
 
+// A phrase whose words are common but whose order is rare: with no match
+// among the newest rows, PostgreSQL reads windows rather than the index
+// when the index would read too many rows; the matches are the same.
+func TestSearchPhraseOfCommonWords(t *testing.T) {
+	defer store.SetSearchWindowForTest(3)()
+	defer store.SetIndexCandidatesForTest(0)()
+	storetest.Each(t, opts(), func(t *testing.T, s *store.Store) {
+		var want []int64 // newest first
+		for i := range 60 {
+			raw := "courant mot, dans le désordre"
+			if i%20 == 5 {
+				raw = "un mot courant"
+			}
+			id := post(t, s, 1, raw).ID
+			if i%20 == 5 {
+				want = append([]int64{id}, want...)
+			}
+		}
+		q := store.SearchQuery{Phrases: []string{"mot courant"}}
+		if got := find(t, s, q); !same(got, want) {
+			t.Errorf("phrase: %v, want %v", got, want)
+		}
+		q.Limit = 2
+		if got := find(t, s, q); !same(got, want[:2]) {
+			t.Errorf("phrase, first page: %v, want %v", got, want[:2])
+		}
+	})
+}
+
 // An import's messages are searched and counted like posted ones (on
 // SQLite their derived rows are written at the end of the import); a
 // failed import leaves the triggers in place, and posts after an import

@@ -106,7 +106,9 @@ func (b *batch) rowsNotify(channel, payload string) (string, []any) {
 }
 
 // insertValues writes an INSERT of n rows of cols placeholders each,
-// numbered from p.
+// numbered from p, or anonymous (?) when p is 0: the SQLite driver looks
+// every numbered parameter's name up in a list, which makes binding
+// quadratic in their number.
 func insertValues(head string, cols, n int, tail string, p int) string {
 	var q strings.Builder
 	q.WriteString(head)
@@ -118,6 +120,10 @@ func insertValues(head string, cols, n int, tail string, p int) string {
 		for j := range cols {
 			if j > 0 {
 				q.WriteByte(',')
+			}
+			if p == 0 {
+				q.WriteByte('?')
+				continue
 			}
 			q.WriteByte('$')
 			q.WriteString(strconv.Itoa(p))
