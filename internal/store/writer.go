@@ -34,6 +34,9 @@ type writer struct {
 	mu     sync.RWMutex // guards closed against concurrent submit
 	done   chan struct{}
 	closed bool
+	// SQLite's prepared statements (writer_sqlite.go), the writer
+	// goroutine's own.
+	stmts map[string]*sql.Stmt
 }
 
 // op is one queued write; apply runs inside the batch transaction.
@@ -99,6 +102,7 @@ func (w *writer) submitOp(ctx context.Context, o *op) error {
 
 func (w *writer) run() {
 	defer close(w.done)
+	defer func() { closeStmts(w.stmts) }()
 	for first := range w.ops {
 		ops := []*op{first}
 	collect:
@@ -151,7 +155,7 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	defer cancel()
 	b := &batch{s: w.s, last: map[int64]*lastMessage{}}
 	var pg *pgTx
-	var sqliteTx *sql.Tx
+	var ltx *sql.Tx
 	if w.s.dialect == postgres {
 		if pg, err = w.beginPostgres(ctx, b, ops); err != nil {
 			return nil, change, err
@@ -159,11 +163,14 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		defer pg.rollback()
 		b.tx = pg.conn
 	} else {
-		if sqliteTx, err = w.s.w.BeginTx(ctx, nil); err != nil {
+		if w.stmts == nil {
+			w.stmts = w.s.prepareSQLite(ctx)
+		}
+		if ltx, err = w.s.w.BeginTx(ctx, nil); err != nil {
 			return nil, change, classify(fmt.Errorf("store: begin: %w", err))
 		}
-		defer sqliteTx.Rollback()
-		b.tx = sqliteTx
+		defer ltx.Rollback()
+		b.tx = sqliteTx{ltx, w.stmts}
 	}
 	errs = make([]error, len(ops))
 	for i, o := range ops {
@@ -198,7 +205,7 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		}
 		return errs, b.change, nil
 	}
-	if err := sqliteTx.Commit(); err != nil {
+	if err := ltx.Commit(); err != nil {
 		return nil, change, classify(fmt.Errorf("store: commit: %w", err))
 	}
 	return errs, b.change, nil
@@ -291,17 +298,14 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 // insertMessage inserts m, which gets its id, and archives its links, a
 // statement each (see writer_rows.go for plain posts on PostgreSQL).
 func (b *batch) insertMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
-	err := b.tx.QueryRowContext(ctx, `INSERT INTO messages
-		(channel_id, created, modified, clock, day, clock_index, info, author_id, login, raw, web, remote, session_id, ip, submitted)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+	err := b.tx.QueryRowContext(ctx, insertMessageQuery,
 		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,
 		m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted)).Scan(&m.ID)
 	if err != nil {
 		return classify(fmt.Errorf("store: insert message: %w", err))
 	}
 	for _, u := range urls {
-		if _, err := b.tx.ExecContext(ctx, `INSERT INTO urls (message_id, created, login, url, url_hash)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url_hash) DO NOTHING`,
+		if _, err := b.tx.ExecContext(ctx, insertURLQuery,
 			m.ID, now, m.Login, u, urlHash(u)); err != nil {
 			return classify(fmt.Errorf("store: archive url: %w", err))
 		}
