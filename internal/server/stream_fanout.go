@@ -243,19 +243,31 @@ func (sh *shard) queue(channel int64, fr *frame) {
 
 // Pacing. Each pass writes to a stream everything queued since its last
 // pass, so a pass costs one write(2) per stream whatever the number of
-// events. While events keep coming (more are queued when a pass ends),
-// the shard rests after each pass, one to maxRest times as long as the
-// pass took, rising with each busy pass: the fan-out then takes at most
-// half, then a quarter of its core, the posting path and the HTTP
-// handlers keep the rest, and each pass carries more events. When the
-// events are spaced out (a pass ends with nothing queued) there is no
-// rest, so the time to the streams stays the time of one pass. A pass
-// also yields the core every yieldEvery streams.
+// events. In a flood (a pass carried floodEvents or more and more are
+// queued when it ends) the shard rests after each pass, one to maxRest
+// times as long as the pass took, rising with each such pass: the fan-out
+// then takes at most half, then a quarter of its core, the posting path
+// and the HTTP handlers keep the rest, and each pass carries more events.
+// Events that merely come while a pass runs (a post every 200 ms to
+// 10,000 streams, a pass nearly as long) are no flood: resting then would
+// delay them, the next pass would find more queued, rest longer, and the
+// time to the streams would climb to seconds. A pass also yields the core
+// every yieldEvery streams.
 const (
-	minPassGap = 2 * time.Millisecond
-	maxRest    = 3
-	yieldEvery = 256
+	minPassGap  = 2 * time.Millisecond
+	maxRest     = 3
+	floodEvents = 4
+	yieldEvery  = 256
 )
+
+// nextRest is how many times as long as its pass a shard rests, after a
+// pass that carried that many events, with more queued or not.
+func nextRest(rest, carried int, queued bool) int {
+	if carried >= floodEvents && queued {
+		return min(rest+1, maxRest)
+	}
+	return 0
+}
 
 func (sh *shard) run() {
 	keep := time.NewTicker(sh.f.s.cfg.StreamKeepAlive)
@@ -278,13 +290,9 @@ func (sh *shard) run() {
 				}
 			}
 			start := time.Now()
-			sh.deliver()
+			carried := sh.deliver()
 			took := time.Since(start)
-			if len(sh.wake) > 0 {
-				rest = min(rest+1, maxRest)
-			} else {
-				rest = 0
-			}
+			rest = nextRest(rest, carried, len(sh.wake) > 0)
 			next = time.Now().Add(max(minPassGap, took*time.Duration(rest)))
 		case <-keep.C:
 			sh.keepAlive()
@@ -326,8 +334,8 @@ func (sh *shard) snapshot(channel int64, all bool) []*liveStream {
 }
 
 // deliver writes the queued events, all of a channel's at once to each of
-// its streams.
-func (sh *shard) deliver() {
+// its streams, and tells how many there were.
+func (sh *shard) deliver() int {
 	sh.mu.Lock()
 	q := sh.queued
 	sh.queued = sh.spare[:0]
@@ -359,8 +367,10 @@ func (sh *shard) deliver() {
 			}
 		}
 	}
+	n := len(q)
 	clear(q)
 	sh.spare = q[:0]
+	return n
 }
 
 var keepAliveBytes = []byte(": keep-alive\n\n")

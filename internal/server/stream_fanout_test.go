@@ -231,3 +231,24 @@ func TestStreamOverHTTP2(t *testing.T) {
 		}
 	}
 }
+
+// A shard rests only in a flood: events that merely come while a pass runs
+// (one post every 200 ms to streams that take nearly as long to write)
+// are written at once, or the time to the streams would climb pass after
+// pass; a flood makes each rest longer, up to maxRest.
+func TestShardRestsOnlyInAFlood(t *testing.T) {
+	rest := 0
+	for range 10 {
+		if rest = nextRest(rest, 1, true); rest != 0 {
+			t.Fatalf("one event a pass, another queued: rest %d", rest)
+		}
+	}
+	for i := 1; i <= maxRest+2; i++ {
+		if rest = nextRest(rest, 50, true); rest != min(i, maxRest) {
+			t.Fatalf("flood pass %d: rest %d", i, rest)
+		}
+	}
+	if rest = nextRest(rest, 50, false); rest != 0 {
+		t.Fatalf("a flood that ended: rest %d", rest)
+	}
+}

@@ -14,7 +14,7 @@ const canWriteRaw = true
 func writeNow(raw syscall.RawConn, b []byte) (n int, err error) {
 	cerr := raw.Write(func(fd uintptr) bool {
 		for n < len(b) {
-			m, e := syscall.Write(int(fd), b[n:])
+			m, e := nonblockingWrite(int(fd), b[n:])
 			if e == syscall.EINTR {
 				continue
 			}
