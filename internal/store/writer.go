@@ -36,7 +36,7 @@ type writer struct {
 	closed bool
 	// SQLite's prepared statements (writer_sqlite.go), the writer
 	// goroutine's own.
-	stmts map[string]*sql.Stmt
+	stmts stmtCache
 }
 
 // op is one queued write; apply runs inside the batch transaction.
@@ -102,7 +102,7 @@ func (w *writer) submitOp(ctx context.Context, o *op) error {
 
 func (w *writer) run() {
 	defer close(w.done)
-	defer func() { closeStmts(w.stmts) }()
+	defer w.stmts.close()
 	for first := range w.ops {
 		ops := []*op{first}
 	collect:
@@ -118,6 +118,9 @@ func (w *writer) run() {
 			}
 		}
 		w.commit(ops)
+		if len(w.stmts.wanted) > 0 {
+			w.stmts.prepare(context.Background(), w.s.w)
+		}
 	}
 }
 
@@ -163,20 +166,22 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		defer pg.rollback()
 		b.tx = pg.conn
 	} else {
-		if w.stmts == nil {
-			w.stmts = w.s.prepareSQLite(ctx)
-		}
+		// Without a deadline: the driver watches a deadline with a
+		// goroutine per statement (a tenth of a post's cost), and a
+		// statement here waits for nothing but the database's lock,
+		// which busy_timeout bounds.
+		ctx = context.Background()
 		if ltx, err = w.s.w.BeginTx(ctx, nil); err != nil {
 			return nil, change, classify(fmt.Errorf("store: begin: %w", err))
 		}
 		defer ltx.Rollback()
-		b.tx = sqliteTx{ltx, w.stmts}
+		b.tx = sqliteTx{ltx, &w.stmts}
 	}
 	errs = make([]error, len(ops))
 	for i, o := range ops {
 		// Rows waiting for a multi-row insert go in before any op that
 		// may read or change them.
-		b.ops, b.deferring = ops[i:], o.plain && pg != nil
+		b.ops, b.deferring = ops[i:], o.plain
 		if !b.deferring {
 			if err := b.insertRows(ctx); err != nil {
 				return nil, change, err
@@ -205,6 +210,11 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		}
 		return errs, b.change, nil
 	}
+	// The last rows: on SQLite too, one statement for the messages of
+	// many posts costs less than one each (writer_rows.go).
+	if err := b.insertRows(ctx); err != nil {
+		return nil, change, err
+	}
 	if err := ltx.Commit(); err != nil {
 		return nil, change, classify(fmt.Errorf("store: commit: %w", err))
 	}
@@ -224,10 +234,11 @@ type batch struct {
 	last   map[int64]*lastMessage // newest message of each channel touched
 	change Change
 
-	// The multi-row inserts of plain ops on PostgreSQL (writer_rows.go).
+	// The multi-row inserts of plain ops (writer_rows.go).
 	ops       []*op // the op being applied and those after it
 	deferring bool  // the op being applied is plain
 	ids       []int64
+	nextID    int64 // SQLite: the next message id, 0 until read
 	rows      rows
 }
 
@@ -296,7 +307,7 @@ func (b *batch) publish(ctx context.Context, m *model.Message, urls []string) er
 }
 
 // insertMessage inserts m, which gets its id, and archives its links, a
-// statement each (see writer_rows.go for plain posts on PostgreSQL).
+// statement each (see writer_rows.go for plain posts).
 func (b *batch) insertMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
 	err := b.tx.QueryRowContext(ctx, insertMessageQuery,
 		m.ChannelID, now, modified, clock, day, index, m.Info, nullID(m.AuthorID), m.Login,

@@ -9,16 +9,20 @@ import (
 	"github.com/tribune-go/tribune/internal/model"
 )
 
-// Multi-row inserts for the group committer on PostgreSQL. A statement is
-// a round trip to the server, and the committer waits for each while the
+// Multi-row inserts for the group committer. A statement is a round trip
+// to the server on PostgreSQL, and the committer waits for each while the
 // posters wait for the commit: a batch of sixteen posts made thirty-six of
-// them (a message and its link each). Plain posts (to an open channel)
-// instead take their ids from the messages' sequence, reserved for all the
-// plain ops of the batch in one statement, and their rows go in together,
-// one INSERT for the messages and one for their links, before any other op
-// that could read them and before the commit. Ids still grow with
-// publication: every message write holds the advisory lock. SQLite, in
-// process, gains nothing from it and inserts each row as it comes.
+// them (a message and its link each). On SQLite each statement that
+// writes to the search index makes it flush what it holds (FTS5 does at
+// every statement's savepoint): a new segment per post, merged again and
+// again, a fifth of a post's cost. Plain posts (to an open channel)
+// instead take their ids ahead, and their rows go in together, one INSERT
+// for the messages and one for their links, before any other op that
+// could read them and before the commit. Ids still grow with publication:
+// on PostgreSQL they come from the messages' sequence, reserved for all
+// the plain ops of the batch in one statement, and every message write
+// holds the advisory lock; on SQLite the batch holds the database's only
+// write lock, and they follow the table's AUTOINCREMENT counter.
 
 // rows are the rows of plain posts waiting for their insert.
 type rows struct {
@@ -33,6 +37,30 @@ const (
 
 // deferMessage gives m its id and queues its rows.
 func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
+	if b.s.dialect != postgres {
+		if b.nextID == 0 {
+			if err := b.tx.QueryRowContext(ctx, sqliteLastIDQuery).Scan(&b.nextID); err != nil {
+				return classify(fmt.Errorf("store: message ids: %w", err))
+			}
+			b.nextID++
+		}
+		m.ID = b.nextID
+		b.nextID++
+	} else if err := b.reserveIDs(ctx); err != nil {
+		return err
+	} else {
+		m.ID, b.ids = b.ids[0], b.ids[1:]
+	}
+	b.rows.messages = append(b.rows.messages, m.ID, m.ChannelID, now, modified, clock, day, index, m.Info,
+		nullID(m.AuthorID), m.Login, m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted))
+	for _, u := range urls {
+		b.rows.urls = append(b.rows.urls, m.ID, now, m.Login, u, urlHash(u))
+	}
+	return nil
+}
+
+// reserveIDs reserves ids on PostgreSQL when none are left.
+func (b *batch) reserveIDs(ctx context.Context) error {
 	if len(b.ids) == 0 {
 		// Enough ids for the plain ops left in the batch, one post each.
 		n := 0
@@ -57,30 +85,39 @@ func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modifie
 			return classify(fmt.Errorf("store: message ids: %w", err))
 		}
 	}
-	m.ID, b.ids = b.ids[0], b.ids[1:]
-	b.rows.messages = append(b.rows.messages, m.ID, m.ChannelID, now, modified, clock, day, index, m.Info,
-		nullID(m.AuthorID), m.Login, m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted))
-	for _, u := range urls {
-		b.rows.urls = append(b.rows.urls, m.ID, now, m.Login, u, urlHash(u))
-	}
 	return nil
 }
 
 // insertRows inserts the rows waiting, if any.
 func (b *batch) insertRows(ctx context.Context) error {
-	if len(b.rows.messages) > 0 {
-		q := insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, len(b.rows.messages)/16, "", 1)
-		if _, err := b.tx.ExecContext(ctx, q, b.rows.messages...); err != nil {
-			return classify(fmt.Errorf("store: insert messages: %w", err))
-		}
+	// PostgreSQL: one statement each. SQLite: anonymous placeholders
+	// (insertValues), and no more than its limit on them (32,766) in one
+	// statement; and another op's insert may come next, which moves the
+	// id counter on.
+	p, per := 1, len(b.rows.messages)+len(b.rows.urls)
+	if b.s.dialect != postgres {
+		p, per, b.nextID = 0, 64, 0
 	}
-	if len(b.rows.urls) > 0 {
-		q := insertValues("INSERT INTO urls ("+urlColumns+") VALUES ", 5, len(b.rows.urls)/5, " ON CONFLICT (url_hash) DO NOTHING", 1)
-		if _, err := b.tx.ExecContext(ctx, q, b.rows.urls...); err != nil {
-			return classify(fmt.Errorf("store: archive urls: %w", err))
-		}
+	if err := b.insertEach(ctx, "INSERT INTO messages ("+insertColumns+") VALUES ", "", 16, b.rows.messages, per, p); err != nil {
+		return classify(fmt.Errorf("store: insert messages: %w", err))
+	}
+	if err := b.insertEach(ctx, "INSERT INTO urls ("+urlColumns+") VALUES ", " ON CONFLICT (url_hash) DO NOTHING", 5, b.rows.urls, 4*per, p); err != nil {
+		return classify(fmt.Errorf("store: archive urls: %w", err))
 	}
 	b.rows = rows{}
+	return nil
+}
+
+// insertEach inserts rows of cols values each, at most per of them a
+// statement.
+func (b *batch) insertEach(ctx context.Context, head, tail string, cols int, values []any, per, p int) error {
+	for len(values) > 0 {
+		n := min(len(values)/cols, per)
+		if _, err := b.tx.ExecContext(ctx, insertValues(head, cols, n, tail, p), values[:n*cols]...); err != nil {
+			return err
+		}
+		values = values[n*cols:]
+	}
 	return nil
 }
 

@@ -32,14 +32,56 @@ func TestSQLiteWriterPreparesItsStatements(t *testing.T) {
 			t.Fatalf("post %d: %+v, %v", i, res.Message, err)
 		}
 	}
-	// Post returned after the writer set its statements.
-	for _, q := range sqlitePrepared {
-		if s.writer.stmts[q] == nil {
-			t.Errorf("not prepared: %.40s", q)
+	// Post returned after the writer prepared the statements of the
+	// batches before.
+	for _, q := range []string{sqliteLastIDQuery, lastMessageQuery,
+		insertValues("INSERT INTO messages ("+insertColumns+") VALUES ", 16, 1, "", 0)} {
+		if s.writer.stmts.stmts[q] == nil {
+			t.Errorf("not prepared: %.60s", q)
 		}
 	}
 	var urls int
 	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM urls`).Scan(&urls); err != nil || urls != 1 {
 		t.Errorf("urls: %d, %v", urls, err)
+	}
+}
+
+// Posts inserted together take their ids from AUTOINCREMENT's counter:
+// the ids of messages deleted with their channel are never given again
+// (a client that saw them would skip the new ones).
+func TestSQLiteBatchIDsNeverReused(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	post := func(ch int64) int64 {
+		t.Helper()
+		res, err := s.Post(ctx, Post{Message: model.Message{ChannelID: ch, Info: "ua", Raw: "x", Web: "x", Remote: "x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Message.ID
+	}
+	def, err := s.Channel(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := s.CreateChannel(ctx, "gone", "Gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(def.ID)
+	post(gone.ID)
+	last := post(gone.ID)
+	if err := s.DeleteChannel(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if id := post(def.ID); id != last+1 {
+		t.Fatalf("after %d deleted with its channel, a post got id %d", last, id)
 	}
 }
