@@ -166,10 +166,10 @@ func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 		defer pg.rollback()
 		b.tx = pg.conn
 	} else {
-		// Without a deadline: the driver watches a deadline with a
-		// goroutine per statement (a tenth of a post's cost), and a
-		// statement here waits for nothing but the database's lock,
-		// which busy_timeout bounds.
+		// Without a deadline: the driver watches one with a goroutine
+		// per statement (7% of the posting rate), and a statement here
+		// waits for nothing but the database's lock, which busy_timeout
+		// bounds.
 		ctx = context.Background()
 		if ltx, err = w.s.w.BeginTx(ctx, nil); err != nil {
 			return nil, change, classify(fmt.Errorf("store: begin: %w", err))

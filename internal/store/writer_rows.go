@@ -15,7 +15,7 @@ import (
 // them (a message and its link each). On SQLite each statement that
 // writes to the search index makes it flush what it holds (FTS5 does at
 // every statement's savepoint): a new segment per post, merged again and
-// again, a fifth of a post's cost. Plain posts (to an open channel)
+// again, an eighth of the tribune's CPU. Plain posts (to an open channel)
 // instead take their ids ahead, and their rows go in together, one INSERT
 // for the messages and one for their links, before any other op that
 // could read them and before the commit. Ids still grow with publication:
@@ -37,7 +37,12 @@ const (
 
 // deferMessage gives m its id and queues its rows.
 func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modified int64, clock, day, index int, urls []string) error {
-	if b.s.dialect != postgres {
+	if b.s.dialect == postgres {
+		if err := b.reserveIDs(ctx); err != nil {
+			return err
+		}
+		m.ID, b.ids = b.ids[0], b.ids[1:]
+	} else {
 		if b.nextID == 0 {
 			if err := b.tx.QueryRowContext(ctx, sqliteLastIDQuery).Scan(&b.nextID); err != nil {
 				return classify(fmt.Errorf("store: message ids: %w", err))
@@ -46,10 +51,6 @@ func (b *batch) deferMessage(ctx context.Context, m *model.Message, now, modifie
 		}
 		m.ID = b.nextID
 		b.nextID++
-	} else if err := b.reserveIDs(ctx); err != nil {
-		return err
-	} else {
-		m.ID, b.ids = b.ids[0], b.ids[1:]
 	}
 	b.rows.messages = append(b.rows.messages, m.ID, m.ChannelID, now, modified, clock, day, index, m.Info,
 		nullID(m.AuthorID), m.Login, m.Raw, m.Web, m.Remote, m.SessionID, m.IP, micros(m.Submitted))

@@ -13,14 +13,7 @@ import (
 // would otherwise turn the cache off without a word.
 func TestSQLiteWriterPreparesItsStatements(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openSQLite(t)
 	ch, err := s.Channel(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -51,14 +44,7 @@ func TestSQLiteWriterPreparesItsStatements(t *testing.T) {
 // (a client that saw them would skip the new ones).
 func TestSQLiteBatchIDsNeverReused(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := openSQLite(t)
 	post := func(ch int64) int64 {
 		t.Helper()
 		res, err := s.Post(ctx, Post{Message: model.Message{ChannelID: ch, Info: "ua", Raw: "x", Web: "x", Remote: "x"}})
@@ -84,4 +70,17 @@ func TestSQLiteBatchIDsNeverReused(t *testing.T) {
 	if id := post(def.ID); id != last+1 {
 		t.Fatalf("after %d deleted with its channel, a post got id %d", last, id)
 	}
+}
+
+func openSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
