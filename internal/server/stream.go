@@ -31,7 +31,8 @@ import (
 //	event: message     id: N   data: a JSON backend row
 //	event: removed             data: {"id": N}
 //	event: submission          data: the viewer's moderation record, when decided
-//	event: pending             data: {"pending": N}, to moderators
+//	event: pending             data: {"pending": N}, to moderators (first
+//	                           when the stream starts, then at each change)
 //	event: reset               data: {"reason": "backlog" or "filters"}
 //	: keep-alive               (a comment, every TRIBUNE_STREAM_KEEPALIVE)
 //
@@ -238,6 +239,13 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			if st.vw.hide == nil || !st.vw.hide(m) {
 				head = appendMessage(head, m.ID, s.board.EncodeLive(m, st.vw.owns(m)))
 			}
+		}
+	}
+	if st.vw.moderator {
+		// The queue's size now, read after joining the fan-out: a
+		// change between the page and this stream was not sent to it.
+		if n, err := s.board.CountPending(r.Context()); err == nil {
+			head = appendEvent(head, "pending", map[string]int{"pending": n})
 		}
 	}
 	st.mu.Lock()

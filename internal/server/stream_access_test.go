@@ -91,6 +91,9 @@ func TestStreamGoesOnAnonymousAfterLogOut(t *testing.T) {
 		if stream.status != 200 {
 			t.Fatalf("alice's stream: %d", stream.status)
 		}
+		if e := stream.next("pending"); e.data != `{"pending":0}` {
+			t.Fatalf("a moderator's stream starts with %+v", e)
+		}
 		coincoin.say("/", "hers while logged in")
 		if e := stream.next("message"); !strings.Contains(e.data, `"owned":true`) {
 			t.Fatalf("alice's message, logged in: %s", e.data)

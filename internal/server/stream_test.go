@@ -222,6 +222,8 @@ func TestLiveModerationEvents(t *testing.T) {
 			t.Fatalf("pending count: %+v, want %d", e, want)
 		}
 	}
+	// A moderator's stream starts with the queue's size.
+	pendingCount(0)
 	// The author's first post gives it a session.
 	if w := author.post("/mod/post/", "content", "first"); w.Code != 202 {
 		t.Fatal(w.Code)
@@ -236,6 +238,10 @@ func TestLiveModerationEvents(t *testing.T) {
 		}
 		// The moderators' count follows the queue.
 		pendingCount(i + 2)
+	}
+	// One that starts now is told of the three, which came before it.
+	if e := openStream(t, srv, "/remote/stream/", modo.cookies).next("pending"); e.data != `{"pending":3}` {
+		t.Fatalf("a moderator's stream opened with 3 waiting starts with %+v", e)
 	}
 	var q pendingList
 	decodeJSONInto(t, modo.get("/moderation/pending.json"), &q)
