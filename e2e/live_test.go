@@ -82,7 +82,8 @@ func TestLivePendingCount(t *testing.T) {
 	if got := queue.str(`document.getElementById("queue-size").textContent`); got != "Messages waiting: 0" {
 		t.Fatalf("the queue page says %q", got)
 	}
-	// The stream answers 200 once it is subscribed.
+	// The stream answers 200 as it subscribes, then sends the queue's
+	// size: a post from now on is counted.
 	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(20 * time.Millisecond) {
 		if len(s.reqs.since(opened, func(r request) bool { return strings.HasPrefix(r.Path, "/remote/stream/") && r.Status == 200 })) > 0 {
 			break
