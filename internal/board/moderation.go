@@ -225,6 +225,10 @@ func (b *Board) Queue(ctx context.Context, mod *model.User) (Queue, error) {
 // CountPending counts the messages waiting for a moderator.
 func (b *Board) CountPending(ctx context.Context) (int, error) { return b.st.CountPending(ctx) }
 
+// RecountPending has the moderation queue's size sent to every live
+// stream, in order with the moderation events (hub.RecountPending).
+func (b *Board) RecountPending() { b.hub.RecountPending() }
+
 // Accept publishes a pending message. It gets its public id and clock
 // now, so clients polling by id receive it like any new message.
 func (b *Board) Accept(ctx context.Context, mod *model.User, id int64) (model.Submission, error) {

@@ -45,6 +45,7 @@ type Hub struct {
 	evMu      sync.Mutex
 	evQueue   []store.Change
 	evRunning bool
+	evRecount bool // RecountPending was asked for
 }
 
 // channel is one channel's live state.

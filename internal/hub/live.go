@@ -29,7 +29,10 @@ type Event struct {
 	Message    *model.Message    // a new message (Name "message")
 	Removed    *model.Message    // a message taken down (ID, ChannelID)
 	Submission *model.Submission // a moderation record queued or decided
-	Pending    int               // size of the moderation queue, with Submission
+	Pending    int               // size of the moderation queue, with Submission or Recount
+	// Recount: Pending alone, asked for by a moderator's stream that
+	// starts (RecountPending).
+	Recount bool
 	// Data holds the message encoded by EncodeLive: Data[0] not owned,
 	// Data[1] owned.
 	Data [2][]byte
@@ -160,6 +163,16 @@ func (c *channel) publish(h *Hub, ms []model.Message) {
 	}
 }
 
+func (h *Hub) allChannels() []*channel {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	all := make([]*channel, 0, len(h.channels))
+	for _, c := range h.channels {
+		all = append(all, c)
+	}
+	return all
+}
+
 // queueEvents hands a commit's moderation and removal events to the one
 // goroutine that delivers them, started when needed and gone once the queue
 // is empty. One at a time, in commit order: each pending count is read after
@@ -176,19 +189,54 @@ func (h *Hub) queueEvents(ch store.Change) {
 	}
 }
 
+// RecountPending has the moderation queue's size sent to every stream, by
+// the goroutine that delivers the moderation events: a moderator's stream
+// that starts learns it, and no count read before it can follow it.
+func (h *Hub) RecountPending() {
+	h.evMu.Lock()
+	h.evRecount = true
+	start := !h.evRunning
+	h.evRunning = true
+	h.evMu.Unlock()
+	if start {
+		go h.deliverEvents()
+	}
+}
+
 func (h *Hub) deliverEvents() {
 	for {
 		h.evMu.Lock()
-		if len(h.evQueue) == 0 {
+		switch {
+		case len(h.evQueue) > 0:
+			ch := h.evQueue[0]
+			h.evQueue[0] = store.Change{}
+			h.evQueue = h.evQueue[1:]
+			h.evMu.Unlock()
+			h.events(ch)
+		case h.evRecount:
+			h.evRecount = false
+			h.evMu.Unlock()
+			h.recount()
+		default:
 			h.evRunning = false
 			h.evMu.Unlock()
 			return
 		}
-		ch := h.evQueue[0]
-		h.evQueue[0] = store.Change{}
-		h.evQueue = h.evQueue[1:]
-		h.evMu.Unlock()
-		h.events(ch)
+	}
+}
+
+// recount sends the moderation queue's size to every stream.
+func (h *Hub) recount() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pending, err := h.st.CountPending(ctx)
+	if err != nil {
+		h.log.Warn("hub: counting pending messages", "err", err)
+		return
+	}
+	e := &Event{Pending: pending, Recount: true}
+	for _, c := range h.allChannels() {
+		c.subs.send(e)
 	}
 }
 
@@ -217,15 +265,9 @@ func (h *Hub) events(ch store.Change) {
 			sub = full
 		}
 		e := &Event{Submission: &sub, Pending: pending}
-		h.mu.Lock()
-		all := make([]*channel, 0, len(h.channels))
-		for _, c := range h.channels {
-			all = append(all, c)
-		}
-		h.mu.Unlock()
 		// Moderators watch every channel for the queue size, and the
 		// author may be on any board: tell every stream.
-		for _, c := range all {
+		for _, c := range h.allChannels() {
 			c.subs.send(e)
 		}
 	}

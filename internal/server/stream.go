@@ -241,17 +241,18 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if st.vw.moderator {
-		// The queue's size now, read after joining the fan-out: a
-		// change between the page and this stream was not sent to it.
-		if n, err := s.board.CountPending(r.Context()); err == nil {
-			head = appendEvent(head, "pending", map[string]int{"pending": n})
-		}
-	}
 	st.mu.Lock()
 	st.releaseLocked(head)
+	moderator := st.vw.moderator
 	st.mu.Unlock()
 	st.rereadMu.Unlock()
+	if moderator {
+		// A change of the queue between the page and this stream was
+		// not sent to it: the queue's size follows, read and sent in
+		// order with the moderation events (to every stream: the others
+		// are told what they know).
+		s.board.RecountPending()
+	}
 	if resp == nil {
 		go st.sink.(*connSink).watch(st)
 		return nil

@@ -156,7 +156,7 @@ func newFrame(e *hub.Event) *frame {
 		}
 	case e.Removed != nil:
 		fr.data[0] = appendEvent(nil, "removed", map[string]int64{"id": e.Removed.ID})
-	case e.Submission != nil:
+	case e.Submission != nil, e.Recount:
 		fr.data[0] = appendEvent(nil, "pending", map[string]int{"pending": e.Pending})
 	}
 	return fr
@@ -456,6 +456,10 @@ func (st *liveStream) appendFrame(b []byte, fr *frame) []byte {
 			b = appendEvent(b, "submission", submissionEvent(st.lang, sub))
 		}
 		if vw.moderator {
+			b = append(b, fr.data[0]...)
+		}
+	case e.Recount:
+		if st.vw.moderator {
 			b = append(b, fr.data[0]...)
 		}
 	}
