@@ -163,6 +163,7 @@ func (c *channel) publish(h *Hub, ms []model.Message) {
 	}
 }
 
+// allChannels lists the channels the hub holds.
 func (h *Hub) allChannels() []*channel {
 	h.mu.Lock()
 	defer h.mu.Unlock()
