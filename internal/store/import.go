@@ -154,11 +154,7 @@ func (im *Importer) statement(ctx context.Context, cache map[int]*sql.Stmt, n, w
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	first := 1
-	if im.s.dialect == sqlite {
-		first = 0 // anonymous placeholders
-	}
-	st, err := im.tx.PrepareContext(ctx, insertValues(head, width, n, tail, first))
+	st, err := im.tx.PrepareContext(ctx, insertValues(head, width, n, tail, im.s.firstParam()))
 	if err != nil {
 		return nil, classify(fmt.Errorf("store: import: %w", err))
 	}

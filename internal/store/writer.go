@@ -154,23 +154,24 @@ func (w *writer) commit(ops []*op) {
 func (w *writer) tx(ops []*op) (errs []error, change Change, err error) {
 	// The batch is not tied to any one caller's context: a client that
 	// hangs up must not cancel the writes of the others.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := context.Background()
 	b := &batch{s: w.s, last: map[int64]*lastMessage{}}
 	var pg *pgTx
 	var ltx *sql.Tx
 	if w.s.dialect == postgres {
+		// A deadline for a server that stops answering. On SQLite, none:
+		// the driver would watch it with a goroutine per statement (7% of
+		// the posting rate), and a statement there waits for nothing but
+		// the database's lock, which busy_timeout bounds.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
 		if pg, err = w.beginPostgres(ctx, b, ops); err != nil {
 			return nil, change, err
 		}
 		defer pg.rollback()
 		b.tx = pg.conn
 	} else {
-		// Without a deadline: the driver watches one with a goroutine
-		// per statement (7% of the posting rate), and a statement here
-		// waits for nothing but the database's lock, which busy_timeout
-		// bounds.
-		ctx = context.Background()
 		if ltx, err = w.s.w.BeginTx(ctx, nil); err != nil {
 			return nil, change, classify(fmt.Errorf("store: begin: %w", err))
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -91,30 +92,29 @@ func (b *batch) reserveIDs(ctx context.Context) error {
 
 // insertRows inserts the rows waiting, if any.
 func (b *batch) insertRows(ctx context.Context) error {
-	// PostgreSQL: one statement each. SQLite: anonymous placeholders
-	// (insertValues), and no more than its limit on them (32,766) in one
-	// statement; and another op's insert may come next, which moves the
-	// id counter on.
-	p, per := 1, len(b.rows.messages)+len(b.rows.urls)
-	if b.s.dialect != postgres {
-		p, per, b.nextID = 0, 64, 0
+	// PostgreSQL takes each table's rows in one statement; SQLite, at
+	// most maxParams placeholders a statement (its limit is 32,766).
+	maxParams := math.MaxInt
+	if b.s.dialect == sqlite {
+		maxParams = 1024
+		b.nextID = 0 // another op's insert may come next: read the counter again
 	}
-	if err := b.insertEach(ctx, "INSERT INTO messages ("+insertColumns+") VALUES ", "", 16, b.rows.messages, per, p); err != nil {
+	if err := b.insertEach(ctx, "INSERT INTO messages ("+insertColumns+") VALUES ", "", 16, b.rows.messages, maxParams); err != nil {
 		return classify(fmt.Errorf("store: insert messages: %w", err))
 	}
-	if err := b.insertEach(ctx, "INSERT INTO urls ("+urlColumns+") VALUES ", " ON CONFLICT (url_hash) DO NOTHING", 5, b.rows.urls, 4*per, p); err != nil {
+	if err := b.insertEach(ctx, "INSERT INTO urls ("+urlColumns+") VALUES ", " ON CONFLICT (url_hash) DO NOTHING", 5, b.rows.urls, maxParams); err != nil {
 		return classify(fmt.Errorf("store: archive urls: %w", err))
 	}
 	b.rows = rows{}
 	return nil
 }
 
-// insertEach inserts rows of cols values each, at most per of them a
-// statement.
-func (b *batch) insertEach(ctx context.Context, head, tail string, cols int, values []any, per, p int) error {
+// insertEach inserts rows of cols values each, in statements of at most
+// maxParams placeholders.
+func (b *batch) insertEach(ctx context.Context, head, tail string, cols int, values []any, maxParams int) error {
 	for len(values) > 0 {
-		n := min(len(values)/cols, per)
-		if _, err := b.tx.ExecContext(ctx, insertValues(head, cols, n, tail, p), values[:n*cols]...); err != nil {
+		n := min(len(values), maxParams) / cols
+		if _, err := b.tx.ExecContext(ctx, insertValues(head, cols, n, tail, b.s.firstParam()), values[:n*cols]...); err != nil {
 			return err
 		}
 		values = values[n*cols:]
@@ -141,6 +141,15 @@ func (b *batch) rowsNotify(channel, payload string) (string, []any) {
 	}
 	fmt.Fprintf(&q, " SELECT pg_notify($%d, $%d)", len(args)+1, len(args)+2)
 	return q.String(), append(args, channel, payload)
+}
+
+// firstParam is the number of a statement's first placeholder for
+// insertValues: 0 (anonymous) on SQLite.
+func (s *Store) firstParam() int {
+	if s.dialect == sqlite {
+		return 0
+	}
+	return 1
 }
 
 // insertValues writes an INSERT of n rows of cols placeholders each,

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tribune-go/tribune/internal/model"
@@ -83,4 +86,43 @@ func openSQLite(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// recorder is an execer that keeps the statements it is given.
+type recorder struct {
+	execer
+	stmts [][]any
+}
+
+func (r *recorder) ExecContext(_ context.Context, q string, args ...any) (sql.Result, error) {
+	r.stmts = append(r.stmts, append([]any{strings.Count(q, "(?")}, args...))
+	return nil, nil
+}
+
+// On SQLite, many rows go in several statements, none over the
+// placeholders asked for, every value once and in order.
+func TestInsertEachSplitsRows(t *testing.T) {
+	rec := &recorder{}
+	b := &batch{s: &Store{dialect: sqlite}, tx: rec}
+	var values []any
+	for i := range 130 * 16 {
+		values = append(values, i)
+	}
+	if err := b.insertEach(context.Background(), "INSERT INTO messages VALUES ", "", 16, values, 1024); err != nil {
+		t.Fatal(err)
+	}
+	var rowsPer []int
+	next := 0
+	for _, st := range rec.stmts {
+		rowsPer = append(rowsPer, st[0].(int))
+		for _, v := range st[1:] {
+			if v != next {
+				t.Fatalf("value %v where %d was due", v, next)
+			}
+			next++
+		}
+	}
+	if !slices.Equal(rowsPer, []int{64, 64, 2}) || next != len(values) {
+		t.Fatalf("rows per statement %v, %d values of %d", rowsPer, next, len(values))
+	}
 }
