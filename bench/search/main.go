@@ -147,8 +147,10 @@ func main() {
 			return "/search/json/?q=" + url.QueryEscape("author:"+pick(authors))
 		}},
 		{"word + one day", func() string {
-			day := days[rng.IntN(len(days))]
-			if len(days) == 0 {
+			var day string
+			if len(days) > 0 {
+				day = days[rng.IntN(len(days))]
+			} else {
 				day = dayOf(rng, paris, *n)
 			}
 			return "/search/json/?q=" + url.QueryEscape(pick(frequent)+" from:"+day+" to:"+day)
